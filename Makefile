@@ -1,0 +1,32 @@
+# Starling: the two commands a newcomer needs are `make night` and `make test`.
+# Each installs its own system packages first (scripts/install-deps, idempotent).
+
+SWIFT ?= swift
+RELEASE_BIN := .build/release/starling
+
+.PHONY: night test deps build release clean
+
+## Run a simulated night of the whole array (today: the array and its configuration).
+night:
+	scripts/install-deps
+	$(SWIFT) build -c release --product starling
+	$(RELEASE_BIN) validate
+	$(RELEASE_BIN) sites
+
+## Build and run every test (starts and stops the servers the tests need).
+test:
+	scripts/install-deps --test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+deps:
+	scripts/install-deps
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release --product starling
+
+clean:
+	rm -rf .build

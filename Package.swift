@@ -1,0 +1,60 @@
+// swift-tools-version: 6.1
+//
+// Starling: a self-running global network of robotic telescopes.
+// The module graph follows docs/architecture.md: StarlingCore depends on nothing of ours;
+// Sky and Imaging on StarlingCore; the agent modules on those; Orchestration wires the
+// agents; the CLI sits on top.
+
+import PackageDescription
+
+/// One set of compiler settings for every Swift target: Swift 6 mode (strict concurrency),
+/// plus the upcoming features that keep module surfaces small and explicit.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Starling",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "starling", targets: ["starling"]),
+        .library(name: "StarlingCore", targets: ["StarlingCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries from Debian (scripts/install-deps installs them).
+        .systemLibrary(name: "CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
+        .systemLibrary(name: "CERFA", pkgConfig: "erfa", providers: [.apt(["liberfa-dev"])]),
+
+        .target(
+            name: "StarlingCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "starling",
+            dependencies: [
+                "StarlingCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(
+            name: "StarlingCoreTests",
+            dependencies: ["StarlingCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

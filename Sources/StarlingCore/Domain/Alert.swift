@@ -1,0 +1,120 @@
+public import Foundation
+
+/// A transient alert, normalised from whichever format it arrived in (VOEvent, GCN Kafka
+/// JSON, IGWN JSON, or typed by hand).
+///
+/// Several notices of the same event share an ``eventID``; a later ``serial`` updates the
+/// earlier ones, and a retraction cancels the event's follow-ups.
+public struct Alert: Sendable, Hashable, Codable, Identifiable {
+    /// The notice's unique id: its IVORN, or a synthesised one for formats without.
+    public let id: AlertID
+    /// The physical event this notice is about, e.g. `S190425z` or `Swift-BAT-1187142`.
+    public let eventID: String
+    /// When the event happened (trigger time, UTC).
+    public let eventTime: Date
+    /// When the notice was issued, if stated.
+    public let issuedTime: Date?
+    /// The mission or instrument, e.g. `Swift`, `Fermi`, `LVK`, `IceCube`.
+    public let mission: String
+    /// The notice type, e.g. `BAT_GRB_Pos`, `Preliminary`, `Retraction`.
+    public let noticeType: String
+    /// Position of the best localisation, when there is one.
+    public let position: EquatorialCoordinates?
+    /// The localisation's uncertainty.
+    public let errorRegion: ErrorRegion
+    /// Luminosity distance estimate, when given (GW alerts).
+    public let distance: Distance?
+    /// Detection significance in sigma, when given.
+    public let significance: Double?
+    /// False-alarm rate in Hz, when given.
+    public let falseAlarmRateHertz: Double?
+    /// `observation`, `test` or `utility` (VOEvent's role).
+    public let role: Role
+    /// What kind of transient this is.
+    public let kind: Kind
+    /// Rising number of this notice within its event (1 for the first).
+    public let serial: Int
+    /// Whether this notice retracts its event.
+    public let isRetraction: Bool
+
+    public init(
+        id: AlertID, eventID: String, eventTime: Date, issuedTime: Date? = nil, mission: String, noticeType: String,
+        position: EquatorialCoordinates?, errorRegion: ErrorRegion, distance: Distance? = nil, significance: Double? = nil,
+        falseAlarmRateHertz: Double? = nil, role: Role = .observation, kind: Kind, serial: Int = 1,
+        isRetraction: Bool = false
+    ) {
+        self.id = id
+        self.eventID = eventID
+        self.eventTime = eventTime
+        self.issuedTime = issuedTime
+        self.mission = mission
+        self.noticeType = noticeType
+        self.position = position
+        self.errorRegion = errorRegion
+        self.distance = distance
+        self.significance = significance
+        self.falseAlarmRateHertz = falseAlarmRateHertz
+        self.role = role
+        self.kind = kind
+        self.serial = serial
+        self.isRetraction = isRetraction
+    }
+
+    /// VOEvent's `role` attribute.
+    public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
+        case observation, test, utility, prediction
+    }
+
+    /// The broad class of transient.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case gammaRayBurst = "grb"
+        case gravitationalWave = "gw"
+        case neutrino
+        case xRayTransient = "x-ray"
+        case fastRadioBurst = "frb"
+        case opticalTransient = "optical"
+        case other
+    }
+
+    /// A localisation's uncertainty.
+    public enum ErrorRegion: Sendable, Hashable, Codable {
+        /// No uncertainty given (or no position at all).
+        case none
+        /// A circle around ``Alert/position`` of the given radius (the notice's stated confidence).
+        case circle(radius: Angle)
+        /// A HEALPix probability map, with where to read it.
+        case skyMap(SkyMapReference)
+    }
+
+    /// A luminosity distance with its 1σ uncertainty.
+    public struct Distance: Sendable, Hashable, Codable {
+        public let meanMegaparsecs: Double
+        public let sigmaMegaparsecs: Double?
+
+        public init(meanMegaparsecs: Double, sigmaMegaparsecs: Double?) {
+            self.meanMegaparsecs = meanMegaparsecs
+            self.sigmaMegaparsecs = sigmaMegaparsecs
+        }
+    }
+
+    /// Whether the alert has a position the network could point at.
+    public var hasPosition: Bool {
+        if position != nil { return true }
+        if case .skyMap = errorRegion { return true }
+        return false
+    }
+}
+
+/// Where a HEALPix sky map can be read: a URL from the notice, or a local file, or the
+/// bytes carried inside the notice (IGWN JSON embeds a base64 multi-order FITS map).
+public struct SkyMapReference: Sendable, Hashable, Codable {
+    /// The URL or path given by the notice.
+    public let location: String
+    /// HEALPix resolution, if known before reading.
+    public let nside: Int?
+
+    public init(location: String, nside: Int? = nil) {
+        self.location = location
+        self.nside = nside
+    }
+}
