@@ -4,7 +4,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release/starling
 
-.PHONY: night test deps build release clean
+.PHONY: night test bench deps build release clean
 
 ## Run a simulated night of the whole array (today: the array and its configuration).
 night:
@@ -18,6 +18,11 @@ test:
 	scripts/install-deps --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## Run the benchmarks against their peer tools (release build; see Benchmarks/README.md).
+bench:
+	scripts/install-deps --bench
+	Benchmarks/run
 
 deps:
 	scripts/install-deps

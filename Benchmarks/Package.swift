@@ -1,0 +1,22 @@
+// swift-tools-version: 6.1
+//
+// Starling's benchmarks: a separate package so that `make test` never compiles them.
+// Each benchmark is an executable that builds its input (with a fixed seed), times
+// Starling on it, runs the peer tool (astropy, astroplan, sep, SExtractor, CBC) on the same
+// input in the same run, and prints the ratio. `make bench` builds them in release mode and
+// runs them all (see `run`).
+
+import PackageDescription
+
+let settings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "StarlingBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Starling", path: ".."),
+    ],
+    targets: [
+        .target(name: "BenchmarkSupport", swiftSettings: settings),
+    ]
+)
