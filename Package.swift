@@ -52,7 +52,7 @@ let package = Package(
 
         .testTarget(
             name: "StarlingCoreTests",
-            dependencies: ["StarlingCore"],
+            dependencies: ["StarlingCore", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
