@@ -22,11 +22,13 @@ let package = Package(
     products: [
         .executable(name: "starling", targets: ["starling"]),
         .library(name: "StarlingCore", targets: ["StarlingCore"]),
+        .library(name: "Persistence", targets: ["Persistence"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries from Debian (scripts/install-deps installs them).
@@ -37,6 +39,14 @@ let package = Package(
             name: "StarlingCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Persistence",
+            dependencies: [
+                "StarlingCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -54,6 +64,11 @@ let package = Package(
             name: "StarlingCoreTests",
             dependencies: ["StarlingCore", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PersistenceTests",
+            dependencies: ["Persistence", "StarlingCore"],
             swiftSettings: strictSettings
         ),
     ]

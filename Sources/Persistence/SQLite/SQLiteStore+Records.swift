@@ -1,0 +1,365 @@
+public import Foundation
+public import StarlingCore
+internal import GRDB
+
+// MARK: - Alerts
+
+extension SQLiteStore: AlertStore {
+    public func insertAlerts(_ records: [AlertRecord]) async throws(StoreError) -> [Bool] {
+        let rows = try Self.encodeEach(records) { record in
+            (record, try record.alert.map(StoredJSON.encode))
+        }
+        return try await write("storing alerts") { db in
+            try rows.map { record, alertJSON in
+                try db.execute(
+                    sql: """
+                        INSERT INTO alert (id, event_id, received_at, transport, format, raw, alert_json, status, note)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                        """,
+                    arguments: [
+                        record.id.rawValue, record.alert?.eventID, record.receivedAt.timeIntervalSince1970, record.transport,
+                        record.format, record.raw, alertJSON, record.status.rawValue, record.note,
+                    ])
+                return db.changesCount == 1
+            }
+        }
+    }
+
+    public func unprocessedAlerts(limit: Int) async throws(StoreError) -> [AlertRecord] {
+        try await read("reading unprocessed alerts") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM alert WHERE status = 'received' ORDER BY sequence LIMIT ?", arguments: [limit])
+                .map(Self.alertRecord)
+        }
+    }
+
+    @discardableResult
+    public func markAlert(_ id: AlertID, status: AlertRecord.Status, note: String) async throws(StoreError) -> Bool {
+        try await write("marking an alert") { db in
+            try db.execute(
+                sql: "UPDATE alert SET status = ?, note = ? WHERE id = ? AND status = 'received'",
+                arguments: [status.rawValue, note, id.rawValue])
+            return db.changesCount == 1
+        }
+    }
+
+    public func alert(_ id: AlertID) async throws(StoreError) -> AlertRecord? {
+        try await read("reading an alert") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.rawValue]).map(Self.alertRecord)
+        }
+    }
+
+    public func alerts(event eventID: String) async throws(StoreError) -> [AlertRecord] {
+        try await read("reading an event's alerts") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM alert WHERE event_id = ? ORDER BY sequence", arguments: [eventID])
+                .map(Self.alertRecord)
+        }
+    }
+
+    public func alerts(receivedIn interval: DateInterval) async throws(StoreError) -> [AlertRecord] {
+        try await read("reading alerts") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM alert WHERE received_at >= ? AND received_at < ? ORDER BY sequence",
+                arguments: [interval.start.timeIntervalSince1970, interval.end.timeIntervalSince1970]
+            ).map(Self.alertRecord)
+        }
+    }
+
+    private static func alertRecord(_ row: Row) throws -> AlertRecord {
+        let status: String = row["status"]
+        guard let parsedStatus = AlertRecord.Status(rawValue: status) else {
+            throw StoreError(.corruptRecord, "alert \(row["id"] as String) has an unknown status '\(status)'")
+        }
+        let alertJSON: String? = row["alert_json"]
+        return AlertRecord(
+            id: AlertID(row["id"]), receivedAt: Date(timeIntervalSince1970: row["received_at"]), transport: row["transport"],
+            format: row["format"], raw: row["raw"], alert: try alertJSON.map { try StoredJSON.decode(Alert.self, $0) },
+            status: parsedStatus, note: row["note"])
+    }
+
+    /// Encodes values before entering a database closure, so encoding errors surface as StoreErrors.
+    static func encodeEach<T, R>(_ values: [T], _ body: (T) throws -> R) throws(StoreError) -> [R] {
+        do {
+            return try values.map(body)
+        } catch {
+            throw StoreError(.failed, "a value could not be encoded for the database", underlying: error)
+        }
+    }
+
+    static func encodeOne<R>(_ body: () throws -> R) throws(StoreError) -> R {
+        do {
+            return try body()
+        } catch {
+            throw StoreError(.failed, "a value could not be encoded for the database", underlying: error)
+        }
+    }
+}
+
+// MARK: - Observations and frames
+
+extension SQLiteStore: ObservationStore {
+    public func saveRequest(_ request: ObservationRequest) async throws(StoreError) {
+        let json = try Self.encodeOne { try StoredJSON.encode(request) }
+        try await write("storing a request") { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO request (id, kind, target_id, alert_id, json) VALUES (?, ?, ?, ?, ?)",
+                arguments: [request.id.rawValue, request.kind.rawValue, request.target.id.rawValue, request.alertID?.rawValue, json])
+        }
+    }
+
+    public func saveObservation(_ observation: Observation) async throws(StoreError) {
+        let json = try Self.encodeOne { try StoredJSON.encode(observation) }
+        let frames = try Self.encodeEach(observation.frames) { frame in (frame, try StoredJSON.encode(frame)) }
+        try await write("storing an observation") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO observation
+                    (id, request_id, telescope_id, site_id, target_id, started, ended, outcome, reason_code, reason_detail, json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    observation.id.rawValue, observation.requestID.rawValue, observation.telescopeID.rawValue,
+                    observation.siteID.rawValue, observation.targetID.rawValue, observation.started.timeIntervalSince1970,
+                    observation.ended.timeIntervalSince1970, observation.outcome.name, observation.outcome.reason?.code.rawValue,
+                    observation.outcome.reason?.detail, json,
+                ])
+            for (frame, frameJSON) in frames {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO frame (id, observation_id, telescope_id, site_id, started, json) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        frame.id.rawValue, observation.id.rawValue, frame.telescopeID.rawValue, observation.siteID.rawValue,
+                        frame.started.timeIntervalSince1970, frameJSON,
+                    ])
+            }
+        }
+    }
+
+    public func observations(startedIn interval: DateInterval, site: SiteID?) async throws(StoreError) -> [Observation] {
+        try await read("reading observations") { db in
+            var sql = "SELECT json FROM observation WHERE started >= ? AND started < ?"
+            var arguments: StatementArguments = [interval.start.timeIntervalSince1970, interval.end.timeIntervalSince1970]
+            if let site {
+                sql += " AND site_id = ?"
+                arguments += [site.rawValue]
+            }
+            return try String.fetchAll(db, sql: sql + " ORDER BY started, id", arguments: arguments)
+                .map { try StoredJSON.decode(Observation.self, $0) }
+        }
+    }
+
+    public func observations(of request: RequestID) async throws(StoreError) -> [Observation] {
+        try await read("reading a request's observations") { db in
+            try String.fetchAll(db, sql: "SELECT json FROM observation WHERE request_id = ? ORDER BY started, id", arguments: [request.rawValue])
+                .map { try StoredJSON.decode(Observation.self, $0) }
+        }
+    }
+
+    public func lastVisits(before: Date) async throws(StoreError) -> [TargetID: Date] {
+        try await read("reading target visits") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT target_id, MAX(started) AS last FROM observation WHERE outcome = 'completed' AND started < ? GROUP BY target_id",
+                arguments: [before.timeIntervalSince1970])
+            var visits: [TargetID: Date] = [:]
+            for row in rows { visits[TargetID(row["target_id"])] = Date(timeIntervalSince1970: row["last"]) }
+            return visits
+        }
+    }
+
+    public func saveFrameQuality(_ quality: FrameQuality) async throws(StoreError) {
+        let json = try Self.encodeOne { try StoredJSON.encode(quality) }
+        try await write("storing frame quality") { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO frame_quality (frame_id, json) VALUES (?, ?)", arguments: [quality.frameID.rawValue, json])
+        }
+    }
+
+    public func frames(startedIn interval: DateInterval, site: SiteID?) async throws(StoreError) -> [(frame: FrameRecord, quality: FrameQuality?)] {
+        let rows: [FramePair] = try await read("reading frames") { db in
+            var sql = """
+                SELECT frame.json AS frame, frame_quality.json AS quality FROM frame
+                LEFT JOIN frame_quality ON frame_quality.frame_id = frame.id
+                WHERE frame.started >= ? AND frame.started < ?
+                """
+            var arguments: StatementArguments = [interval.start.timeIntervalSince1970, interval.end.timeIntervalSince1970]
+            if let site {
+                sql += " AND frame.site_id = ?"
+                arguments += [site.rawValue]
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY frame.started, frame.id", arguments: arguments).map { row in
+                let quality: String? = row["quality"]
+                return FramePair(
+                    frame: try StoredJSON.decode(FrameRecord.self, row["frame"]),
+                    quality: try quality.map { try StoredJSON.decode(FrameQuality.self, $0) })
+            }
+        }
+        return rows.map { ($0.frame, $0.quality) }
+    }
+
+    public func frame(_ id: FrameID) async throws(StoreError) -> FrameRecord? {
+        try await read("reading a frame") { db in
+            try String.fetchOne(db, sql: "SELECT json FROM frame WHERE id = ?", arguments: [id.rawValue])
+                .map { try StoredJSON.decode(FrameRecord.self, $0) }
+        }
+    }
+}
+
+/// A frame and its quality, as one Sendable value crossing the database closure.
+private struct FramePair: Sendable {
+    let frame: FrameRecord
+    let quality: FrameQuality?
+}
+
+// MARK: - Plans
+
+extension SQLiteStore: PlanStore {
+    public func savePlan(_ plan: NightPlan) async throws(StoreError) {
+        let json = try Self.encodeOne { try StoredJSON.encode(plan) }
+        try await write("storing a plan") { db in
+            let sequence = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM plan") ?? 1
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO plan (id, telescope_id, site_id, night, created_at, sequence, json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    plan.id.rawValue, plan.telescopeID.rawValue, plan.siteID.rawValue, plan.night.description,
+                    plan.createdAt.timeIntervalSince1970, sequence, json,
+                ])
+        }
+    }
+
+    public func latestPlans(night: CalendarDate, site: SiteID?) async throws(StoreError) -> [NightPlan] {
+        try await read("reading plans") { db in
+            var sql = """
+                SELECT json FROM plan p WHERE night = ? AND sequence = (
+                    SELECT MAX(sequence) FROM plan q WHERE q.night = p.night AND q.telescope_id = p.telescope_id)
+                """
+            var arguments: StatementArguments = [night.description]
+            if let site {
+                sql += " AND site_id = ?"
+                arguments += [site.rawValue]
+            }
+            return try String.fetchAll(db, sql: sql + " ORDER BY telescope_id", arguments: arguments)
+                .map { try StoredJSON.decode(NightPlan.self, $0) }
+        }
+    }
+
+    public func plans(telescope: TelescopeID, night: CalendarDate) async throws(StoreError) -> [NightPlan] {
+        try await read("reading a telescope's plans") { db in
+            try String.fetchAll(
+                db, sql: "SELECT json FROM plan WHERE telescope_id = ? AND night = ? ORDER BY sequence",
+                arguments: [telescope.rawValue, night.description]
+            ).map { try StoredJSON.decode(NightPlan.self, $0) }
+        }
+    }
+}
+
+// MARK: - Assignments
+
+extension SQLiteStore: AssignmentStore {
+    public func saveAssignment(_ assignment: Assignment) async throws(StoreError) {
+        let json = try Self.encodeOne { try StoredJSON.encode(assignment) }
+        try await write("storing an assignment") { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO assignment (id, alert_id, telescope_id, state, planned_start, json) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    assignment.id.rawValue, assignment.alertID.rawValue, assignment.telescopeID.rawValue, assignment.state.rawValue,
+                    assignment.plannedStart.timeIntervalSince1970, json,
+                ])
+        }
+    }
+
+    public func assignments(alert: AlertID?) async throws(StoreError) -> [Assignment] {
+        try await read("reading assignments") { db in
+            let rows: [String]
+            if let alert {
+                rows = try String.fetchAll(
+                    db, sql: "SELECT json FROM assignment WHERE alert_id = ? ORDER BY planned_start, id", arguments: [alert.rawValue])
+            } else {
+                rows = try String.fetchAll(db, sql: "SELECT json FROM assignment ORDER BY planned_start, id")
+            }
+            return try rows.map { try StoredJSON.decode(Assignment.self, $0) }
+        }
+    }
+
+    public func openAssignments() async throws(StoreError) -> [Assignment] {
+        let final = Assignment.State.allCases.filter(\.isFinal).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try await read("reading open assignments") { db in
+            try String.fetchAll(db, sql: "SELECT json FROM assignment WHERE state NOT IN (\(final)) ORDER BY planned_start, id")
+                .map { try StoredJSON.decode(Assignment.self, $0) }
+        }
+    }
+}
+
+// MARK: - Journal
+
+extension SQLiteStore: JournalStore {
+    public func appendJournal(_ entries: [JournalEntry]) async throws(StoreError) {
+        guard !entries.isEmpty else { return }
+        try await write("appending to the journal") { db in
+            for entry in entries {
+                try db.execute(
+                    sql: "INSERT INTO journal (time, subject, site_id, kind, message) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [entry.time.timeIntervalSince1970, entry.subject, entry.siteID, entry.kind.rawValue, entry.message])
+            }
+        }
+    }
+
+    public func journal(in interval: DateInterval, site: SiteID?) async throws(StoreError) -> [JournalEntry] {
+        try await read("reading the journal") { db in
+            var sql = "SELECT * FROM journal WHERE time >= ? AND time < ?"
+            var arguments: StatementArguments = [interval.start.timeIntervalSince1970, interval.end.timeIntervalSince1970]
+            if let site {
+                sql += " AND site_id = ?"
+                arguments += [site.rawValue]
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY time, sequence", arguments: arguments).map { row in
+                let kind: String = row["kind"]
+                guard let parsedKind = JournalEntry.Kind(rawValue: kind) else {
+                    throw StoreError(.corruptRecord, "journal entry with unknown kind '\(kind)'")
+                }
+                return JournalEntry(
+                    time: Date(timeIntervalSince1970: row["time"]), subject: row["subject"], siteID: row["site_id"], kind: parsedKind,
+                    message: row["message"])
+            }
+        }
+    }
+}
+
+// MARK: - Reviews
+
+extension SQLiteStore: ReviewStore {
+    public func saveReview(_ review: Review) async throws(StoreError) {
+        let json = try Self.encodeOne { try StoredJSON.encode(review) }
+        let subject = Self.subjectKey(review.subject)
+        try await write("storing a review") { db in
+            try db.execute(
+                sql: "INSERT INTO review (subject, reviewed_at, json) VALUES (?, ?, ?)",
+                arguments: [subject, review.reviewedAt.timeIntervalSince1970, json])
+        }
+    }
+
+    public func reviews(of subject: Review.Subject) async throws(StoreError) -> [Review] {
+        let key = Self.subjectKey(subject)
+        return try await read("reading reviews") { db in
+            try String.fetchAll(db, sql: "SELECT json FROM review WHERE subject = ? ORDER BY sequence", arguments: [key])
+                .map { try StoredJSON.decode(Review.self, $0) }
+        }
+    }
+
+    public func reviews(madeIn interval: DateInterval) async throws(StoreError) -> [Review] {
+        try await read("reading reviews") { db in
+            try String.fetchAll(
+                db, sql: "SELECT json FROM review WHERE reviewed_at >= ? AND reviewed_at < ? ORDER BY sequence",
+                arguments: [interval.start.timeIntervalSince1970, interval.end.timeIntervalSince1970]
+            ).map { try StoredJSON.decode(Review.self, $0) }
+        }
+    }
+
+    static func subjectKey(_ subject: Review.Subject) -> String {
+        switch subject {
+        case .frame(let id): "frame:\(id)"
+        case .observation(let id): "observation:\(id)"
+        }
+    }
+}
+
+/// All of the store protocols, in one SQLite file.
+extension SQLiteStore: Store {}

@@ -1,0 +1,120 @@
+import Foundation
+import StarlingCore
+internal import GRDB
+
+/// The ``Store`` over one SQLite file, through GRDB: the default for a single machine.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "starling.sqlite")   // created and migrated if needed
+/// let memory = try SQLiteStore.inMemory()                 // for tests
+/// ```
+///
+/// The file uses write-ahead logging with `synchronous = FULL`, so a committed transaction
+/// survives a power loss, not only a crash (SQLite manual, "PRAGMA synchronous": in WAL mode
+/// FULL syncs the WAL after each commit). Readers never block the writer.
+public final class SQLiteStore: Sendable {
+    private let writer: any DatabaseWriter
+    /// The database file, or `nil` in memory.
+    public let path: String?
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// - Throws: ``StoreError`` `.cannotOpen` when the file cannot be created or opened,
+    ///   `.incompatible` when it is not a Starling database or comes from a newer version.
+    public init(path: String) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            writer = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open the database \(path) (check the folder exists and is writable)", underlying: error)
+        }
+        self.path = path
+        try migrate()
+    }
+
+    private init(writer: any DatabaseWriter) throws(StoreError) {
+        self.writer = writer
+        self.path = nil
+        try migrate()
+    }
+
+    /// A fresh store in memory, for tests.
+    public static func inMemory() throws(StoreError) -> SQLiteStore {
+        do {
+            return try SQLiteStore(writer: try DatabaseQueue())
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.cannotOpen, "cannot create an in-memory database", underlying: error)
+        }
+    }
+
+    private func migrate() throws(StoreError) {
+        do {
+            let migrator = Schema.migrator
+            if try writer.read({ db in try migrator.hasBeenSuperseded(db) }) {
+                throw StoreError(.incompatible, "the database \(path ?? "in memory") was written by a newer Starling; upgrade Starling")
+            }
+            try migrator.migrate(writer)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.incompatible, "the database \(path ?? "in memory") cannot be brought up to date (is it a Starling database?)", underlying: error)
+        }
+    }
+
+    // MARK: Access
+
+    /// Runs a write transaction and maps errors to ``StoreError``.
+    func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await writer.write(body)
+        } catch {
+            throw Self.storeError(error, doing: what)
+        }
+    }
+
+    /// Runs a read and maps errors to ``StoreError``.
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch {
+            throw Self.storeError(error, doing: what)
+        }
+    }
+
+    static func storeError(_ error: any Error, doing what: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError(.busy, "the database is busy (another process holds it) while \(what); retry", underlying: error)
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                return StoreError(.incompatible, "the database file is damaged (\(what))", underlying: error)
+            default:
+                break
+            }
+        }
+        if error is DecodingError {
+            return StoreError(.corruptRecord, "a stored record could not be decoded while \(what)", underlying: error)
+        }
+        return StoreError(.failed, "database failure while \(what)", underlying: error)
+    }
+}
+
+/// JSON coding of stored values: sorted keys so the same value is the same text.
+enum StoredJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,123 @@
+public import Foundation
+public import StarlingCore
+
+/// Where Starling keeps what must not be lost: alerts, requests and observations, frames and
+/// their quality, plans, follow-up assignments, the night's journal and people's reviews.
+///
+/// Durability: every method that writes returns only after its transaction has committed;
+/// a value a caller has been told is saved survives a crash of the process. Writes that
+/// belong together (an observation and its frames) are one transaction.
+///
+/// The store is split into small protocols so each agent depends on what it uses;
+/// ``Store`` is all of them. ``SQLiteStore`` implements it over one SQLite file; a PostgreSQL
+/// store for sites on separate machines slots in behind the same protocols.
+public protocol Store: AlertStore, ObservationStore, PlanStore, AssignmentStore, JournalStore, ReviewStore {}
+
+/// Alerts: stored before they are acknowledged, processed exactly once.
+public protocol AlertStore: Sendable {
+    /// Stores notices in one transaction.
+    ///
+    /// - Returns: for each record, `true` if it was new, `false` if a notice with that id was
+    ///   already stored (a duplicate delivery; the stored one is kept unchanged).
+    func insertAlerts(_ records: [AlertRecord]) async throws(StoreError) -> [Bool]
+
+    /// Notices not yet processed, oldest first: what a restarted coordinator must finish.
+    func unprocessedAlerts(limit: Int) async throws(StoreError) -> [AlertRecord]
+
+    /// Records how a notice was handled. Only a `received` notice changes; marking a notice
+    /// twice is a no-op, which makes processing exactly-once.
+    ///
+    /// - Returns: `true` if this call moved the notice out of `received`.
+    @discardableResult
+    func markAlert(_ id: AlertID, status: AlertRecord.Status, note: String) async throws(StoreError) -> Bool
+
+    /// A stored notice by id.
+    func alert(_ id: AlertID) async throws(StoreError) -> AlertRecord?
+
+    /// Every stored notice of an event, in order of receipt.
+    func alerts(event eventID: String) async throws(StoreError) -> [AlertRecord]
+
+    /// Notices received in an interval, in order of receipt.
+    func alerts(receivedIn interval: DateInterval) async throws(StoreError) -> [AlertRecord]
+}
+
+/// Requests, what became of them, and the frames they produced.
+public protocol ObservationStore: Sendable {
+    /// Stores a request (replacing one with the same id).
+    func saveRequest(_ request: ObservationRequest) async throws(StoreError)
+
+    /// Stores an observation with its frames in one transaction (replacing one with the same id).
+    func saveObservation(_ observation: Observation) async throws(StoreError)
+
+    /// Observations that started in an interval, optionally at one site, by start time.
+    func observations(startedIn interval: DateInterval, site: SiteID?) async throws(StoreError) -> [Observation]
+
+    /// Observations of a request (one per attempt), by start time.
+    func observations(of request: RequestID) async throws(StoreError) -> [Observation]
+
+    /// The last completed visit of each target, for survey cadence.
+    ///
+    /// - Parameter before: only visits that started before this instant.
+    /// - Returns: a start time per target that has ever been observed; absent targets never were.
+    func lastVisits(before: Date) async throws(StoreError) -> [TargetID: Date]
+
+    /// Stores the quality measured for a frame (replacing an earlier measurement).
+    func saveFrameQuality(_ quality: FrameQuality) async throws(StoreError)
+
+    /// Frames that started in an interval with their quality when measured, by start time.
+    func frames(startedIn interval: DateInterval, site: SiteID?) async throws(StoreError) -> [(frame: FrameRecord, quality: FrameQuality?)]
+
+    /// A frame by id.
+    func frame(_ id: FrameID) async throws(StoreError) -> FrameRecord?
+}
+
+/// Night plans, every version kept.
+public protocol PlanStore: Sendable {
+    /// Stores a plan (a re-plan is a new plan with its own id).
+    func savePlan(_ plan: NightPlan) async throws(StoreError)
+
+    /// The latest plan of each telescope for a night, optionally at one site.
+    func latestPlans(night: CalendarDate, site: SiteID?) async throws(StoreError) -> [NightPlan]
+
+    /// Every plan of a telescope for a night, oldest first.
+    func plans(telescope: TelescopeID, night: CalendarDate) async throws(StoreError) -> [NightPlan]
+}
+
+/// Follow-up assignments and their leases.
+public protocol AssignmentStore: Sendable {
+    /// Stores an assignment or its new state (by id).
+    func saveAssignment(_ assignment: Assignment) async throws(StoreError)
+
+    /// Assignments of an alert (or of every alert), by planned start.
+    func assignments(alert: AlertID?) async throws(StoreError) -> [Assignment]
+
+    /// Assignments not yet in a final state.
+    func openAssignments() async throws(StoreError) -> [Assignment]
+}
+
+/// The journal of the night.
+public protocol JournalStore: Sendable {
+    /// Appends entries in one transaction.
+    func appendJournal(_ entries: [JournalEntry]) async throws(StoreError)
+
+    /// Entries in an interval, optionally about one site, in time order.
+    func journal(in interval: DateInterval, site: SiteID?) async throws(StoreError) -> [JournalEntry]
+}
+
+/// People's reviews of frames and observations.
+public protocol ReviewStore: Sendable {
+    func saveReview(_ review: Review) async throws(StoreError)
+
+    /// Reviews of a subject, latest last.
+    func reviews(of subject: Review.Subject) async throws(StoreError) -> [Review]
+
+    /// Every review made in an interval.
+    func reviews(madeIn interval: DateInterval) async throws(StoreError) -> [Review]
+}
+
+extension AlertStore {
+    /// Stores one notice. Returns `false` if it was already stored.
+    public func insertAlert(_ record: AlertRecord) async throws(StoreError) -> Bool {
+        try await insertAlerts([record])[0]
+    }
+}
