@@ -122,3 +122,59 @@ struct SimulationClockTests {
         #expect(first == second)
     }
 }
+
+struct AlarmTests {
+    let start = UTCInstant(secondsSince1970: 1_795_469_400)
+
+    @Test func ringingWakesASleeperEarlyAtTheRingTime() async {
+        let clock = SimulationClock(start: start)
+        let alarm = Alarm()
+        let log = EventLog()
+        clock.spawn(named: "agent") {
+            let reason = try? await clock.sleep(until: self.start.advanced(by: .seconds(3600)), orUntil: alarm)
+            log.append(reason == .alarm ? "alarm" : "deadline", clock.now.secondsSince1970 - 1_795_469_400)
+        }
+        clock.spawn(named: "coordinator") {
+            try? await clock.sleep(seconds: 90)
+            alarm.ring()
+        }
+        await clock.run(until: start.advanced(by: .seconds(7200)))
+        #expect(log.all.map(\.0) == ["alarm"])
+        #expect(log.all.first?.1 == 90)
+    }
+
+    @Test func aRingBeforeSleepingIsNotLost() async throws {
+        let clock = SimulationClock(start: start)
+        let alarm = Alarm()
+        alarm.ring()
+        let reason = try await clock.sleep(until: start.advanced(by: .seconds(60)), orUntil: alarm)
+        #expect(reason == .alarm)
+        #expect(!alarm.isPending)
+    }
+
+    @Test func withoutARingTheDeadlineWins() async {
+        let clock = SimulationClock(start: start)
+        let alarm = Alarm()
+        let log = EventLog()
+        clock.spawn(named: "agent") {
+            let reason = try? await clock.sleep(until: self.start.advanced(by: .seconds(600)), orUntil: alarm)
+            log.append(reason == .alarm ? "alarm" : "deadline", clock.now.secondsSince1970 - 1_795_469_400)
+        }
+        await clock.run(until: start.advanced(by: .seconds(7200)))
+        #expect(log.all.map(\.0) == ["deadline"])
+        #expect(log.all.first?.1 == 600)
+    }
+
+    @Test func wallClockAlarmWakesAtOnce() async throws {
+        let clock = WallClock()
+        let alarm = Alarm()
+        Task {
+            try? await Task.sleep(for: .milliseconds(20))
+            alarm.ring()
+        }
+        let reason = try await clock.sleep(until: clock.now.advanced(by: .seconds(30)), orUntil: alarm)
+        #expect(reason == .alarm)
+        let quick = try await clock.sleep(until: clock.now.advanced(by: .milliseconds(10)), orUntil: alarm)
+        #expect(quick == .deadline)
+    }
+}

@@ -30,7 +30,9 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
         let deadline: UTCInstant
         let sequence: UInt64
         let isParticipant: Bool
-        let continuation: CheckedContinuation<Void, any Error>
+        let continuation: CheckedContinuation<WakeReason, any Error>
+        /// What the sleeper is told when woken: `.alarm` once an alarm moved it forward.
+        var reason: WakeReason = .deadline
     }
 
     private struct State {
@@ -81,6 +83,18 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
     }
 
     public func sleep(until deadline: UTCInstant, tolerance: Duration? = nil) async throws {
+        _ = try await park(until: deadline, alarm: nil)
+    }
+
+    public func sleep(until deadline: UTCInstant, orUntil alarm: Alarm) async throws -> WakeReason {
+        if alarm.consume() { return .alarm }
+        let reason = try await park(until: deadline, alarm: alarm)
+        return alarm.uninstall() ? .alarm : reason
+    }
+
+    /// Parks the calling task until its deadline, or earlier if `alarm` rings (the ring moves
+    /// the sleeper to the current instant, behind those already due, so order stays reproducible).
+    private func park(until deadline: UTCInstant, alarm: Alarm?) async throws -> WakeReason {
         try Task.checkCancellation()
         let participant = Self.isParticipant
         let sequence: UInt64? = state.withLock { state in
@@ -88,9 +102,10 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
             defer { state.nextSequence += 1 }
             return state.nextSequence
         }
-        guard let sequence else { return }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        guard let sequence else { return .deadline }
+        let current = SleeperHandle(sequence)  // the sleeper's sequence, which a ring changes
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WakeReason, any Error>) in
                 let resumeNow: Bool = state.withLock { state in
                     // Cancelled between the check above and here: do not park.
                     if Task.isCancelled { return true }
@@ -100,15 +115,37 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
                     if participant { Self.markWaiting(&state) }
                     return false
                 }
-                if resumeNow { continuation.resume(throwing: CancellationError()) }
+                if resumeNow {
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                if let alarm, !alarm.install({ [weak self] in self?.bringForward(current) }) {
+                    bringForward(current)
+                }
             }
         } onCancel: {
             let sleeper: Sleeper? = state.withLock { state in
-                guard let sleeper = state.sleepers.removeValue(forKey: sequence) else { return nil }
+                guard let sleeper = state.sleepers.removeValue(forKey: current.sequence) else { return nil }
                 if sleeper.isParticipant { state.running += 1 }
                 return sleeper
             }
             sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves a parked sleeper's deadline to now, keeping it parked until the scheduler wakes it.
+    private func bringForward(_ current: SleeperHandle) {
+        state.withLock { state in
+            let old = current.sequence
+            guard var sleeper = state.sleepers.removeValue(forKey: old) else { return }
+            let sequence = state.nextSequence
+            state.nextSequence += 1
+            current.sequence = sequence
+            sleeper = Sleeper(
+                deadline: state.now, sequence: sequence, isParticipant: sleeper.isParticipant, continuation: sleeper.continuation,
+                reason: .alarm)
+            state.sleepers[sequence] = sleeper
+            state.queue.push(deadline: state.now.secondsSince1970, sequence: sequence)
         }
     }
 
@@ -148,7 +185,7 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
             return nil
         }
         guard let sleeper else { return false }
-        sleeper.continuation.resume()
+        sleeper.continuation.resume(returning: sleeper.reason)
         return true
     }
 
@@ -187,6 +224,16 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
             state.idleWaiters.removeAll()
             for waiter in waiters { waiter.resume() }
         }
+    }
+}
+
+/// The queue sequence of one parked sleeper, which changes when an alarm brings it forward.
+private final class SleeperHandle: Sendable {
+    private let value: Mutex<UInt64>
+    init(_ sequence: UInt64) { value = Mutex(sequence) }
+    var sequence: UInt64 {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }
 

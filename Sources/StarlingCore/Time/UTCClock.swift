@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// The clock every agent is given: tells UTC time, sleeps, and starts the tasks that
 /// should live on its timeline.
@@ -13,6 +14,12 @@ public protocol UTCClock: Clock, Sendable where Instant == UTCInstant, Duration 
     /// clock, so work done by an agent must run in a task started here (or in the caller's).
     @discardableResult
     func spawn(named name: String, _ operation: @escaping @Sendable () async -> Void) -> Task<Void, Never>
+
+    /// Sleeps until `deadline` or until `alarm` rings, whichever comes first.
+    ///
+    /// Returns at once with `.alarm` if the alarm rang since the last sleep on it.
+    /// - Throws: `CancellationError` if the task is cancelled while sleeping.
+    func sleep(until deadline: UTCInstant, orUntil alarm: Alarm) async throws -> WakeReason
 }
 
 extension UTCClock {
@@ -46,5 +53,58 @@ public struct WallClock: UTCClock {
     @discardableResult
     public func spawn(named name: String, _ operation: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         Task { await operation() }
+    }
+
+    public func sleep(until deadline: UTCInstant, orUntil alarm: Alarm) async throws -> WakeReason {
+        if alarm.consume() { return .alarm }
+        // Race a real-time sleep against the alarm; whichever finishes first resumes us.
+        let once = ResumeOnce()
+        let timer = Task {
+            try? await self.sleep(until: deadline, tolerance: nil)
+            once.resume(returning: .deadline)
+        }
+        defer { timer.cancel() }
+        let reason = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WakeReason, any Error>) in
+                once.set(continuation)
+                if !alarm.install({ once.resume(returning: .alarm) }) { once.resume(returning: .alarm) }
+            }
+        } onCancel: {
+            once.resume(throwing: CancellationError())
+        }
+        // Consume a ring that raced with the deadline: the caller is awake and will look anyway.
+        return alarm.uninstall() ? .alarm : reason
+    }
+}
+
+/// Resumes a continuation exactly once, whichever of several racing events comes first.
+final class ResumeOnce: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<WakeReason, any Error>?, done: Bool, early: Result<WakeReason, any Error>?)>(
+        (nil, false, nil))
+
+    func set(_ continuation: CheckedContinuation<WakeReason, any Error>) {
+        let early: Result<WakeReason, any Error>? = state.withLock { state in
+            if let early = state.early { state.done = true; return early }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(returning value: WakeReason) { finish(.success(value)) }
+    func resume(throwing error: any Error) { finish(.failure(error)) }
+
+    private func finish(_ result: Result<WakeReason, any Error>) {
+        let continuation: CheckedContinuation<WakeReason, any Error>? = state.withLock { state in
+            guard !state.done else { return nil }
+            guard let continuation = state.continuation else {
+                if state.early == nil { state.early = result }
+                return nil
+            }
+            state.done = true
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(with: result)
     }
 }
