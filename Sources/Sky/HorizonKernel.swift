@@ -75,38 +75,39 @@ enum HorizonKernel {
     ) {
         let instantCount = instants.count
         let toDegrees = 180 / Double.pi
-        targets.x.withUnsafeBufferPointer { xs in
-            targets.y.withUnsafeBufferPointer { ys in
-                targets.z.withUnsafeBufferPointer { zs in
-                    for (instantIndex, parameters) in instants.enumerated() {
-                        let e = parameters.eh, v = parameters.v, m = parameters.m
-                        // SRS/em serves both the deflection (eraLd) and aberration's gravitational term (eraAb).
-                        let gravitational = schwarzschildRadiusAU / parameters.em
-                        // eraLdsun's limiter: never divide by less than 1e-6 / em².
-                        let limit = 1e-6 / max(1, parameters.em * parameters.em)
-                        let bm1 = parameters.bm1, onePlusBm1 = 1 + bm1, diurab = parameters.diurab
-                        for target in range {
-                            let px = xs[target], py = ys[target], pz = zs[target]
+        // Per-instant constants, derived once: SRS/em serves both the deflection (eraLd) and
+        // aberration's gravitational term (eraAb); eraLdsun never divides by less than 1e-6/em².
+        let gravitational = instants.map { schwarzschildRadiusAU / $0.em }
+        let limits = instants.map { 1e-6 / max(1, $0.em * $0.em) }
+        // Target-outer, instant-inner: each target's row of the output is written contiguously.
+        instants.withUnsafeBufferPointer { parameters in
+            gravitational.withUnsafeBufferPointer { gravitational in
+                limits.withUnsafeBufferPointer { limits in
+                    for target in range {
+                        let px = targets.x[target], py = targets.y[target], pz = targets.z[target]
+                        let altitudeRow = altitudes + target * instantCount
+                        let azimuthRow = azimuths + target * instantCount
+                        for instant in 0..<instantCount {
+                            let e = parameters[instant].eh, v = parameters[instant].v, m = parameters[instant].m
+                            let bm1 = parameters[instant].bm1, g = gravitational[instant]
                             // Light deflection: p1 = p + w (e − (p·e) p), w = SRS/em / (1 + p·e).
                             let pe = px * e.x + py * e.y + pz * e.z
-                            let w = gravitational / max(1 + pe, limit)
+                            let w = g / max(1 + pe, limits[instant])
                             let qx = px + w * (e.x - pe * px), qy = py + w * (e.y - pe * py), qz = pz + w * (e.z - pe * pz)
                             // Aberration (eraAb), unnormalised: the direction is all we need.
                             let pdv = qx * v.x + qy * v.y + qz * v.z
-                            let w1 = 1 + pdv / onePlusBm1
-                            let rx = qx * bm1 + w1 * v.x + gravitational * (v.x - pdv * qx)
-                            let ry = qy * bm1 + w1 * v.y + gravitational * (v.y - pdv * qy)
-                            let rz = qz * bm1 + w1 * v.z + gravitational * (v.z - pdv * qz)
+                            let w1 = 1 + pdv / (1 + bm1)
+                            let rx = qx * bm1 + w1 * v.x + g * (v.x - pdv * qx)
+                            let ry = qy * bm1 + w1 * v.y + g * (v.y - pdv * qy)
+                            let rz = qz * bm1 + w1 * v.z + g * (v.z - pdv * qz)
                             // Rotation to (S, E, up) plus diurnal aberration on E.
                             let south = m.0 * rx + m.1 * ry + m.2 * rz
-                            let east = m.3 * rx + m.4 * ry + m.5 * rz + diurab
+                            let east = m.3 * rx + m.4 * ry + m.5 * rz + parameters[instant].diurab
                             let up = m.6 * rx + m.7 * ry + m.8 * rz
                             let horizontal = (south * south + east * east).squareRoot()
-                            let index = target * instantCount + instantIndex
-                            altitudes[index] = fastAtan2(up, horizontal) * toDegrees
-                            var azimuth = fastAtan2(east, -south) * toDegrees
-                            if azimuth < 0 { azimuth += 360 }
-                            azimuths[index] = azimuth
+                            altitudeRow[instant] = fastAtan2(up, horizontal) * toDegrees
+                            let azimuth = fastAtan2(east, -south) * toDegrees
+                            azimuthRow[instant] = azimuth < 0 ? azimuth + 360 : azimuth
                         }
                     }
                 }

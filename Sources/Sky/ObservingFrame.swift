@@ -159,16 +159,15 @@ public struct ObservingFrame: Sendable {
     /// light time included).
     public var moon: BodyPosition {
         // Astrometric place: the Moon's barycentric position when the light left it minus the
-        // observer's barycentric position now; then aberration with the observer's velocity.
+        // observer's barycentric position now, then aberration with the observer's velocity.
         // (Subtracting geocentric vectors instead would ignore the Earth's 30 km/s over the
-        // 1.3 s of light time: 40 km, 20″.)
+        // 1.3 s of light time: 40 km, 20″.) Over 1.3 s the Earth's path is straight, so its
+        // position at emission is its position now minus velocity × light time.
+        let earth = Self.earthBarycentric(tt.0, tt.1)
         let observer = SIMD3(astrom.eb.0, astrom.eb.1, astrom.eb.2)
-        var lightDays = 0.0
-        var relative = SIMD3<Double>.zero
-        for _ in 0..<3 {
-            relative = Self.moonBarycentric(tt.0, tt.1 - lightDays) - observer
-            lightDays = length(relative) * 499.004_783_836 / 86_400
-        }
+        let now = Self.moonGeocentric(tt.0, tt.1) + earth.position - observer
+        let lightDays = length(now) * 499.004_783_836 / 86_400
+        let relative = Self.moonGeocentric(tt.0, tt.1 - lightDays) + earth.position - earth.velocity * lightDays - observer
         let distance = length(relative)
         return body(direction: aberrated(relative / distance), distanceAU: distance)
     }
@@ -176,8 +175,9 @@ public struct ObservingFrame: Sendable {
     /// The Moon's illuminated fraction, 0…1, from the topocentric phase angle i:
     /// (1 + cos i) / 2 with tan i = r☉ sin ψ / (r☾ − r☉ cos ψ), ψ the Sun–Moon elongation
     /// (the formula astroplan uses).
-    public var moonIllumination: Double {
-        let sun = self.sun, moon = self.moon
+    public var moonIllumination: Double { Self.illumination(sun: sun, moon: moon) }
+
+    static func illumination(sun: BodyPosition, moon: BodyPosition) -> Double {
         let elongation = acos(max(-1, min(1, dot(sun.direction, moon.direction))))
         let phase = atan2(sun.distanceAU * sin(elongation), moon.distanceAU - sun.distanceAU * cos(elongation))
         return (1 + cos(phase)) / 2
@@ -239,14 +239,20 @@ public struct ObservingFrame: Sendable {
             apparentRightAscension: Angle.radians(ri - equationOfOrigins).normalizedPositive, apparentDeclination: .radians(di))
     }
 
-    /// The Moon's barycentric position, AU: `eraMoon98` (geocentric, GCRS ≈ BCRS axes) plus
-    /// the Earth's barycentric position from `eraEpv00`. TT stands in for TDB (< 2 ms).
-    private static func moonBarycentric(_ tt1: Double, _ tt2: Double) -> SIMD3<Double> {
+    /// The Moon's geocentric position (GCRS ≈ BCRS axes), AU, from `eraMoon98`; TT stands in
+    /// for TDB (< 2 ms).
+    private static func moonGeocentric(_ tt1: Double, _ tt2: Double) -> SIMD3<Double> {
         var moon = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
-        var heliocentric = moon, barycentric = moon
         withUnsafeMutablePointer(to: &moon) { pointer in
             pointer.withMemoryRebound(to: (Double, Double, Double).self, capacity: 2) { eraMoon98(tt1, tt2, $0) }
         }
+        return SIMD3(moon.0.0, moon.0.1, moon.0.2)
+    }
+
+    /// The Earth's barycentric position (AU) and velocity (AU/day) from `eraEpv00`.
+    private static func earthBarycentric(_ tt1: Double, _ tt2: Double) -> (position: SIMD3<Double>, velocity: SIMD3<Double>) {
+        var heliocentric = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
+        var barycentric = heliocentric
         withUnsafeMutablePointer(to: &heliocentric) { h in
             withUnsafeMutablePointer(to: &barycentric) { b in
                 h.withMemoryRebound(to: (Double, Double, Double).self, capacity: 2) { hp in
@@ -257,7 +263,7 @@ public struct ObservingFrame: Sendable {
                 }
             }
         }
-        return SIMD3(moon.0.0 + barycentric.0.0, moon.0.1 + barycentric.0.1, moon.0.2 + barycentric.0.2)
+        return (SIMD3(barycentric.0.0, barycentric.0.1, barycentric.0.2), SIMD3(barycentric.1.0, barycentric.1.1, barycentric.1.2))
     }
 }
 

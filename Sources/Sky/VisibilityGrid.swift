@@ -119,11 +119,11 @@ public struct SkyConditions: Sendable, Hashable {
     public let moonIllumination: Double
 
     init(frame: ObservingFrame) {
-        let moon = frame.moon
-        sunAltitudeDegrees = frame.sun.horizontal.altitude.degrees
+        let moon = frame.moon, sun = frame.sun
+        sunAltitudeDegrees = sun.horizontal.altitude.degrees
         moonAltitudeDegrees = moon.horizontal.altitude.degrees
         moonAzimuthDegrees = moon.horizontal.azimuth.degrees
-        moonIllumination = frame.moonIllumination
+        moonIllumination = ObservingFrame.illumination(sun: sun, moon: moon)
     }
 }
 
