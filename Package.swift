@@ -60,6 +60,7 @@ let package = Package(
             name: "starling",
             dependencies: [
                 "StarlingCore",
+                "Sky",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -75,6 +76,11 @@ let package = Package(
         .testTarget(
             name: "SkyTests",
             dependencies: ["Sky", "StarlingCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StarlingCLITests",
+            dependencies: ["starling"],
             swiftSettings: strictSettings
         ),
         .testTarget(
