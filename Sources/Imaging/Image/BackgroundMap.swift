@@ -1,0 +1,323 @@
+/// How the sky background is estimated.
+public struct BackgroundOptions: Sendable, Hashable, Codable {
+    /// The side of the square mesh over which each background value is measured, pixels
+    /// (SExtractor's `BACK_SIZE`; 64 by default). Larger than a star, smaller than the
+    /// scale on which the sky changes.
+    public var meshSize: Int
+    /// The side of the median filter applied to the grid of mesh values, meshes
+    /// (`BACK_FILTERSIZE`; 3 by default, 1 for none). Removes meshes spoiled by bright stars.
+    public var filterSize: Int
+    /// Pixels at or above this level (ADU) are left out of the statistics; `nil` for none.
+    public var saturationLevel: Double?
+
+    public init(meshSize: Int = 64, filterSize: Int = 3, saturationLevel: Double? = nil) {
+        precondition(meshSize >= 4, "meshSize must be at least 4 pixels")
+        precondition(filterSize >= 1 && filterSize % 2 == 1, "filterSize must be odd and positive")
+        self.meshSize = meshSize
+        self.filterSize = filterSize
+        self.saturationLevel = saturationLevel
+    }
+}
+
+/// The sky background of an image and its noise, as smooth maps: what SExtractor and sep
+/// call the background and the background RMS.
+///
+/// The image is cut into square meshes. In each, the values are clipped iteratively at
+/// ±3σ around the median until stable; the background is then the mode estimate
+/// `2.5 × median − 1.5 × mean` (Bertin & Arnouts 1996, §3.1), or the median when the mean
+/// and median differ by more than 0.3σ (a crowded mesh); the noise is the clipped standard
+/// deviation. Meshes with fewer than half their pixels usable take the mean of their valid
+/// neighbours. The mesh grids are median-filtered, and the maps at full resolution are
+/// bilinear interpolations between mesh centres (constant beyond the outer centres).
+public struct BackgroundMap: Sendable {
+    /// Image width, pixels.
+    public let width: Int
+    /// Image height, pixels.
+    public let height: Int
+    /// The options used.
+    public let options: BackgroundOptions
+    /// Number of mesh columns (the last may be narrower).
+    public let meshColumns: Int
+    /// Number of mesh rows.
+    public let meshRows: Int
+    /// Background per mesh after filtering, ADU, row by row (`meshRows × meshColumns`).
+    public let meshLevels: [Float]
+    /// Noise (1σ) per mesh after filtering, ADU, row by row.
+    public let meshNoise: [Float]
+    /// The median of the mesh backgrounds: the frame's background level, ADU.
+    public let globalLevel: Double
+    /// The median of the mesh noise values: the frame's background noise (1σ per pixel), ADU.
+    public let globalNoise: Double
+
+    /// Mesh-centre coordinates along x and y, pixels.
+    private let centersX: [Double]
+    private let centersY: [Double]
+
+    /// Measures the background of an image.
+    ///
+    /// Meshes are measured on all cores. Pixels that are NaN are ignored.
+    public init(image: FloatImage, options: BackgroundOptions = BackgroundOptions()) {
+        width = image.width
+        height = image.height
+        self.options = options
+        let size = options.meshSize
+        meshColumns = (image.width + size - 1) / size
+        meshRows = (image.height + size - 1) / size
+        centersX = (0..<meshColumns).map { Double($0 * size + min(image.width, ($0 + 1) * size) - 1) / 2 }
+        centersY = (0..<meshRows).map { Double($0 * size + min(image.height, ($0 + 1) * size) - 1) / 2 }
+        let columns = meshColumns, rows = meshRows
+        let saturation = options.saturationLevel.map { Float($0) } ?? .infinity
+        // Per mesh row, measure each mesh; bands of mesh rows run concurrently.
+        let bands: [[(Float, Float)]] = image.pixels.withUnsafeBufferPointer { pixels in
+            Parallel.map(rows, minimumPerBand: 1) { meshRowRange in
+                var out: [(Float, Float)] = []
+                out.reserveCapacity(meshRowRange.count * columns)
+                var scratch = [Float]()
+                scratch.reserveCapacity(size * size)
+                for row in meshRowRange {
+                    for column in 0..<columns {
+                        scratch.removeAll(keepingCapacity: true)
+                        let x0 = column * size, x1 = min(image.width, x0 + size)
+                        let y0 = row * size, y1 = min(image.height, y0 + size)
+                        for y in y0..<y1 {
+                            let base = y * image.width
+                            for x in x0..<x1 {
+                                let value = pixels[base + x]
+                                if value.isFinite && value < saturation { scratch.append(value) }
+                            }
+                        }
+                        let total = (x1 - x0) * (y1 - y0)
+                        out.append(scratch.count * 2 >= total ? Self.meshStatistics(&scratch) : (.nan, .nan))
+                    }
+                }
+                return out
+            }
+        }
+        var levels = bands.flatMap { $0.map(\.0) }
+        var noise = bands.flatMap { $0.map(\.1) }
+        Self.fillInvalid(&levels, columns: columns, rows: rows)
+        Self.fillInvalid(&noise, columns: columns, rows: rows)
+        if options.filterSize > 1 {
+            levels = Self.medianFilter(levels, columns: columns, rows: rows, size: options.filterSize)
+            noise = Self.medianFilter(noise, columns: columns, rows: rows, size: options.filterSize)
+        }
+        meshLevels = levels
+        meshNoise = noise
+        globalLevel = Self.median(levels.filter(\.isFinite)) ?? .nan
+        globalNoise = Self.median(noise.filter(\.isFinite)) ?? .nan
+    }
+
+    /// The background at a pixel (0-based), ADU.
+    public func level(atX x: Double, y: Double) -> Float { interpolate(meshLevels, x: x, y: y) }
+
+    /// The background noise (1σ) at a pixel (0-based), ADU.
+    public func noise(atX x: Double, y: Double) -> Float { interpolate(meshNoise, x: x, y: y) }
+
+    /// The background at full resolution.
+    public func levelImage() -> FloatImage { fullResolution(meshLevels) }
+
+    /// The background noise at full resolution.
+    public func noiseImage() -> FloatImage { fullResolution(meshNoise) }
+
+    // MARK: Interpolation
+
+    /// Where each image column falls between mesh centres: the left mesh index and the weight
+    /// of the right one. Shared by every row.
+    struct ColumnWeights {
+        let index: [Int32]
+        let weight: [Float]
+    }
+
+    func columnWeights() -> ColumnWeights {
+        var index = [Int32](repeating: 0, count: width)
+        var weight = [Float](repeating: 0, count: width)
+        for x in 0..<width {
+            let (i, w) = Self.bracket(Double(x), centers: centersX)
+            index[x] = Int32(i)
+            weight[x] = Float(w)
+        }
+        return ColumnWeights(index: index, weight: weight)
+    }
+
+    /// Fills `levels` and `noise` (each `width` long) with the interpolated maps along row `y`.
+    func fillRow(_ y: Int, weights: ColumnWeights, levels: UnsafeMutableBufferPointer<Float>, noise: UnsafeMutableBufferPointer<Float>?) {
+        let (j, t) = Self.bracket(Double(y), centers: centersY)
+        let j1 = min(j + 1, meshRows - 1)
+        let tf = Float(t)
+        var levelRow = [Float](repeating: 0, count: meshColumns)
+        var noiseRow = [Float](repeating: 0, count: meshColumns)
+        for i in 0..<meshColumns {
+            levelRow[i] = meshLevels[j * meshColumns + i] * (1 - tf) + meshLevels[j1 * meshColumns + i] * tf
+            noiseRow[i] = meshNoise[j * meshColumns + i] * (1 - tf) + meshNoise[j1 * meshColumns + i] * tf
+        }
+        let last = meshColumns - 1
+        weights.index.withUnsafeBufferPointer { index in
+            weights.weight.withUnsafeBufferPointer { weight in
+                for x in 0..<width {
+                    let i = Int(index[x]), i1 = min(i + 1, last)
+                    let w = weight[x]
+                    levels[x] = levelRow[i] + (levelRow[i1] - levelRow[i]) * w
+                    if let noise { noise[x] = noiseRow[i] + (noiseRow[i1] - noiseRow[i]) * w }
+                }
+            }
+        }
+    }
+
+    private func fullResolution(_ grid: [Float]) -> FloatImage {
+        var pixels = [Float](repeating: 0, count: width * height)
+        let weights = columnWeights()
+        let useLevels = grid == meshLevels
+        pixels.withUnsafeMutableBufferPointer { output in
+            Parallel.forEachRange(height, minimumPerBand: 64) { rows in
+                var levels = [Float](repeating: 0, count: width)
+                var noise = [Float](repeating: 0, count: width)
+                for y in rows {
+                    levels.withUnsafeMutableBufferPointer { l in
+                        noise.withUnsafeMutableBufferPointer { n in fillRow(y, weights: weights, levels: l, noise: n) }
+                    }
+                    let source = useLevels ? levels : noise
+                    for x in 0..<width { output[y * width + x] = source[x] }
+                }
+            }
+        }
+        return FloatImage(width: width, height: height, pixels: pixels)
+    }
+
+    private func interpolate(_ grid: [Float], x: Double, y: Double) -> Float {
+        let (i, u) = Self.bracket(x, centers: centersX)
+        let (j, t) = Self.bracket(y, centers: centersY)
+        let i1 = min(i + 1, meshColumns - 1), j1 = min(j + 1, meshRows - 1)
+        let top = Double(grid[j * meshColumns + i]) * (1 - u) + Double(grid[j * meshColumns + i1]) * u
+        let bottom = Double(grid[j1 * meshColumns + i]) * (1 - u) + Double(grid[j1 * meshColumns + i1]) * u
+        return Float(top * (1 - t) + bottom * t)
+    }
+
+    /// The index of the mesh centre at or left of `position`, and the weight of the next one.
+    private static func bracket(_ position: Double, centers: [Double]) -> (Int, Double) {
+        guard centers.count > 1, position > centers[0] else { return (0, 0) }
+        guard position < centers[centers.count - 1] else { return (centers.count - 1, 0) }
+        var low = 0, high = centers.count - 1
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if centers[middle] <= position { low = middle } else { high = middle }
+        }
+        return (low, (position - centers[low]) / (centers[low + 1] - centers[low]))
+    }
+
+    // MARK: Mesh statistics
+
+    /// Background and noise of one mesh's values (which it may reorder).
+    static func meshStatistics(_ values: inout [Float]) -> (Float, Float) {
+        guard !values.isEmpty else { return (.nan, .nan) }
+        var low = -Float.infinity, high = Float.infinity
+        var mean = 0.0, sd = 0.0
+        // Clip at ±3σ around the mean until the kept set stops changing (SExtractor's backstat
+        // loop), then take the median of what is kept.
+        for _ in 0..<16 {
+            var sum = 0.0, squares = 0.0, n = 0
+            for value in values where value >= low && value <= high {
+                let v = Double(value)
+                sum += v
+                squares += v * v
+                n += 1
+            }
+            guard n > 0 else { return (.nan, .nan) }
+            let newMean = sum / Double(n)
+            let newSD = max(0, squares / Double(n) - newMean * newMean).squareRoot()
+            let converged = abs(newSD - sd) <= 1e-3 * newSD && abs(newMean - mean) <= 1e-3 * max(newSD, 1e-12)
+            mean = newMean
+            sd = newSD
+            if converged || sd == 0 { break }
+            low = Float(mean - 3 * sd)
+            high = Float(mean + 3 * sd)
+        }
+        var kept = values.filter { $0 >= low && $0 <= high }
+        guard let median = Self.median(&kept) else { return (.nan, .nan) }
+        let mode = abs(mean - median) < 0.3 * sd ? 2.5 * median - 1.5 * mean : median
+        return (Float(mode), Float(sd))
+    }
+
+    static func median(_ values: [Float]) -> Double? {
+        var copy = values
+        return median(&copy)
+    }
+
+    /// Median by quickselect (reorders `values`).
+    static func median(_ values: inout [Float]) -> Double? {
+        let n = values.count
+        guard n > 0 else { return nil }
+        let upper = select(&values, n / 2)
+        if n % 2 == 1 { return Double(upper) }
+        // The largest value of the lower half.
+        var lower = -Float.infinity
+        for index in 0..<(n / 2) where values[index] > lower { lower = values[index] }
+        return (Double(lower) + Double(upper)) / 2
+    }
+
+    /// The k-th smallest value (0-based), leaving smaller values before index k (Hoare's select).
+    static func select(_ values: inout [Float], _ k: Int) -> Float {
+        var low = 0, high = values.count - 1
+        values.withUnsafeMutableBufferPointer { a in
+            while low < high {
+                let pivot = a[(low + high) / 2]
+                var i = low, j = high
+                while i <= j {
+                    while a[i] < pivot { i += 1 }
+                    while a[j] > pivot { j -= 1 }
+                    if i <= j {
+                        a.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                if k <= j { high = j } else if k >= i { low = i } else { break }
+            }
+        }
+        return values[k]
+    }
+
+    /// Replaces NaN meshes by the mean of their valid neighbours, growing outwards.
+    private static func fillInvalid(_ grid: inout [Float], columns: Int, rows: Int) {
+        guard grid.contains(where: { !$0.isFinite }) else { return }
+        guard grid.contains(where: \.isFinite) else { return }
+        while grid.contains(where: { !$0.isFinite }) {
+            let previous = grid
+            for row in 0..<rows {
+                for column in 0..<columns where !previous[row * columns + column].isFinite {
+                    var sum: Float = 0, n: Float = 0
+                    for dy in -1...1 {
+                        for dx in -1...1 {
+                            let r = row + dy, c = column + dx
+                            guard r >= 0, r < rows, c >= 0, c < columns else { continue }
+                            let value = previous[r * columns + c]
+                            if value.isFinite {
+                                sum += value
+                                n += 1
+                            }
+                        }
+                    }
+                    if n > 0 { grid[row * columns + column] = sum / n }
+                }
+            }
+        }
+    }
+
+    /// A `size × size` median filter over the mesh grid (edges use the meshes that exist).
+    private static func medianFilter(_ grid: [Float], columns: Int, rows: Int, size: Int) -> [Float] {
+        let half = size / 2
+        var output = grid
+        var window: [Float] = []
+        for row in 0..<rows {
+            for column in 0..<columns {
+                window.removeAll(keepingCapacity: true)
+                for r in max(0, row - half)...min(rows - 1, row + half) {
+                    for c in max(0, column - half)...min(columns - 1, column + half) where grid[r * columns + c].isFinite {
+                        window.append(grid[r * columns + c])
+                    }
+                }
+                if let median = median(&window) { output[row * columns + column] = Float(median) }
+            }
+        }
+        return output
+    }
+}
