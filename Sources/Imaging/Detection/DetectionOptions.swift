@@ -1,7 +1,7 @@
 /// How sources are detected and measured.
 public struct DetectionOptions: Sendable, Hashable, Codable {
     /// Detection threshold above the local background, in units of the local background
-    /// noise (SExtractor's `DETECT_THRESH`; 3 by default). Applied to the filtered image.
+    /// noise (SExtractor's `DETECT_THRESH`; 1.5 by default, as SExtractor). Applied to the filtered image.
     public var thresholdSigma: Double
     /// Fewest connected pixels (8-connectivity) above the threshold for a detection
     /// (`DETECT_MINAREA`; 5 by default).
@@ -22,7 +22,7 @@ public struct DetectionOptions: Sendable, Hashable, Codable {
     public var gain: Double?
 
     public init(
-        thresholdSigma: Double = 3, minimumArea: Int = 5, filter: DetectionFilter = .pyramid3x3, deblendLevels: Int = 32,
+        thresholdSigma: Double = 1.5, minimumArea: Int = 5, filter: DetectionFilter = .pyramid3x3, deblendLevels: Int = 32,
         deblendContrast: Double = 0.005, saturationLevel: Double? = nil, gain: Double? = nil
     ) {
         precondition(thresholdSigma > 0, "thresholdSigma must be positive")

@@ -13,8 +13,9 @@ public struct FrameSummary: Sendable, Hashable, Codable {
     public let backgroundNoise: Double
     /// Number of sources detected.
     public let sourceCount: Int
-    /// Median FWHM of the point-like sources used (see ``fwhmSampleSize``), pixels; `nil`
-    /// when none qualified.
+    /// Median FWHM of the point-like sources used (see ``fwhmSampleSize``), pixels: of their
+    /// Moffat-fit FWHMs (``Source/profileFWHM``) when most fits succeed, else of their
+    /// moment FWHMs; `nil` when no source qualified.
     public let medianFWHMPixels: Double?
     /// ``medianFWHMPixels`` on the sky, arcseconds; `nil` without a pixel scale.
     public let medianFWHMArcseconds: Double?
@@ -24,7 +25,8 @@ public struct FrameSummary: Sendable, Hashable, Codable {
     /// Median ellipticity `1 − b/a` of the sources used for the FWHM; `nil` when none.
     public let medianEllipticity: Double?
     /// How many sources the FWHM and ellipticity medians were taken over: unsaturated,
-    /// not deblended, clear of the edge, with S/N ≥ 20 and converged moments.
+    /// not deblended, clear of the edge, with S/N ≥ 20 and converged moments; the 200 with
+    /// the highest S/N.
     public let fwhmSampleSize: Int
     /// Fraction of all pixels at or above ``saturationLevel`` (0…1); 0 when the level is unknown.
     public let saturatedFraction: Double
@@ -118,7 +120,20 @@ public struct FrameAnalysis: Sendable {
         var backgroundOptions = options.background
         if backgroundOptions.saturationLevel == nil { backgroundOptions.saturationLevel = options.detection.saturationLevel }
         let background = BackgroundMap(image: image, options: backgroundOptions)
-        let sources = SourceDetector(options: options.detection).detect(in: image, background: background)
+        let detected = SourceDetector(options: options.detection).detectKeepingSubtracted(in: image, background: background)
+        var sources = detected.sources
+        // Profile fits for the FWHM sample: the best-measured point sources, at most 200.
+        let sample = Self.fwhmSample(sources)
+        let fits: [[(Int, MoffatFit.Result?)]] = Parallel.map(sample.count, minimumPerBand: 8) { range in
+            range.map { position in
+                let index = sample[position]
+                return (index, MoffatFit.fit(detected.sources[index], subtracted: detected.subtracted, width: image.width, height: image.height))
+            }
+        }
+        for (index, fit) in fits.joined() {
+            sources[index].profileFWHM = fit?.fwhm
+            sources[index].moffatBeta = fit?.beta
+        }
         self.background = background
         self.sources = sources
         self.summary = Self.summarize(
@@ -128,10 +143,10 @@ public struct FrameAnalysis: Sendable {
     static func summarize(
         image: FloatImage, background: BackgroundMap, sources: [Source], exposureSeconds: Double?, options: Options
     ) -> FrameSummary {
-        let good = sources.filter {
-            !$0.isSaturated && !$0.isDeblended && !$0.touchesEdge && $0.signalToNoise >= 20 && $0.fwhm != nil
-        }
-        let fwhm = median(good.compactMap(\.fwhm))
+        let good = fwhmSample(sources).map { sources[$0] }
+        let profiles = good.compactMap(\.profileFWHM)
+        // The Moffat fits when most of the sample has one, else the moments.
+        let fwhm = profiles.count * 2 >= good.count && !profiles.isEmpty ? median(profiles) : median(good.compactMap(\.fwhm))
         let ellipticity = median(good.compactMap(\.ellipticity))
         let scale = options.pixelScale?.arcseconds
         var saturated = 0
@@ -157,6 +172,16 @@ public struct FrameAnalysis: Sendable {
             saturatedFraction: Double(saturated) / Double(image.count), saturationLevel: options.detection.saturationLevel,
             limitingFlux5Sigma: limitingFlux, instrumentalLimitingMagnitude: instrumental, limitingMagnitude5Sigma: calibrated,
             zeroPoint: options.zeroPoint, exposureSeconds: exposureSeconds)
+    }
+
+    /// The sources the summary's FWHM and ellipticity use: unsaturated, not deblended, clear
+    /// of the edge, S/N ≥ 20, moments converged; the 200 with the highest S/N.
+    static func fwhmSample(_ sources: [Source]) -> [Int] {
+        let candidates = sources.indices.filter {
+            let source = sources[$0]
+            return !source.isSaturated && !source.isDeblended && !source.touchesEdge && source.signalToNoise >= 20 && source.fwhm != nil
+        }
+        return Array(candidates.sorted { sources[$0].signalToNoise > sources[$1].signalToNoise }.prefix(200)).sorted()
     }
 
     /// A pixel scale from header keywords when there is no WCS: `PIXSCALE`/`SECPIX`

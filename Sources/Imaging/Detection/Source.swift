@@ -26,6 +26,12 @@ public struct Source: Sendable, Hashable, Codable {
     /// width (1/12 px² per axis). `nil` when the moments did not converge (faint or
     /// blended sources).
     public let fwhm: Double?
+    /// FWHM from a Moffat profile fit, pixels: unbiased for winged (seeing-limited) PSFs,
+    /// where ``fwhm`` from moments runs high. Fitted only for the sources a
+    /// ``FrameSummary`` uses (``FrameAnalysis`` fills it); `nil` otherwise or when the fit fails.
+    public internal(set) var profileFWHM: Double?
+    /// The Moffat β of that fit (large, up to 100, for a Gaussian PSF); `nil` when not fitted.
+    public internal(set) var moffatBeta: Double?
     /// `1 − b/a` from the adaptive moments (0 for a round source); `nil` when not measured.
     public let ellipticity: Double?
     /// Semi-major axis (1σ) of the adaptive moments, pixels; `nil` when not measured.

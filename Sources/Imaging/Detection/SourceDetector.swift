@@ -33,6 +33,11 @@ public struct SourceDetector: Sendable {
     ///   - background: its background map (``BackgroundMap/init(image:options:)``).
     /// - Returns: the sources, ordered by y then x of their windowed centroids.
     public func detect(in image: FloatImage, background: BackgroundMap) -> [Source] {
+        detectKeepingSubtracted(in: image, background: background).sources
+    }
+
+    /// ``detect(in:background:)``, also returning the background-subtracted image it made.
+    func detectKeepingSubtracted(in image: FloatImage, background: BackgroundMap) -> (sources: [Source], subtracted: [Float]) {
         precondition(image.width == background.width && image.height == background.height, "background map size differs from the image")
         let width = image.width, height = image.height
         let weights = background.columnWeights()
@@ -99,7 +104,7 @@ public struct SourceDetector: Sendable {
             for index in range { sources.append(contentsOf: context.process(detections[index], workspace: &workspace)) }
             return sources
         }
-        return measured.flatMap { $0 }.sorted { ($0.y, $0.x) < ($1.y, $1.x) }
+        return (measured.flatMap { $0 }.sorted { ($0.y, $0.x) < ($1.y, $1.x) }, subtracted)
     }
 
     /// Convolves one row of the image with the kernel; pixels beyond the edges count as 0.

@@ -321,7 +321,7 @@ struct MeasurementContext: Sendable {
         }
         return Source(
             x: x, y: y, isophotalX: isoX, isophotalY: isoY, flux: flux, fluxError: variance.squareRoot(), peak: peak, area: area,
-            fwhm: fwhm, ellipticity: ellipticity, semiMajorAxis: major, semiMinorAxis: minor, theta: theta,
+            fwhm: fwhm, profileFWHM: nil, moffatBeta: nil, ellipticity: ellipticity, semiMajorAxis: major, semiMinorAxis: minor, theta: theta,
             isSaturated: saturated, isDeblended: deblended, touchesEdge: touchesEdge)
     }
 }
