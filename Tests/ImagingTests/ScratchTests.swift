@@ -3,11 +3,8 @@ import Testing
 @testable import Imaging
 
 struct ScratchTests {
-    @Test func moffat() throws {
-        for beta in [2.5, 3.5, 4.765] {
-            let field = SyntheticStarField(width: 1024, height: 1024, starCount: 300, profile: .moffat(fwhm: 3.5, beta: beta), minimumSeparation: 20, seed: 5)
-            let analysis = FrameAnalysis(image: field.render(), options: .init(detection: .init(gain: field.gain)))
-            print("moffat beta \(beta): fwhm \(analysis.summary.medianFWHMPixels ?? -1) n=\(analysis.summary.fwhmSampleSize) sources \(analysis.sources.count)")
-        }
+    @Test func dump() throws {
+        let frame = try FITSFrame(path: TestPaths.sharedFITS + "/astropy_dss.14.29.56-62.41.05.fits.gz")
+        try frame.header.cardImagesForWCS.write(toFile: "/tmp/dss_cards.txt", atomically: true, encoding: .utf8)
     }
 }

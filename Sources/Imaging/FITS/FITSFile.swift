@@ -335,12 +335,50 @@ public final class FITSFile {
         var text: UnsafeMutablePointer<CChar>?
         var count: Int32 = 0
         ffcnvthdr2str(pointer, 0, nil, 0, &text, &count, &status)
-        defer { if let text { fffree(text, &status) } }
+        if status != 0 {
+            // fits_convert_hdr2str builds the image header in a scratch in-memory file and
+            // fails on some valid compressed headers (astropy's comp.fits); for those,
+            // translate the table header here instead.
+            var probe: Int32 = 0
+            if fits_is_compressed_image(pointer, &probe) != 0 && probe == 0 {
+                if let text { fffree(text, &probe) }
+                ffcmsg()
+                return try compressedImageHeader()
+            }
+        }
+        defer { if let text { var ignored: Int32 = 0; fffree(text, &ignored) } }
         try check(status, "cannot read the header")
         guard let text else { return FITSHeader() }
         let length = Int(count) * 80
         let bytes = UnsafeRawBufferPointer(start: text, count: length)
         return FITSHeader(cardImages: bytes)
+    }
+
+    /// The image form of a tile-compressed image's header, from its binary-table header
+    /// (FITS Standard 4.0 §10.1: ZBITPIX, ZNAXISn, ZBLANK… stand for the image's keywords).
+    private func compressedImageHeader() throws(FITSError) -> FITSHeader {
+        let pointer = try requireOpen()
+        var status: Int32 = 0
+        var text: UnsafeMutablePointer<CChar>?
+        var count: Int32 = 0
+        ffhdr2str(pointer, 0, nil, 0, &text, &count, &status)
+        defer { if let text { var ignored: Int32 = 0; fffree(text, &ignored) } }
+        try check(status, "cannot read the header")
+        guard let text else { return FITSHeader() }
+        let table = FITSHeader(cardImages: UnsafeRawBufferPointer(start: text, count: Int(count) * 80))
+        let tableOnly: Set<String> = ["XTENSION", "BITPIX", "NAXIS", "NAXIS1", "NAXIS2", "PCOUNT", "GCOUNT", "TFIELDS", "THEAP", "EXTNAME", "CHECKSUM", "DATASUM"]
+        var cards: [FITSCard] = [FITSCard("XTENSION", .string("IMAGE"), comment: "image extension")]
+        cards.append(FITSCard("BITPIX", table["ZBITPIX"] ?? .integer(0), comment: "bits per data value"))
+        let axes = table.int("ZNAXIS") ?? 0
+        cards.append(FITSCard("NAXIS", .integer(axes), comment: "number of axes"))
+        for axis in 0..<axes { cards.append(FITSCard("NAXIS\(axis + 1)", table["ZNAXIS\(axis + 1)"] ?? .integer(0), comment: "axis length")) }
+        for card in table.cards {
+            let key = card.keyword
+            if tableOnly.contains(key) || key.hasPrefix("Z") || key.hasPrefix("TTYPE") || key.hasPrefix("TFORM") || key.hasPrefix("TUNIT") { continue }
+            cards.append(card)
+        }
+        if let name = table.string("EXTNAME"), name != "COMPRESSED_IMAGE" { cards.append(FITSCard("EXTNAME", .string(name), comment: nil)) }
+        return FITSHeader(cards: cards)
     }
 
     /// Reads one string keyword of the current HDU as stored (no compression translation).

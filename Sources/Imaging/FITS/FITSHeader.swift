@@ -46,12 +46,35 @@ public struct FITSCard: Sendable, Hashable {
     public let value: FITSValue?
     /// The comment after `/`, or the text of a commentary card; `nil` when there is none.
     public let comment: String?
+    /// The 80-character card image as read from a file (several for a CONTINUEd string);
+    /// `nil` for a card made in code. wcslib parses these exact bytes.
+    let image: String?
 
     /// Creates a card to write.
     public init(_ keyword: String, _ value: FITSValue?, comment: String? = nil) {
         self.keyword = keyword.uppercased()
         self.value = value
         self.comment = comment
+        self.image = nil
+    }
+
+    /// Cards are equal when keyword, value and comment are; how they were laid out in a file
+    /// does not count.
+    public static func == (lhs: FITSCard, rhs: FITSCard) -> Bool {
+        lhs.keyword == rhs.keyword && lhs.value == rhs.value && lhs.comment == rhs.comment
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(keyword)
+        hasher.combine(value)
+        hasher.combine(comment)
+    }
+
+    init(_ keyword: String, _ value: FITSValue?, comment: String?, image: String?) {
+        self.keyword = keyword.uppercased()
+        self.value = value
+        self.comment = comment
+        self.image = image
     }
 }
 
@@ -176,11 +199,13 @@ extension FITSHeader {
                 if case .string(let more)? = value {
                     let joinedComment = [last.comment, comment].compactMap { $0 }.joined(separator: " ")
                     cards[cards.count - 1] = FITSCard(
-                        last.keyword, .string(String(text.dropLast()) + more), comment: joinedComment.isEmpty ? nil : joinedComment)
+                        last.keyword, .string(String(text.dropLast()) + more), comment: joinedComment.isEmpty ? nil : joinedComment,
+                        image: nil)
                     continue
                 }
             }
-            cards.append(Self.parseCard(image))
+            let card = Self.parseCard(image)
+            cards.append(FITSCard(card.keyword, card.value, comment: card.comment, image: image))
         }
         self.init(cards: cards)
     }
@@ -257,6 +282,10 @@ extension FITSHeader {
     var cardImagesForWCS: String {
         var text = ""
         for card in cards {
+            if let image = card.image, image.utf8.count == 80 {
+                text += image
+                continue
+            }
             guard let value = card.value else { continue }
             let keyword = card.keyword.count <= 8 ? card.keyword.padding(toLength: 8, withPad: " ", startingAt: 0) : nil
             guard let keyword else { continue }
