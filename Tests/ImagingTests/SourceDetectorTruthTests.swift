@@ -1,4 +1,5 @@
 import Foundation
+import StarlingCore
 import Testing
 
 @testable import Imaging
