@@ -63,10 +63,40 @@ public final class FITSFile {
     ///   - mode: read only (default) or read-write.
     /// - Throws: ``FITSError`` `.fileNotFound` when the file is missing or a folder, `.notFITS`
     ///   when its bytes do not start like FITS, `.truncated` when it ends inside the header.
-    public init(path: String, mode: Mode = .readOnly) throws(FITSError) {
+    public convenience init(path: String, mode: Mode = .readOnly) throws(FITSError) {
+        let compression = try Self.precheck(path: path)
+        guard compression == .gzip else {
+            try self.init(diskPath: path, mode: mode, checkHeaders: compression == nil)
+            return
+        }
+        // Inflate here rather than in CFITSIO, so that the headers can be checked first.
+        let raw: Data
+        do {
+            raw = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw FITSError(.fileNotFound, path: path, "cannot be read: \(error.localizedDescription)")
+        }
+        let bytes: Data
+        do {
+            bytes = try Gzip.decompress(raw)
+        } catch {
+            throw FITSError(.corrupt, path: path, "the gzip compression is damaged: \(error.description)")
+        }
+        try self.init(memoryCopyOf: bytes, label: path)
+    }
+
+    private init(diskPath path: String, mode: Mode, checkHeaders: Bool) throws(FITSError) {
         self.path = path
         self.memory = nil
-        try Self.precheck(path: path)
+        if checkHeaders {
+            let mapped: Data
+            do {
+                mapped = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            } catch {
+                throw FITSError(.fileNotFound, path: path, "cannot be read: \(error.localizedDescription)")
+            }
+            if let problem = Self.headerProblem(mapped, path: path) { throw problem }
+        }
         var pointer: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
         // fits_open_diskfile: like fits_open_file but without extended file-name parsing.
@@ -104,6 +134,7 @@ public final class FITSFile {
     private init(memoryCopyOf bytes: Data, label: String) throws(FITSError) {
         path = label
         try Self.precheck(prefix: bytes.prefix(80), size: bytes.count, path: label, compressed: false)
+        if let problem = Self.headerProblem(bytes, path: label) { throw problem }
         let buffer = UnsafeMutablePointer<MemoryBuffer>.allocate(capacity: 1)
         let storage = malloc(max(bytes.count, 1))
         bytes.withUnsafeBytes { raw in
@@ -671,7 +702,23 @@ public final class FITSFile {
     /// Checks, before CFITSIO sees a file, that it exists, is a regular file, and starts like
     /// FITS or a compressed file; so that the error says what the file is instead of
     /// CFITSIO's "could not interpret primary array header".
-    private static func precheck(path: String) throws(FITSError) {
+    /// What ``HeaderPrecheck`` finds wrong with the headers in these bytes, if anything.
+    private static func headerProblem(_ bytes: Data, path: String) -> FITSError? {
+        bytes.withUnsafeBytes { raw -> FITSError? in
+            do throws(FITSError) {
+                try HeaderPrecheck.check(raw, path: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    /// Compression of a whole file, as its first bytes show.
+    enum FileCompression { case gzip, other }
+
+    /// Returns the file's compression, `nil` for plain FITS.
+    private static func precheck(path: String) throws(FITSError) -> FileCompression? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw FITSError(.fileNotFound, path: path, "no such file")
@@ -683,7 +730,9 @@ public final class FITSFile {
         defer { try? handle.close() }
         let prefix = (try? handle.read(upToCount: 80)) ?? Data()
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? prefix.count
-        try precheck(prefix: prefix, size: size, path: path, compressed: Gzip.isCompressed(prefix) || isUnixCompressed(prefix))
+        let compression: FileCompression? = Gzip.isCompressed(prefix) ? .gzip : (isUnixCompressed(prefix) ? .other : nil)
+        try precheck(prefix: prefix, size: size, path: path, compressed: compression != nil)
+        return compression
     }
 
     private static func isUnixCompressed(_ prefix: Data) -> Bool {

@@ -300,7 +300,15 @@ extension FrameMetadata {
     }
 
     /// `2026-11-23T02:14:29.014` (FITS dates carry no zone letter; TIMESYS says UTC).
+    /// Rounded to the nearest millisecond (Foundation's formatter truncates, which would move
+    /// a start time up to 1 ms earlier).
     static func isoString(_ date: Date) -> String {
-        String(ISO8601.string(from: date, fractionalSeconds: true).dropLast(date.timeIntervalSince1970.isFinite ? 1 : 0))
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (milliseconds / 1000).rounded(.down)
+        let fraction = Int(milliseconds - seconds * 1000)
+        let whole = Date(timeIntervalSince1970: seconds)
+        let text = ISO8601.string(from: whole, fractionalSeconds: false).dropLast()  // no 'Z'
+        let digits = String(fraction)
+        return "\(text).\(String(repeating: "0", count: 3 - digits.count))\(digits)"
     }
 }
