@@ -6,9 +6,10 @@ import Foundation
 /// reads as an integer holds a long non-numeric value: `ffc2j` builds its error message
 /// with `strncat` into an 81-byte buffer that the 52-character prefix plus 30 characters of
 /// value overflow. A damaged header (one flipped bit in `ZNAXIS1`) reaches it while CFITSIO
-/// counts HDUs. So headers are checked here first, and such files refused as corrupt:
-/// - the integer keywords of the FITS structure and of tile compression must hold integers;
-/// - no unquoted value may be a long token that is no FITS number, logical or complex.
+/// counts HDUs. So headers are checked here first, and such files refused as corrupt: the
+/// integer keywords of the FITS structure and of tile compression must hold integers, and
+/// the compression parameters (`ZVALn`) numbers. Other odd values (old DSS headers write
+/// `SKEW = -1.38, -1.69`) are left for the header parser, which keeps them as text.
 enum HeaderPrecheck {
     /// Keywords CFITSIO reads as integers while opening files and moving between HDUs.
     static let integerKeywords: Set<String> = [
@@ -63,10 +64,6 @@ enum HeaderPrecheck {
                             "the value \(token.prefix(30)) is not an integer: the header is damaged")
                     }
                     values[keyword] = number
-                } else if !token.hasPrefix("'"), token.count >= 25, value == .undefined || value == nil {
-                    throw FITSError(
-                        .corrupt, path: path, hdu: hdu, keyword: keyword,
-                        "the value \(token.prefix(30))… is not a FITS value: the header is damaged")
                 }
             }
             guard foundEnd else { return }

@@ -23,12 +23,14 @@ public struct BackgroundOptions: Sendable, Hashable, Codable {
 /// call the background and the background RMS.
 ///
 /// The image is cut into square meshes. In each, the values are clipped iteratively at
-/// ±3σ around the median until stable; the background is then the mode estimate
-/// `2.5 × median − 1.5 × mean` (Bertin & Arnouts 1996, §3.1), or the median when the mean
-/// and median differ by more than 0.3σ (a crowded mesh); the noise is the clipped standard
-/// deviation. Meshes with fewer than half their pixels usable take the mean of their valid
-/// neighbours. The mesh grids are median-filtered, and the maps at full resolution are
-/// bilinear interpolations between mesh centres (constant beyond the outer centres).
+/// ±3σ around the mean until stable; the background is then the mode estimate
+/// `2.5 × median − 1.5 × mean` of the kept values (Bertin & Arnouts 1996, §3.1), or the
+/// median when mean and median differ by more than 0.3σ (a crowded mesh). The noise is the
+/// clipped standard deviation divided by 0.98657, the fraction of σ that a ±3σ cut of a
+/// Gaussian keeps, so pure Gaussian sky gets an unbiased noise. Meshes with fewer than half
+/// their pixels usable take the mean of their valid neighbours. The mesh grids are
+/// median-filtered, and the maps at full resolution are bilinear interpolations between
+/// mesh centres (constant beyond the outer centres).
 public struct BackgroundMap: Sendable {
     /// Image width, pixels.
     public let width: Int
@@ -234,7 +236,9 @@ public struct BackgroundMap: Sendable {
         var kept = values.filter { $0 >= low && $0 <= high }
         guard let median = Self.median(&kept) else { return (.nan, .nan) }
         let mode = abs(mean - median) < 0.3 * sd ? 2.5 * median - 1.5 * mean : median
-        return (Float(mode), Float(sd))
+        // A Gaussian cut at ±3σ keeps a standard deviation of 0.98657σ: undo that bias so
+        // the noise of pure Gaussian sky is estimated without it.
+        return (Float(mode), Float(sd / 0.986_57))
     }
 
     static func median(_ values: [Float]) -> Double? {

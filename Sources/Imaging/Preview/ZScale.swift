@@ -1,7 +1,7 @@
 /// IRAF's `zscale` display limits: a stretch that shows the sky and faint sources and lets
 /// bright stars saturate (IRAF `display`; the algorithm of astropy's `ZScaleInterval`).
 ///
-/// About `sampleCount` pixels are taken on a regular grid and sorted; a straight line is
+/// Up to `sampleCount` pixels are taken at a regular stride and sorted; a straight line is
 /// fitted to value against rank, rejecting outliers beyond `rejection` standard deviations
 /// (and their neighbours) for up to five rounds. The limits are the median ± the line's slope
 /// divided by `contrast`, times half the sample, clamped to the sample's range. When too many
@@ -20,17 +20,16 @@ public struct ZScale: Sendable, Hashable {
     ///   - contrast: the slope divisor (0.25, IRAF's default).
     ///   - rejection: the rejection threshold in standard deviations (2.5).
     public init(image: FloatImage, sampleCount: Int = 1000, contrast: Double = 0.25, rejection: Double = 2.5) {
-        let stride = max(1, Int((Double(image.count) / Double(max(sampleCount, 1))).squareRoot()))
+        // Every stride-th pixel of the image read row by row, as astropy's ZScaleInterval
+        // samples (IRAF samples along lines; the difference is below a percent on real frames).
+        let stride = max(1, image.count / max(sampleCount, 1))
         var samples: [Float] = []
-        var y = 0
-        while y < image.height {
-            var x = 0
-            while x < image.width {
-                let value = image.pixels[y * image.width + x]
-                if value.isFinite { samples.append(value) }
-                x += stride
-            }
-            y += stride
+        samples.reserveCapacity(sampleCount)
+        var index = 0
+        while index < image.count && samples.count < sampleCount {
+            let value = image.pixels[index]
+            if value.isFinite { samples.append(value) }
+            index += stride
         }
         samples.sort()
         guard let first = samples.first, let last = samples.last else {
@@ -43,54 +42,56 @@ public struct ZScale: Sendable, Hashable {
         let median = count % 2 == 1 ? Double(samples[centre]) : (Double(samples[centre]) + Double(samples[centre + 1])) / 2
         let minimumKept = max(5, Int(Double(count) * 0.5))
         let grow = max(1, Int(Double(count) * 0.01))
-        // Fit value = a + b·x with x the rank scaled to −1…1, rejecting outliers.
-        let xs = (0..<count).map { count > 1 ? Double($0) * 2 / Double(count - 1) - 1 : 0 }
+        // Fit value = a + b·rank by least squares over the kept points; flag points whose
+        // residual exceeds `rejection` standard deviations, and `grow` neighbours around each.
         var rejected = [Bool](repeating: false, count: count)
-        var slope = 0.0, intercept = 0.0
-        var kept = count
+        var slope = 0.0
+        var kept = count, previousKept = count + 1
         for _ in 0..<5 {
+            if kept >= previousKept || kept < minimumKept { break }
             var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0, n = 0.0
             for index in 0..<count where !rejected[index] {
-                let xv = xs[index], yv = Double(samples[index])
-                sx += xv
-                sy += yv
-                sxx += xv * xv
-                sxy += xv * yv
+                let x = Double(index), y = Double(samples[index])
+                sx += x
+                sy += y
+                sxx += x * x
+                sxy += x * y
                 n += 1
             }
             let denominator = n * sxx - sx * sx
             guard n >= 2, denominator != 0 else { break }
             slope = (n * sxy - sx * sy) / denominator
-            intercept = (sy - slope * sx) / n
-            var squares = 0.0
+            let intercept = (sy - slope * sx) / n
+            var sum = 0.0, squares = 0.0
             for index in 0..<count where !rejected[index] {
-                let residual = Double(samples[index]) - (intercept + slope * xs[index])
+                let residual = Double(samples[index]) - (intercept + slope * Double(index))
+                sum += residual
                 squares += residual * residual
             }
-            let sigma = (squares / n).squareRoot()
+            let mean = sum / n
+            let threshold = rejection * max(0, squares / n - mean * mean).squareRoot()
             var flagged = rejected
             for index in 0..<count {
-                let residual = Double(samples[index]) - (intercept + slope * xs[index])
-                if abs(residual) > rejection * sigma {
-                    for neighbour in max(0, index - grow)...min(count - 1, index + grow) { flagged[neighbour] = true }
-                }
+                let residual = Double(samples[index]) - (intercept + slope * Double(index))
+                if residual < -threshold || residual > threshold { flagged[index] = true }
             }
-            let newKept = flagged.reduce(0) { $0 + ($1 ? 0 : 1) }
-            if newKept == kept || newKept < minimumKept {
-                kept = newKept
-                break
+            // Grow each flag over a window of `grow` points (a box convolution).
+            var grown = flagged
+            let before = (grow - 1) / 2, after = grow - 1 - before
+            for index in 0..<count where flagged[index] {
+                for neighbour in max(0, index - before)...min(count - 1, index + after) { grown[neighbour] = true }
             }
-            rejected = flagged
-            kept = newKept
+            rejected = grown
+            previousKept = kept
+            kept = grown.reduce(0) { $0 + ($1 ? 0 : 1) }
         }
         if kept < minimumKept || count < 2 {
             low = first
             high = last
         } else {
-            // Slope per rank, then steepened by the contrast.
-            let perRank = slope * 2 / Double(count - 1) / contrast
-            low = Float(max(Double(first), median - Double(centre) * perRank))
-            high = Float(min(Double(last), median + Double(count - 1 - centre) * perRank))
+            let perRank = slope / contrast
+            low = Float(max(Double(first), median - Double(centre - 1) * perRank))
+            high = Float(min(Double(last), median + Double(count - centre) * perRank))
         }
     }
 
