@@ -50,11 +50,14 @@ struct CorruptInputTests {
         #expect(failures > 0)
     }
 
+    /// 150 copies of each original with 1–8 flipped bits. Wider runs (800 copies, other seeds)
+    /// found the CFITSIO 4.2 failures HeaderPrecheck and the DATASUM check now stop: an
+    /// `ffc2j` buffer overflow, a division by a zero `ZTILE1`, unbounded GZIP tile growth.
     @Test func bitFlippedCopiesNeverCrash() throws {
         var outcomes: [Bool] = []
         for (name, data) in try Self.originals() {
             var random = SplitMix64(seed: 0xF17 ^ UInt64(data.count))
-            for trial in 0..<60 {
+            for trial in 0..<150 {
                 var bytes = [UInt8](data)
                 // Flip 1…8 bits, mostly in the first header blocks where the structure lives.
                 for _ in 0..<(1 + Int(random.nextDouble() * 8)) {

@@ -442,7 +442,9 @@ public final class FITSFile {
     ///
     /// - Throws: ``FITSError`` `.noImage` when the HDU is a table or has no data (NAXIS = 0),
     ///   `.unsupported` for cubes whose third axis is longer than 1, `.truncated` when the
-    ///   data end early, `.corrupt` when a compressed tile cannot be decoded.
+    ///   data end early, `.corrupt` when a compressed tile cannot be decoded,
+    ///   `.checksumMismatch` when a compressed image fails its `DATASUM` (damaged tiles are
+    ///   never handed to the decompressor when the writer recorded a checksum, as fpack does).
     public func readImage() throws(FITSError) -> FloatImage {
         let info = try currentHDUInfo()
         guard info.kind == .image else {
@@ -455,6 +457,13 @@ public final class FITSFile {
         }
         if info.axes.dropFirst(2).contains(where: { $0 > 1 }) {
             throw FITSError(.unsupported, path: path, hdu: info.index, "the image is a cube \(info.axes); only 2-D frames are read")
+        }
+        if info.compression != nil, try verifyChecksum().data == .invalid {
+            // A damaged tile can send CFITSIO 4.2's decompressors into unbounded allocation
+            // (GZIP tiles grow their buffer without limit); DATASUM catches damage first.
+            throw FITSError(
+                .checksumMismatch, path: path, hdu: info.index, keyword: "DATASUM",
+                "the compressed data do not match their DATASUM: the file is damaged, so it is not decompressed")
         }
         let width = info.axes[0], height = info.axes[1]
         let (count, overflow) = width.multipliedReportingOverflow(by: height)

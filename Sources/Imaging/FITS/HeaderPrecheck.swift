@@ -35,6 +35,7 @@ enum HeaderPrecheck {
         var hdu = 0
         while offset + 2880 <= bytes.count && hdu < 1000 {
             var values: [String: Int] = [:]
+            var isCompressedImage = false
             var foundEnd = false
             var position = offset
             while position + 80 <= bytes.count {
@@ -45,8 +46,11 @@ enum HeaderPrecheck {
                     foundEnd = true
                     break
                 }
-                guard card.dropFirst(8).hasPrefix("= "), !["COMMENT", "HISTORY", ""].contains(keyword) else { continue }
-                let (value, _) = FITSHeader.parseValueField(String(card.dropFirst(10)))
+                // CFITSIO takes '=' in column 9 as a value indicator even without the blank
+                // in column 10 that the standard requires, so the check does too.
+                guard card.dropFirst(8).hasPrefix("="), !["COMMENT", "HISTORY", ""].contains(keyword) else { continue }
+                let (value, _) = FITSHeader.parseValueField(String(card.dropFirst(9)))
+                if keyword == "ZIMAGE", case .logical(true)? = value { isCompressedImage = true }
                 let token = Self.token(card)
                 if keyword.hasPrefix("ZVAL") {
                     // Compression parameters (BLOCKSIZE, SCALE, SMOOTH…), read as numbers.
@@ -67,6 +71,9 @@ enum HeaderPrecheck {
                 }
             }
             guard foundEnd else { return }
+            if isCompressedImage {
+                try checkCompression(values, path: path, hdu: hdu)
+            }
             // Skip the data unit: |BITPIX|/8 × GCOUNT × (PCOUNT + NAXIS1 × … × NAXISn) bytes
             // (FITS Standard 4.0 §4.4.1), padded to 2880-byte blocks.
             guard let bitpix = values["BITPIX"], let naxis = values["NAXIS"], (0...999).contains(naxis) else { return }
@@ -87,9 +94,26 @@ enum HeaderPrecheck {
         }
     }
 
+    /// A tile-compressed image's geometry must make sense before CFITSIO divides by it
+    /// (a `ZTILEn` of 0 stops the process with a division by zero in
+    /// `imcomp_get_compressed_image_par`).
+    private static func checkCompression(_ values: [String: Int], path: String, hdu: Int) throws(FITSError) {
+        func refuse(_ keyword: String, _ reason: String) -> FITSError {
+            FITSError(.corrupt, path: path, hdu: hdu, keyword: keyword, "\(reason): the compressed image header is damaged")
+        }
+        guard let bitpix = values["ZBITPIX"], [8, 16, 32, 64, -32, -64].contains(bitpix) else {
+            throw refuse("ZBITPIX", "missing or not one of 8, 16, 32, 64, -32, -64")
+        }
+        guard let axes = values["ZNAXIS"], (1...999).contains(axes) else { throw refuse("ZNAXIS", "missing or outside 1...999") }
+        for axis in 1...axes {
+            guard let length = values["ZNAXIS\(axis)"], length >= 1 else { throw refuse("ZNAXIS\(axis)", "missing or below 1") }
+            if let tile = values["ZTILE\(axis)"], tile < 1 { throw refuse("ZTILE\(axis)", "below 1") }
+        }
+    }
+
     /// The value field's token as written: a quoted string, or the text before `/`.
     private static func token(_ card: String) -> String {
-        let field = card.dropFirst(10).drop(while: { $0 == " " })
+        let field = card.dropFirst(9).drop(while: { $0 == " " })
         if field.hasPrefix("'") { return "'" }
         return String(field.prefix(while: { $0 != "/" })).trimmingCharacters(in: .whitespaces)
     }

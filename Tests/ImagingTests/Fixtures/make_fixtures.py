@@ -3,7 +3,7 @@
 Each image is 24 x 16 pixels with value(x, y) = 100 + 3*x + 5*y (0-based), stored with the
 BITPIX and scaling named in the file name, so a test can check every pixel; mef_named.fits
 has a primary HDU without data and two named image extensions; compressed_*.fits hold the
-same image tile-compressed as fpack writes it; table.fits is a binary table with int64,
+same image tile-compressed as fpack writes it (with CHECKSUM/DATASUM, as fpack writes them); table.fits is a binary table with int64,
 double, float, logical and string columns.
 """
 import numpy as np
@@ -38,7 +38,7 @@ for kind in ["RICE_1", "GZIP_1", "HCOMPRESS_1"]:
     fits.HDUList([
         fits.PrimaryHDU(),
         fits.CompImageHDU(values.astype(np.int16), header=header(), compression_type=kind),
-    ]).writeto(f"compressed_{kind.lower()}.fits", overwrite=True)
+    ]).writeto(f"compressed_{kind.lower()}.fits", overwrite=True, checksum=True)
 columns = fits.ColDefs([
     fits.Column(name="UNIQ", format="K", array=np.array([4, 5, 1024], dtype=np.int64)),
     fits.Column(name="PROBDENSITY", format="D", array=np.array([0.5, 0.25, 0.125])),
