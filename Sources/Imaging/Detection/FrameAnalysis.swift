@@ -13,9 +13,9 @@ public struct FrameSummary: Sendable, Hashable, Codable {
     public let backgroundNoise: Double
     /// Number of sources detected.
     public let sourceCount: Int
-    /// Median FWHM of the point-like sources used (see ``fwhmSampleSize``), pixels: of their
-    /// Moffat-fit FWHMs (``Source/profileFWHM``) when most fits succeed, else of their
-    /// moment FWHMs; `nil` when no source qualified.
+    /// Median FWHM of the point-like sources used (see ``fwhmSampleSize``), pixels: of the
+    /// Moffat-fit FWHMs (``Source/profileFWHM``) of the 64 with the highest S/N when most of
+    /// those fits succeed, else of their moment FWHMs; `nil` when no source qualified.
     public let medianFWHMPixels: Double?
     /// ``medianFWHMPixels`` on the sky, arcseconds; `nil` without a pixel scale.
     public let medianFWHMArcseconds: Double?
@@ -122,8 +122,9 @@ public struct FrameAnalysis: Sendable {
         let background = BackgroundMap(image: image, options: backgroundOptions)
         let detected = SourceDetector(options: options.detection).detectKeepingSubtracted(in: image, background: background)
         var sources = detected.sources
-        // Profile fits for the FWHM sample: the best-measured point sources, at most 200.
-        let sample = Self.fwhmSample(sources)
+        // Profile fits for the best-measured point sources of the FWHM sample (at most 64:
+        // the median of 64 fits is already precise to well under a percent).
+        let sample = Array(Self.fwhmSample(sources).sorted { sources[$0].signalToNoise > sources[$1].signalToNoise }.prefix(64))
         let fits: [[(Int, MoffatFit.Result?)]] = Parallel.map(sample.count, minimumPerBand: 8) { range in
             range.map { position in
                 let index = sample[position]
@@ -145,8 +146,9 @@ public struct FrameAnalysis: Sendable {
     ) -> FrameSummary {
         let good = fwhmSample(sources).map { sources[$0] }
         let profiles = good.compactMap(\.profileFWHM)
-        // The Moffat fits when most of the sample has one, else the moments.
-        let fwhm = profiles.count * 2 >= good.count && !profiles.isEmpty ? median(profiles) : median(good.compactMap(\.fwhm))
+        // The Moffat fits (made for the 64 best sources) when most succeeded, else the moments.
+        let attempted = min(good.count, 64)
+        let fwhm = profiles.count * 2 >= attempted && !profiles.isEmpty ? median(profiles) : median(good.compactMap(\.fwhm))
         let ellipticity = median(good.compactMap(\.ellipticity))
         let scale = options.pixelScale?.arcseconds
         var saturated = 0

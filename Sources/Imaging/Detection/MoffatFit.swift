@@ -51,10 +51,10 @@ enum MoffatFit {
             let alpha2 = exp(2 * p[1]), beta = 1 + exp(p[2])
             let u = r2 / alpha2
             let base = 1 + u
-            let f = p[0] * pow(base, -beta)
+            let power = exp(-beta * log(base))  // (1+u)^−β, one exp and one log
             // ∇²f for the circular Moffat: −4Aβ/α² (1+u)^(−β−2) (1 − βu).
-            let laplacian = -4 * p[0] * beta / alpha2 * pow(base, -beta - 2) * (1 - beta * u)
-            return f + laplacian / 24
+            let laplacian = -4 * beta / alpha2 * power / (base * base) * (1 - beta * u)
+            return p[0] * (power + laplacian / 24)
         }
         func chi2(_ p: [Double]) -> Double {
             var sum = 0.0
@@ -66,7 +66,7 @@ enum MoffatFit {
         }
         var lambda = 1e-3
         var current = chi2(parameters)
-        for _ in 0..<60 {
+        for _ in 0..<40 {
             // Jacobian by forward differences.
             var jtj = [Double](repeating: 0, count: 9), jtr = [Double](repeating: 0, count: 3)
             let steps = [max(abs(parameters[0]) * 1e-6, 1e-9), 1e-6, 1e-6]

@@ -40,7 +40,6 @@ public struct SourceDetector: Sendable {
     func detectKeepingSubtracted(in image: FloatImage, background: BackgroundMap) -> (sources: [Source], subtracted: [Float]) {
         precondition(image.width == background.width && image.height == background.height, "background map size differs from the image")
         let width = image.width, height = image.height
-        let weights = background.columnWeights()
         // 1. Background-subtracted image.
         var subtracted = [Float](repeating: 0, count: image.count)
         image.pixels.withUnsafeBufferPointer { pixels in
@@ -48,7 +47,7 @@ public struct SourceDetector: Sendable {
                 Parallel.forEachRange(height, minimumPerBand: 32) { rows in
                     var levels = [Float](repeating: 0, count: width)
                     for y in rows {
-                        levels.withUnsafeMutableBufferPointer { background.fillRow(y, weights: weights, levels: $0, noise: nil) }
+                        levels.withUnsafeMutableBufferPointer { background.fillRow(y, levels: $0, noise: nil) }
                         let base = y * width
                         for x in 0..<width { output[base + x] = pixels[base + x] - levels[x] }
                     }
@@ -61,26 +60,30 @@ public struct SourceDetector: Sendable {
         let bands: [RunBand] = subtracted.withUnsafeBufferPointer { image in
             Parallel.map(height, minimumPerBand: 32) { rows in
                 var band = RunBand()
-                var levels = [Float](repeating: 0, count: width)
                 var noise = [Float](repeating: 0, count: width)
                 var smoothed = [Float](repeating: 0, count: width)
+                var scratch = [Float](repeating: 0, count: width)
                 for y in rows {
-                    levels.withUnsafeMutableBufferPointer { l in
-                        noise.withUnsafeMutableBufferPointer { n in background.fillRow(y, weights: weights, levels: l, noise: n) }
-                    }
-                    smoothed.withUnsafeMutableBufferPointer { Self.convolveRow(y, image: image, width: width, height: height, kernel: kernel, half: half, into: $0) }
-                    var x = 0
-                    while x < width {
-                        guard smoothed[x] > thresholdFactor * noise[x] else {
-                            x += 1
-                            continue
+                    noise.withUnsafeMutableBufferPointer { background.fillRow(y, levels: nil, noise: $0) }
+                    smoothed.withUnsafeMutableBufferPointer { row in
+                        if options.filter == .pyramid3x3 {
+                            scratch.withUnsafeMutableBufferPointer { Self.pyramidRow(y, image: image, width: width, height: height, vertical: $0, into: row) }
+                        } else {
+                            Self.convolveRow(y, image: image, width: width, height: height, kernel: kernel, half: half, into: row)
                         }
-                        let start = x
-                        while x < width && smoothed[x] > thresholdFactor * noise[x] {
-                            band.values.append(smoothed[x])
-                            x += 1
+                        noise.withUnsafeBufferPointer { noise in
+                            var x = 0
+                            while x < width {
+                                guard row[x] > thresholdFactor * noise[x] else {
+                                    x += 1
+                                    continue
+                                }
+                                let start = x
+                                while x < width && row[x] > thresholdFactor * noise[x] { x += 1 }
+                                band.runs.append(Run(y: Int32(y), start: Int32(start), end: Int32(x), offset: Int32(band.values.count)))
+                                band.values.append(contentsOf: row[start..<x])
+                            }
                         }
-                        band.runs.append(Run(y: Int32(y), start: Int32(start), end: Int32(x), offset: Int32(band.values.count - (x - start))))
                     }
                 }
                 return band
@@ -132,6 +135,26 @@ public struct SourceDetector: Sendable {
                 }
             }
         }
+    }
+
+    /// The 3×3 pyramid as the separable product of [1 2 1]/4 down the columns and along
+    /// the row: 6 operations per pixel instead of 9. Pixels beyond the edges count as 0.
+    static func pyramidRow(
+        _ y: Int, image: UnsafeBufferPointer<Float>, width: Int, height: Int, vertical: UnsafeMutableBufferPointer<Float>,
+        into output: UnsafeMutableBufferPointer<Float>
+    ) {
+        let base = y * width
+        let above = y > 0 ? base - width : -1, below = y + 1 < height ? base + width : -1
+        for x in 0..<width { vertical[x] = 2 * image[base + x] }
+        if above >= 0 { for x in 0..<width { vertical[x] += image[above + x] } }
+        if below >= 0 { for x in 0..<width { vertical[x] += image[below + x] } }
+        guard width > 1 else {
+            output[0] = vertical[0] * (2.0 / 16)
+            return
+        }
+        output[0] = (2 * vertical[0] + vertical[1]) / 16
+        for x in 1..<(width - 1) { output[x] = (vertical[x - 1] + 2 * vertical[x] + vertical[x + 1]) / 16 }
+        output[width - 1] = (vertical[width - 2] + 2 * vertical[width - 1]) / 16
     }
 
     /// Union-find over runs: runs on consecutive rows that touch (8-connectivity) join.

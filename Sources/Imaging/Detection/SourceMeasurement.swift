@@ -300,7 +300,8 @@ struct MeasurementContext: Sendable {
             return index >= 0 && assignment[Int(index)] != Int32(child)
         }
         let moments = AdaptiveMoments.measure(
-            subtracted: subtracted, width: width, height: height, x: isoX, y: isoY, variance: isoVariance, exclude: belongsToOther)
+            subtracted: subtracted, width: width, height: height, x: isoX, y: isoY, variance: isoVariance,
+            exclude: deblended ? belongsToOther : nil)
         var fwhm: Double?, ellipticity: Double?, major: Double?, minor: Double?, theta: Double?
         var x = isoX, y = isoY
         if let moments {
@@ -338,12 +339,12 @@ enum AdaptiveMoments {
     /// Iterates from a starting position and circular variance; `nil` if it does not converge.
     ///
     /// With weight covariance W and measured weighted covariance M, a Gaussian source of
-    /// covariance C gives M = (C⁻¹ + W⁻¹)⁻¹ and a weighted mean halfway between the source
-    /// and the window centre when W = C. Updating W ← 2M and centre ← centre + 2(mean −
-    /// centre) therefore converges to W = C and the true centre.
+    /// covariance C gives M = (C⁻¹ + W⁻¹)⁻¹ and a weighted mean offset M C⁻¹ (x₀ − x_c)
+    /// from the window centre x_c. Each step solves these for C and x₀ and uses them as the
+    /// next window; at the fixed point W = C = 2M, as for the classic update W ← 2M.
     static func measure(
         subtracted: [Float], width: Int, height: Int, x startX: Double, y startY: Double, variance: Double,
-        exclude: (Int, Int) -> Bool
+        exclude: ((Int, Int) -> Bool)?
     ) -> Result? {
         var cx = startX, cy = startY
         var wxx = variance * 1.5, wyy = variance * 1.5, wxy = 0.0
@@ -366,8 +367,9 @@ enum AdaptiveMoments {
                         let dx = Double(x) - cx
                         let q = ixx * dx * dx + 2 * ixy * dx * dy + iyy * dy * dy
                         guard q < 16 else { continue }
-                        if exclude(x, y) { continue }
-                        let weighted = Double(value) * exp(-0.5 * q)
+                        if let exclude, exclude(x, y) { continue }
+                        // Single-precision exp: the weight needs no more than 7 digits.
+                        let weighted = Double(value) * Double(Foundation.exp(Float(-0.5 * q)))
                         s0 += weighted
                         s1x += weighted * dx
                         s1y += weighted * dy
@@ -380,12 +382,32 @@ enum AdaptiveMoments {
             guard s0 > 0 else { return nil }
             let mx = s1x / s0, my = s1y / s0
             let mxx = s2xx / s0 - mx * mx, myy = s2yy / s0 - my * my, mxy = s2xy / s0 - mx * my
-            let newX = cx + 2 * mx, newY = cy + 2 * my
-            let newXX = 2 * mxx, newYY = 2 * myy, newXY = 2 * mxy
+            let mDeterminant = mxx * myy - mxy * mxy
+            guard mxx > 0, myy > 0, mDeterminant > 0 else { return nil }
+            // The source's covariance if it were Gaussian, C = (M⁻¹ − W⁻¹)⁻¹: exact in one
+            // step for a Gaussian source, and with the same fixed point (W = 2M) as the plain
+            // update W ← 2M for any other profile, which it falls back to when C is not
+            // positive definite or jumps beyond twice the plain update.
+            let minvXX = myy / mDeterminant, minvYY = mxx / mDeterminant, minvXY = -mxy / mDeterminant
+            let cinvXX = minvXX - ixx, cinvYY = minvYY - iyy, cinvXY = minvXY - ixy
+            let cinvDeterminant = cinvXX * cinvYY - cinvXY * cinvXY
+            var newXX = 2 * mxx, newYY = 2 * myy, newXY = 2 * mxy
+            if cinvXX > 0, cinvYY > 0, cinvDeterminant > 0 {
+                let cxx = cinvYY / cinvDeterminant, cyy = cinvXX / cinvDeterminant, cxy = -cinvXY / cinvDeterminant
+                if cxx < 4 * mxx, cyy < 4 * myy {
+                    newXX = cxx
+                    newYY = cyy
+                    newXY = cxy
+                }
+            }
+            // Centre: x₀ − x_c = C M⁻¹ (m − x_c) for a Gaussian (twice the offset when W = C).
+            let gainXX = newXX * minvXX + newXY * minvXY, gainXY = newXX * minvXY + newXY * minvYY
+            let gainYX = newXY * minvXX + newYY * minvXY, gainYY = newXY * minvXY + newYY * minvYY
+            let newX = cx + gainXX * mx + gainXY * my, newY = cy + gainYX * mx + gainYY * my
             guard newXX > 0, newYY > 0, newXX * newYY - newXY * newXY > 0 else { return nil }
             guard abs(newX - startX) < 10 + 3 * variance.squareRoot(), abs(newY - startY) < 10 + 3 * variance.squareRoot() else { return nil }
             let converged = abs(newX - cx) < 1e-4 && abs(newY - cy) < 1e-4
-                && abs(newXX - wxx) < 1e-5 * wxx && abs(newYY - wyy) < 1e-5 * wyy && abs(newXY - wxy) < 1e-5 * (wxx + wyy)
+                && abs(newXX - wxx) < 1e-4 * wxx && abs(newYY - wyy) < 1e-4 * wyy && abs(newXY - wxy) < 1e-4 * (wxx + wyy)
             cx = newX
             cy = newY
             wxx = newXX

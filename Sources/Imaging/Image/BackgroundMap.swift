@@ -23,14 +23,14 @@ public struct BackgroundOptions: Sendable, Hashable, Codable {
 /// call the background and the background RMS.
 ///
 /// The image is cut into square meshes. In each, the values are clipped iteratively at
-/// ±3σ around the mean until stable; the background is then the mode estimate
-/// `2.5 × median − 1.5 × mean` of the kept values (Bertin & Arnouts 1996, §3.1), or the
-/// median when mean and median differ by more than 0.3σ (a crowded mesh). The noise is the
-/// clipped standard deviation divided by 0.98657, the fraction of σ that a ±3σ cut of a
-/// Gaussian keeps, so pure Gaussian sky gets an unbiased noise. Meshes with fewer than half
-/// their pixels usable take the mean of their valid neighbours. The mesh grids are
-/// median-filtered, and the maps at full resolution are bilinear interpolations between
-/// mesh centres (constant beyond the outer centres).
+/// ±3σ until stable (two passes over the pixels, then on a fine histogram); the background
+/// is the mode estimate `2.5 × median − 1.5 × mean` of the kept values (Bertin & Arnouts
+/// 1996, §3.1), or the median when mean and median differ by more than 0.3σ (a crowded
+/// mesh). The noise is the clipped standard deviation divided by 0.98657, the fraction of σ
+/// that a ±3σ cut of a Gaussian keeps, so pure Gaussian sky gets an unbiased noise. Meshes
+/// with fewer than half their pixels usable take the mean of their valid neighbours. The
+/// mesh grids are median-filtered, and the maps at full resolution are bilinear
+/// interpolations between mesh centres (constant beyond the outer centres).
 public struct BackgroundMap: Sendable {
     /// Image width, pixels.
     public let width: Int
@@ -89,7 +89,7 @@ public struct BackgroundMap: Sendable {
                             }
                         }
                         let total = (x1 - x0) * (y1 - y0)
-                        out.append(scratch.count * 2 >= total ? Self.meshStatistics(&scratch) : (.nan, .nan))
+                        out.append(scratch.count * 2 >= total ? Self.meshStatistics(scratch) : (.nan, .nan))
                     }
                 }
                 return out
@@ -123,51 +123,61 @@ public struct BackgroundMap: Sendable {
 
     // MARK: Interpolation
 
-    /// Where each image column falls between mesh centres: the left mesh index and the weight
-    /// of the right one. Shared by every row.
-    struct ColumnWeights {
-        let index: [Int32]
-        let weight: [Float]
-    }
-
-    func columnWeights() -> ColumnWeights {
-        var index = [Int32](repeating: 0, count: width)
-        var weight = [Float](repeating: 0, count: width)
-        for x in 0..<width {
-            let (i, w) = Self.bracket(Double(x), centers: centersX)
-            index[x] = Int32(i)
-            weight[x] = Float(w)
-        }
-        return ColumnWeights(index: index, weight: weight)
-    }
-
-    /// Fills `levels` and `noise` (each `width` long) with the interpolated maps along row `y`.
-    func fillRow(_ y: Int, weights: ColumnWeights, levels: UnsafeMutableBufferPointer<Float>, noise: UnsafeMutableBufferPointer<Float>?) {
+    /// Fills `levels` and `noise` (each `width` long) with the interpolated maps along row `y`:
+    /// interpolated between mesh rows first, then linearly along the row segment by segment
+    /// between mesh centres (a loop without gathers, which the compiler vectorises).
+    func fillRow(_ y: Int, levels: UnsafeMutableBufferPointer<Float>?, noise: UnsafeMutableBufferPointer<Float>?) {
         let (j, t) = Self.bracket(Double(y), centers: centersY)
         let j1 = min(j + 1, meshRows - 1)
         let tf = Float(t)
-        var levelRow = [Float](repeating: 0, count: meshColumns)
-        var noiseRow = [Float](repeating: 0, count: meshColumns)
-        for i in 0..<meshColumns {
-            levelRow[i] = meshLevels[j * meshColumns + i] * (1 - tf) + meshLevels[j1 * meshColumns + i] * tf
-            noiseRow[i] = meshNoise[j * meshColumns + i] * (1 - tf) + meshNoise[j1 * meshColumns + i] * tf
+        let columns = meshColumns
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * columns) { rows in
+            for i in 0..<columns {
+                rows[i] = meshLevels[j * columns + i] * (1 - tf) + meshLevels[j1 * columns + i] * tf
+                rows[columns + i] = meshNoise[j * columns + i] * (1 - tf) + meshNoise[j1 * columns + i] * tf
+            }
+            if let levels {
+                Self.interpolateAlongRow(UnsafeBufferPointer(rebasing: rows[0..<columns]), centers: centersX, into: levels)
+            }
+            if let noise {
+                Self.interpolateAlongRow(UnsafeBufferPointer(rebasing: rows[columns..<(2 * columns)]), centers: centersX, into: noise)
+            }
         }
-        let last = meshColumns - 1
-        weights.index.withUnsafeBufferPointer { index in
-            weights.weight.withUnsafeBufferPointer { weight in
-                for x in 0..<width {
-                    let i = Int(index[x]), i1 = min(i + 1, last)
-                    let w = weight[x]
-                    levels[x] = levelRow[i] + (levelRow[i1] - levelRow[i]) * w
-                    if let noise { noise[x] = noiseRow[i] + (noiseRow[i1] - noiseRow[i]) * w }
+    }
+
+    /// Piecewise-linear interpolation of values at mesh centres onto every column, constant
+    /// beyond the first and last centres.
+    private static func interpolateAlongRow(_ values: UnsafeBufferPointer<Float>, centers: [Double], into output: UnsafeMutableBufferPointer<Float>) {
+        let width = output.count
+        let last = centers.count - 1
+        var x = 0
+        // Up to and including the first centre.
+        let firstEnd = min(width, Int(centers[0].rounded(.down)) + 1)
+        while x < firstEnd {
+            output[x] = values[0]
+            x += 1
+        }
+        if last > 0 {
+            for i in 0..<last {
+                let end = min(width, Int(centers[i + 1].rounded(.down)) + 1)
+                guard x < end else { continue }
+                let start = Float(centers[i])
+                let slope = (values[i + 1] - values[i]) / Float(centers[i + 1] - centers[i])
+                let base = values[i]
+                while x < end {
+                    output[x] = base + slope * (Float(x) - start)
+                    x += 1
                 }
             }
+        }
+        while x < width {
+            output[x] = values[last]
+            x += 1
         }
     }
 
     private func fullResolution(_ grid: [Float]) -> FloatImage {
         var pixels = [Float](repeating: 0, count: width * height)
-        let weights = columnWeights()
         let useLevels = grid == meshLevels
         pixels.withUnsafeMutableBufferPointer { output in
             Parallel.forEachRange(height, minimumPerBand: 64) { rows in
@@ -175,7 +185,7 @@ public struct BackgroundMap: Sendable {
                 var noise = [Float](repeating: 0, count: width)
                 for y in rows {
                     levels.withUnsafeMutableBufferPointer { l in
-                        noise.withUnsafeMutableBufferPointer { n in fillRow(y, weights: weights, levels: l, noise: n) }
+                        noise.withUnsafeMutableBufferPointer { n in fillRow(y, levels: l, noise: n) }
                     }
                     let source = useLevels ? levels : noise
                     for x in 0..<width { output[y * width + x] = source[x] }
@@ -208,33 +218,75 @@ public struct BackgroundMap: Sendable {
 
     // MARK: Mesh statistics
 
-    /// Background and noise of one mesh's values (which it may reorder).
-    static func meshStatistics(_ values: inout [Float]) -> (Float, Float) {
+    /// Background and noise of one mesh's values.
+    ///
+    /// Two clipping passes over the values (±3σ around the mean) tame bright stars; a
+    /// 512-bin histogram over the remaining ±3σ then carries the clipping to convergence and
+    /// gives the median by interpolation within its bin (SExtractor's backstat/backguess
+    /// scheme), so each mesh costs a few passes over its pixels instead of a sort.
+    static func meshStatistics(_ values: [Float]) -> (Float, Float) {
         guard !values.isEmpty else { return (.nan, .nan) }
-        var low = -Float.infinity, high = Float.infinity
+        var low = -Double.infinity, high = Double.infinity
         var mean = 0.0, sd = 0.0
-        // Clip at ±3σ around the mean until the kept set stops changing (SExtractor's backstat
-        // loop), then take the median of what is kept.
-        for _ in 0..<16 {
-            var sum = 0.0, squares = 0.0, n = 0
-            for value in values where value >= low && value <= high {
-                let v = Double(value)
-                sum += v
-                squares += v * v
-                n += 1
+        values.withUnsafeBufferPointer { buffer in
+            for _ in 0..<2 {
+                var sum = 0.0, squares = 0.0, n = 0.0
+                for value in buffer {
+                    let v = Double(value)
+                    if v >= low && v <= high {
+                        sum += v
+                        squares += v * v
+                        n += 1
+                    }
+                }
+                guard n > 0 else { return }
+                mean = sum / n
+                sd = max(0, squares / n - mean * mean).squareRoot()
+                low = mean - 3 * sd
+                high = mean + 3 * sd
             }
-            guard n > 0 else { return (.nan, .nan) }
-            let newMean = sum / Double(n)
-            let newSD = max(0, squares / Double(n) - newMean * newMean).squareRoot()
-            let converged = abs(newSD - sd) <= 1e-3 * newSD && abs(newMean - mean) <= 1e-3 * max(newSD, 1e-12)
-            mean = newMean
-            sd = newSD
-            if converged || sd == 0 { break }
-            low = Float(mean - 3 * sd)
-            high = Float(mean + 3 * sd)
         }
-        var kept = values.filter { $0 >= low && $0 <= high }
-        guard let median = Self.median(&kept) else { return (.nan, .nan) }
+        guard sd > 0, sd.isFinite, mean.isFinite else { return (Float(mean), Float(sd)) }
+        // Histogram of the values within ±3σ of the current mean.
+        let bins = 512
+        let origin = mean - 3 * sd, width = 6 * sd / Double(bins)
+        var histogram = [Double](repeating: 0, count: bins)
+        values.withUnsafeBufferPointer { buffer in
+            for value in buffer {
+                let position = (Double(value) - origin) / width
+                if position >= 0 && position < Double(bins) { histogram[Int(position)] += 1 }
+            }
+        }
+        // Clip on the histogram until the range stops changing.
+        var first = 0, last = bins - 1
+        var median = mean
+        for _ in 0..<20 {
+            var n = 0.0, sum = 0.0, squares = 0.0
+            for bin in first...last where histogram[bin] > 0 {
+                let centre = origin + (Double(bin) + 0.5) * width
+                n += histogram[bin]
+                sum += histogram[bin] * centre
+                squares += histogram[bin] * centre * centre
+            }
+            guard n > 0 else { break }
+            mean = sum / n
+            // Sheppard's correction removes the bins' own variance (width²/12).
+            sd = max(0, squares / n - mean * mean - width * width / 12).squareRoot()
+            var cumulative = 0.0
+            for bin in first...last {
+                if cumulative + histogram[bin] >= n / 2 {
+                    let fraction = histogram[bin] > 0 ? (n / 2 - cumulative) / histogram[bin] : 0.5
+                    median = origin + (Double(bin) + fraction) * width
+                    break
+                }
+                cumulative += histogram[bin]
+            }
+            let newFirst = max(0, Int(((median - 3 * sd) - origin) / width))
+            let newLast = min(bins - 1, Int(((median + 3 * sd) - origin) / width))
+            if newFirst == first && newLast == last || newLast <= newFirst { break }
+            first = newFirst
+            last = newLast
+        }
         let mode = abs(mean - median) < 0.3 * sd ? 2.5 * median - 1.5 * mean : median
         // A Gaussian cut at ±3σ keeps a standard deviation of 0.98657σ: undo that bias so
         // the noise of pure Gaussian sky is estimated without it.
@@ -288,19 +340,21 @@ public struct BackgroundMap: Sendable {
             let previous = grid
             for row in 0..<rows {
                 for column in 0..<columns where !previous[row * columns + column].isFinite {
-                    var sum: Float = 0, n: Float = 0
+                    var sum = 0.0, n = 0.0
                     for dy in -1...1 {
                         for dx in -1...1 {
                             let r = row + dy, c = column + dx
                             guard r >= 0, r < rows, c >= 0, c < columns else { continue }
                             let value = previous[r * columns + c]
                             if value.isFinite {
-                                sum += value
+                                sum += Double(value)
                                 n += 1
                             }
                         }
                     }
-                    if n > 0 { grid[row * columns + column] = sum / n }
+                    // Means of finite floats stay finite in Double; the cast back cannot overflow
+                    // beyond the largest neighbour.
+                    if n > 0 { grid[row * columns + column] = Float(sum / n) }
                 }
             }
         }
