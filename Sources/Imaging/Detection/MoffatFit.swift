@@ -9,7 +9,8 @@ import Foundation
 /// The radius is elliptical, with the axis ratio and orientation of the source's adaptive
 /// moments and the circularised scale; each pixel's model value includes the first
 /// correction for integration over the pixel (`f + ∇²f/24`). The centre stays at the
-/// windowed centroid; the background is already subtracted.
+/// windowed centroid; the background is already subtracted. Levenberg–Marquardt with the
+/// analytic Jacobian, on the pixels within 2.5 FWHM.
 enum MoffatFit {
     struct Result {
         /// Circularised FWHM, pixels: `2α√(2^{1/β} − 1)`.
@@ -26,7 +27,8 @@ enum MoffatFit {
         let angle = theta * .pi / 180, c = cos(angle), s = sin(angle)
         let geometric = (major * minor).squareRoot()
         let qa = geometric / major, qb = geometric / minor  // per-axis scale factors
-        let radius = max(3 * fwhmGuess, 4)
+        // The core and shoulders (2.5 FWHM) set the FWHM; the far wings add cost, not precision.
+        let radius = max(2.5 * fwhmGuess, 4)
         let x0 = max(0, Int(source.x - radius)), x1 = min(width - 1, Int(source.x + radius) + 1)
         let y0 = max(0, Int(source.y - radius)), y1 = min(height - 1, Int(source.y + radius) + 1)
         var r2: [Double] = [], values: [Double] = []
@@ -47,19 +49,32 @@ enum MoffatFit {
         let beta0 = 3.0
         let alpha0 = fwhmGuess / (2 * (pow(2, 1 / beta0) - 1).squareRoot())
         var parameters = [max(source.peak, 1e-6), log(alpha0), log(beta0 - 1)]
-        func model(_ p: [Double], _ r2: Double) -> Double {
+        /// The model value and its gradient (∂/∂A, ∂/∂ln α, ∂/∂ln(β−1)) at r².
+        ///
+        /// f = A (P + L/24) with u = r²/α², B = 1 + u, P = B^−β and the Laplacian
+        /// L = K (1 − βu), K = −4β/α² · P/B². Derivatives: ∂P/∂ln α = 2βuP/B,
+        /// ∂P/∂β = −P ln B, ∂K/∂ln α = K(4u/B + 2βu/B − 2), ∂K/∂β = K(1/β − ln B).
+        func evaluate(_ p: [Double], _ r2: Double, gradient: Bool) -> (value: Double, dA: Double, da: Double, db: Double) {
             let alpha2 = exp(2 * p[1]), beta = 1 + exp(p[2])
             let u = r2 / alpha2
             let base = 1 + u
-            let power = exp(-beta * log(base))  // (1+u)^−β, one exp and one log
-            // ∇²f for the circular Moffat: −4Aβ/α² (1+u)^(−β−2) (1 − βu).
-            let laplacian = -4 * beta / alpha2 * power / (base * base) * (1 - beta * u)
-            return p[0] * (power + laplacian / 24)
+            let logBase = log(base)
+            let power = exp(-beta * logBase)
+            let k = -4 * beta / alpha2 * power / (base * base)
+            let q = 1 - beta * u
+            let g = power + k * q / 24
+            guard gradient else { return (p[0] * g, 0, 0, 0) }
+            let dPda = 2 * beta * u * power / base
+            let dKda = k * (4 * u / base + 2 * beta * u / base - 2)
+            let dLda = dKda * q + k * 2 * beta * u
+            let dPdBeta = -power * logBase
+            let dLdBeta = k * (1 / beta - logBase) * q - k * u
+            return (p[0] * g, g, p[0] * (dPda + dLda / 24), p[0] * (beta - 1) * (dPdBeta + dLdBeta / 24))
         }
         func chi2(_ p: [Double]) -> Double {
             var sum = 0.0
             for index in values.indices {
-                let residual = values[index] - model(p, r2[index])
+                let residual = values[index] - evaluate(p, r2[index], gradient: false).value
                 sum += residual * residual
             }
             return sum
@@ -67,18 +82,11 @@ enum MoffatFit {
         var lambda = 1e-3
         var current = chi2(parameters)
         for _ in 0..<40 {
-            // Jacobian by forward differences.
             var jtj = [Double](repeating: 0, count: 9), jtr = [Double](repeating: 0, count: 3)
-            let steps = [max(abs(parameters[0]) * 1e-6, 1e-9), 1e-6, 1e-6]
             for index in values.indices {
-                let m = model(parameters, r2[index])
-                let residual = values[index] - m
-                var gradient = [0.0, 0.0, 0.0]
-                for k in 0..<3 {
-                    var shifted = parameters
-                    shifted[k] += steps[k]
-                    gradient[k] = (model(shifted, r2[index]) - m) / steps[k]
-                }
+                let point = evaluate(parameters, r2[index], gradient: true)
+                let residual = values[index] - point.value
+                let gradient = [point.dA, point.da, point.db]
                 for a in 0..<3 {
                     jtr[a] += gradient[a] * residual
                     for b in 0..<3 { jtj[a * 3 + b] += gradient[a] * gradient[b] }
@@ -99,7 +107,7 @@ enum MoffatFit {
                     current = value
                     lambda = max(lambda / 10, 1e-9)
                     improved = true
-                    if change < 1e-9 {
+                    if change < 1e-7 {
                         return result(parameters)
                     }
                     break
