@@ -471,16 +471,39 @@ public final class FITSFile {
             throw FITSError(.unsupported, path: path, hdu: info.index, "the image \(width)×\(height) is too large")
         }
         let pointer = try requireOpen()
-        var status: Int32 = 0
-        var anyNull: Int32 = 0
-        var nullValue = Float.nan
+        // Large uncompressed images on disk are read in parts by several threads, each with
+        // its own fitsfile* (User's Guide §4.12: safe when threads do not share a pointer).
+        let parts = memory == nil && info.compression == nil && count >= 1 << 22 ? Parallel.bandCount / 2 : 1
+        var failures = [Int32](repeating: 0, count: max(parts, 1))
+        let path = self.path, hdu = info.index
         let pixels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            // fits_read_img (ffgpv): converts to the requested type (TFLOAT), applying the
-            // scaling keywords; undefined pixels get `nulval` (here NaN).
-            ffgpv(pointer, TFLOAT, 1, Int64(count), &nullValue, buffer.baseAddress, &anyNull, &status)
+            failures.withUnsafeMutableBufferPointer { failures in
+                Parallel.forEachRange(max(parts, 1), minimumPerBand: 1) { range in
+                    for part in range {
+                        let first = part * count / max(parts, 1), last = (part + 1) * count / max(parts, 1)
+                        var status: Int32 = 0
+                        var anyNull: Int32 = 0
+                        var nullValue = Float.nan
+                        if part == 0 {
+                            // fits_read_img (ffgpv): converts to the requested type (TFLOAT), applying
+                            // the scaling keywords; undefined pixels get `nulval` (here NaN).
+                            ffgpv(pointer, TFLOAT, Int64(first + 1), Int64(last - first), &nullValue, buffer.baseAddress! + first, &anyNull, &status)
+                        } else {
+                            var other: UnsafeMutablePointer<fitsfile>?
+                            var type: Int32 = 0
+                            ffdkopn(&other, path, READONLY, &status)
+                            ffmahd(other, Int32(hdu + 1), &type, &status)
+                            ffgpv(other, TFLOAT, Int64(first + 1), Int64(last - first), &nullValue, buffer.baseAddress! + first, &anyNull, &status)
+                            var closing: Int32 = 0
+                            if let other { ffclos(other, &closing) }
+                        }
+                        failures[part] = status
+                    }
+                }
+            }
             initialized = count
         }
-        try check(status, "cannot read the image data", hdu: info.index)
+        try check(failures.first { $0 != 0 } ?? 0, "cannot read the image data", hdu: info.index)
         return FloatImage(width: width, height: height, pixels: pixels)
     }
 

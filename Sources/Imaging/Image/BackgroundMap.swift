@@ -83,13 +83,9 @@ public struct BackgroundMap: Sendable {
                         let y0 = row * size, y1 = min(image.height, y0 + size)
                         for y in y0..<y1 {
                             let base = y * image.width
-                            for x in x0..<x1 {
-                                let value = pixels[base + x]
-                                if value.isFinite && value < saturation { scratch.append(value) }
-                            }
+                            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: pixels[(base + x0)..<(base + x1)]))
                         }
-                        let total = (x1 - x0) * (y1 - y0)
-                        out.append(scratch.count * 2 >= total ? Self.meshStatistics(scratch) : (.nan, .nan))
+                        out.append(Self.meshStatistics(scratch, saturation: saturation))
                     }
                 }
                 return out
@@ -224,28 +220,34 @@ public struct BackgroundMap: Sendable {
     /// 512-bin histogram over the remaining ±3σ then carries the clipping to convergence and
     /// gives the median by interpolation within its bin (SExtractor's backstat/backguess
     /// scheme), so each mesh costs a few passes over its pixels instead of a sort.
-    static func meshStatistics(_ values: [Float]) -> (Float, Float) {
+    ///
+    /// NaN values and values at or above `saturation` are left out; a mesh with fewer than
+    /// half its values usable gives NaN (filled from its neighbours later).
+    static func meshStatistics(_ values: [Float], saturation: Float) -> (Float, Float) {
         guard !values.isEmpty else { return (.nan, .nan) }
-        var low = -Double.infinity, high = Double.infinity
+        var low: Float = -.infinity, high: Float = saturation.nextDown
         var mean = 0.0, sd = 0.0
+        var usable = 0.0
         values.withUnsafeBufferPointer { buffer in
-            for _ in 0..<2 {
-                var sum = 0.0, squares = 0.0, n = 0.0
+            for pass in 0..<2 {
+                // Branch-free sums (a NaN fails both comparisons), which vectorise.
+                var sum: Double = 0, squares: Double = 0, n: Double = 0
                 for value in buffer {
-                    let v = Double(value)
-                    if v >= low && v <= high {
-                        sum += v
-                        squares += v * v
-                        n += 1
-                    }
+                    let keep: Double = value >= low && value <= high ? 1 : 0
+                    let v = Double(value) * keep
+                    sum += v
+                    squares += v * v
+                    n += keep
                 }
+                if pass == 0 { usable = n }
                 guard n > 0 else { return }
                 mean = sum / n
                 sd = max(0, squares / n - mean * mean).squareRoot()
-                low = mean - 3 * sd
-                high = mean + 3 * sd
+                low = Float(mean - 3 * sd)
+                high = min(Float(mean + 3 * sd), saturation.nextDown)
             }
         }
+        guard usable * 2 >= Double(values.count) else { return (.nan, .nan) }
         guard sd > 0, sd.isFinite, mean.isFinite else { return (Float(mean), Float(sd)) }
         // Histogram of the values within ±3σ of the current mean.
         let bins = 512
