@@ -73,7 +73,18 @@ public struct SourceDetector: Sendable {
                         }
                         noise.withUnsafeBufferPointer { noise in
                             var x = 0
+                            let factor = SIMD8<Float>(repeating: thresholdFactor)
+                            let rowBase = UnsafeRawPointer(row.baseAddress!), noiseBase = UnsafeRawPointer(noise.baseAddress!)
                             while x < width {
+                                // Most pixels are sky: skip eight at a time while none is above.
+                                if x + 8 <= width {
+                                    let values = rowBase.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self)
+                                    let limits = noiseBase.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self) * factor
+                                    if !any(values .> limits) {
+                                        x += 8
+                                        continue
+                                    }
+                                }
                                 guard row[x] > thresholdFactor * noise[x] else {
                                     x += 1
                                     continue

@@ -229,20 +229,40 @@ public struct BackgroundMap: Sendable {
         var mean = 0.0, sd = 0.0
         var usable = 0.0
         values.withUnsafeBufferPointer { buffer in
+            // Sums of values less a reference pixel, in eight single-precision lanes: the
+            // shift keeps x² small enough for float sums to stay exact to ~1e-6 of σ², and
+            // the lanes let one instruction do eight pixels (a NaN fails both comparisons).
+            let reference = buffer.first { $0.isFinite && $0 < saturation } ?? 0
             for pass in 0..<2 {
-                // Branch-free sums (a NaN fails both comparisons), which vectorise.
-                var sum: Double = 0, squares: Double = 0, n: Double = 0
-                for value in buffer {
-                    let keep: Double = value >= low && value <= high ? 1 : 0
-                    let v = Double(value) * keep
-                    sum += v
-                    squares += v * v
-                    n += keep
+                var sum = SIMD8<Float>(), squares = SIMD8<Float>(), n = SIMD8<Float>()
+                let lowLane = SIMD8<Float>(repeating: low - reference), highLane = SIMD8<Float>(repeating: high - reference)
+                let ones = SIMD8<Float>(repeating: 1)
+                let base = UnsafeRawPointer(buffer.baseAddress!)
+                var index = 0
+                while index + 8 <= buffer.count {
+                    let v = base.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self) - reference
+                    let outside = .!((v .>= lowLane) .& (v .<= highLane))
+                    let kept = v.replacing(with: 0, where: outside)
+                    sum += kept
+                    squares += kept * kept
+                    n += ones.replacing(with: 0, where: outside)
+                    index += 8
                 }
-                if pass == 0 { usable = n }
-                guard n > 0 else { return }
-                mean = sum / n
-                sd = max(0, squares / n - mean * mean).squareRoot()
+                var total = Double(sum.sum()), totalSquares = Double(squares.sum()), count = Double(n.sum())
+                while index < buffer.count {
+                    let v = buffer[index] - reference
+                    if v >= low - reference && v <= high - reference {
+                        total += Double(v)
+                        totalSquares += Double(v) * Double(v)
+                        count += 1
+                    }
+                    index += 1
+                }
+                if pass == 0 { usable = count }
+                guard count > 0 else { return }
+                let shiftedMean = total / count
+                sd = max(0, totalSquares / count - shiftedMean * shiftedMean).squareRoot()
+                mean = shiftedMean + Double(reference)
                 low = Float(mean - 3 * sd)
                 high = min(Float(mean + 3 * sd), saturation.nextDown)
             }
