@@ -43,9 +43,9 @@ extension Starling.Fits {
             var analysisOptions = FrameAnalysis.Options(zeroPoint: zeroPoint)
             analysisOptions.detection.thresholdSigma = threshold
             let analysis = try readOrExit { () throws(FITSError) in try FrameAnalysis(frame: frame, options: analysisOptions) }
-            let wcs = try? frame.worldCoordinates()
             if let sources {
-                let csv = SourceTable.csv(analysis.sources, wcs: wcs ?? nil)
+                let wcs = try readOrExit { () throws(FITSError) in try frame.worldCoordinates() }
+                let csv = SourceTable.csv(analysis.sources, wcs: wcs)
                 do {
                     try csv.write(toFile: sources, atomically: true, encoding: .utf8)
                 } catch {

@@ -266,9 +266,9 @@ public final class FITSFile {
         var status: Int32 = 0
         ffmahd(pointer, Int32(clamping: index + 1), &type, &status)
         if status == FITSStatus.endOfFile.rawValue || status == FITSStatus.badHDUNumber.rawValue {
-            let count = (try? hduCount()).map { "the file has \($0) HDU\($0 == 1 ? "" : "s") (0...\($0 - 1))" } ?? "no such HDU"
             ffcmsg()
-            throw FITSError(.noSuchHDU, path: path, hdu: index, "no HDU \(index): \(count)")
+            let count = try hduCount()
+            throw FITSError(.noSuchHDU, path: path, hdu: index, "no HDU \(index): the file has \(count) HDU\(count == 1 ? "" : "s") (0...\(count - 1))")
         }
         try check(status, "cannot move to the HDU", hdu: index)
     }
@@ -756,12 +756,15 @@ public final class FITSFile {
             throw FITSError(.fileNotFound, path: path, "no such file")
         }
         guard !isDirectory.boolValue else { throw FITSError(.fileNotFound, path: path, "is a folder, not a FITS file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FITSError(.fileNotFound, path: path, "cannot be read (permissions?)")
+        guard let stream = fopen(path, "rb") else {
+            throw FITSError(.fileNotFound, path: path, "cannot be read: \(String(cString: strerror(errno)))")
         }
-        defer { try? handle.close() }
-        let prefix = (try? handle.read(upToCount: 80)) ?? Data()
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? prefix.count
+        var head = [UInt8](repeating: 0, count: 80)
+        let read = fread(&head, 1, 80, stream)
+        fseek(stream, 0, SEEK_END)
+        let size = ftell(stream)
+        fclose(stream)
+        let prefix = Data(head.prefix(read))
         let compression: FileCompression? = Gzip.isCompressed(prefix) ? .gzip : (isUnixCompressed(prefix) ? .other : nil)
         try precheck(prefix: prefix, size: size, path: path, compressed: compression != nil)
         return compression

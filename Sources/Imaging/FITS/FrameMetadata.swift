@@ -113,10 +113,16 @@ public struct FrameMetadata: Sendable, Hashable, Codable {
         return nil
     }
 
-    /// The site as a location, when latitude and longitude are known (elevation 0 when absent).
+    /// The site as a location, when latitude and longitude are known (elevation 0 when
+    /// absent); `nil` also when the elevation is implausible (outside −500…6000 m, as a
+    /// header in feet would give).
     public var site: GeodeticLocation? {
         guard let siteLatitude, let siteLongitude else { return nil }
-        return try? GeodeticLocation(latitude: siteLatitude, longitude: siteLongitude, elevationMeters: siteElevationMeters ?? 0)
+        do {
+            return try GeodeticLocation(latitude: siteLatitude, longitude: siteLongitude, elevationMeters: siteElevationMeters ?? 0)
+        } catch {
+            return nil
+        }
     }
 }
 

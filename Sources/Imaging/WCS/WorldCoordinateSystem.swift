@@ -163,8 +163,12 @@ public final class WorldCoordinateSystem: Sendable {
             let status = wcsp2s(wcs, Int32(count), Int32(axes), pixcrd, &imgcrd, &phi, &theta, &world, &stat)
             return (0..<count).map { index -> EquatorialCoordinates? in
                 guard status == 0 || status == 8, stat[index] == 0 else { return nil }
-                return try? EquatorialCoordinates(
-                    rightAscensionDegrees: world[index * axes + lng], declinationDegrees: world[index * axes + lat])
+                do {
+                    return try EquatorialCoordinates(
+                        rightAscensionDegrees: world[index * axes + lng], declinationDegrees: world[index * axes + lat])
+                } catch {
+                    return nil  // not a sky position (NaN from a degenerate projection)
+                }
             }
         }
     }
