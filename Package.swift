@@ -69,6 +69,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "StarlingCLITests",
+            dependencies: ["starling", "Imaging", "StarlingCore"],  // starling: built before its tests run
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ImagingTests",
             dependencies: [
                 "Imaging",
