@@ -41,18 +41,21 @@ public struct SourceDetector: Sendable {
         precondition(image.width == background.width && image.height == background.height, "background map size differs from the image")
         let width = image.width, height = image.height
         // 1. Background-subtracted image.
-        var subtracted = [Float](repeating: 0, count: image.count)
-        image.pixels.withUnsafeBufferPointer { pixels in
-            subtracted.withUnsafeMutableBufferPointer { output in
+        let subtracted = [Float](unsafeUninitializedCapacity: image.count) { output, initialized in
+            image.pixels.withUnsafeBufferPointer { pixels in
+                // Each band writes its own rows, every pixel of them.
                 Parallel.forEachRange(height, minimumPerBand: 32) { rows in
                     var levels = [Float](repeating: 0, count: width)
-                    for y in rows {
-                        levels.withUnsafeMutableBufferPointer { background.fillRow(y, levels: $0, noise: nil) }
-                        let base = y * width
-                        for x in 0..<width { output[base + x] = pixels[base + x] - levels[x] }
+                    levels.withUnsafeMutableBufferPointer { levels in
+                        for y in rows {
+                            background.fillRow(y, levels: levels, noise: nil)
+                            let base = y * width
+                            for x in 0..<width { output[base + x] = pixels[base + x] - levels[x] }
+                        }
                     }
                 }
             }
+            initialized = image.count
         }
         // 2. Smooth, threshold and cut into runs, band by band.
         let (kernel, half) = options.filter.kernel

@@ -361,7 +361,15 @@ enum AdaptiveMoments {
                 for y in y0...y1 {
                     let dy = Double(y) - cy
                     let base = y * width
-                    for x in x0...x1 {
+                    // Only the columns inside the q < 16 ellipse: the roots of
+                    // ixx·dx² + 2·ixy·dy·dx + (iyy·dy² − 16) = 0.
+                    let half = ixy * dy, discriminant = half * half - ixx * (iyy * dy * dy - 16)
+                    guard discriminant > 0 else { continue }
+                    let root = discriminant.squareRoot()
+                    let from = max(x0, Int(((-half - root) / ixx + cx).rounded(.up)))
+                    let to = min(x1, Int(((-half + root) / ixx + cx).rounded(.down)))
+                    guard from <= to else { continue }
+                    for x in from...to {
                         let value = image[base + x]
                         guard value.isFinite else { continue }
                         let dx = Double(x) - cx

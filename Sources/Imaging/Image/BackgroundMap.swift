@@ -146,30 +146,22 @@ public struct BackgroundMap: Sendable {
     private static func interpolateAlongRow(_ values: UnsafeBufferPointer<Float>, centers: [Double], into output: UnsafeMutableBufferPointer<Float>) {
         let width = output.count
         let last = centers.count - 1
-        var x = 0
+        guard let out = output.baseAddress else { return }
         // Up to and including the first centre.
-        let firstEnd = min(width, Int(centers[0].rounded(.down)) + 1)
-        while x < firstEnd {
-            output[x] = values[0]
-            x += 1
-        }
+        var x = min(width, Int(centers[0].rounded(.down)) + 1)
+        for column in 0..<x { out[column] = values[0] }
         if last > 0 {
             for i in 0..<last {
                 let end = min(width, Int(centers[i + 1].rounded(.down)) + 1)
                 guard x < end else { continue }
                 let start = Float(centers[i])
                 let slope = (values[i + 1] - values[i]) / Float(centers[i + 1] - centers[i])
-                let base = values[i]
-                while x < end {
-                    output[x] = base + slope * (Float(x) - start)
-                    x += 1
-                }
+                let base = values[i] - slope * start
+                for column in x..<end { out[column] = base + slope * Float(column) }
+                x = end
             }
         }
-        while x < width {
-            output[x] = values[last]
-            x += 1
-        }
+        for column in x..<width { out[column] = values[last] }
     }
 
     private func fullResolution(_ grid: [Float]) -> FloatImage {
