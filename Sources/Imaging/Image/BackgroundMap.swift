@@ -156,9 +156,20 @@ public struct BackgroundMap: Sendable {
                 guard x < end else { continue }
                 let start = Float(centers[i])
                 let slope = (values[i + 1] - values[i]) / Float(centers[i + 1] - centers[i])
-                let base = values[i] - slope * start
-                for column in x..<end { out[column] = base + slope * Float(column) }
-                x = end
+                // Eight columns per step: lanes start at base + slope·column and advance by
+                // 8·slope (Int→Float conversions would not vectorise on AVX2).
+                var lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7) * slope + (values[i] + slope * (Float(x) - start))
+                let step = SIMD8<Float>(repeating: 8 * slope)
+                let raw = UnsafeMutableRawPointer(out)
+                while x + 8 <= end {
+                    raw.storeBytes(of: lanes, toByteOffset: x * 4, as: SIMD8<Float>.self)
+                    lanes += step
+                    x += 8
+                }
+                while x < end {
+                    out[x] = values[i] + slope * (Float(x) - start)
+                    x += 1
+                }
             }
         }
         for column in x..<width { out[column] = values[last] }
