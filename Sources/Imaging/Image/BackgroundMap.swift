@@ -275,37 +275,46 @@ public struct BackgroundMap: Sendable {
         // Histogram of the values within ±3σ of the current mean.
         let bins = 512
         let origin = mean - 3 * sd, width = 6 * sd / Double(bins)
-        var histogram = [Double](repeating: 0, count: bins)
+        var histogram = [Int32](repeating: 0, count: bins)
+        let floatOrigin = Float(origin), scale = Float(1 / width), limit = Float(bins)
         values.withUnsafeBufferPointer { buffer in
-            for value in buffer {
-                let position = (Double(value) - origin) / width
-                if position >= 0 && position < Double(bins) { histogram[Int(position)] += 1 }
+            histogram.withUnsafeMutableBufferPointer { histogram in
+                for value in buffer {
+                    let position = (value - floatOrigin) * scale
+                    if position >= 0 && position < limit { histogram[Int(position)] &+= 1 }
+                }
             }
+        }
+        // Prefix sums of count, Σx and Σx² over the bins (at bin centres) make every clipping
+        // round O(log bins): a range's statistics are differences of two prefixes.
+        var counts = [Double](repeating: 0, count: bins + 1)
+        var sums = [Double](repeating: 0, count: bins + 1)
+        var squares = [Double](repeating: 0, count: bins + 1)
+        for bin in 0..<bins {
+            let n = Double(histogram[bin]), centre = origin + (Double(bin) + 0.5) * width
+            counts[bin + 1] = counts[bin] + n
+            sums[bin + 1] = sums[bin] + n * centre
+            squares[bin + 1] = squares[bin] + n * centre * centre
         }
         // Clip on the histogram until the range stops changing.
         var first = 0, last = bins - 1
         var median = mean
         for _ in 0..<20 {
-            var n = 0.0, sum = 0.0, squares = 0.0
-            for bin in first...last where histogram[bin] > 0 {
-                let centre = origin + (Double(bin) + 0.5) * width
-                n += histogram[bin]
-                sum += histogram[bin] * centre
-                squares += histogram[bin] * centre * centre
-            }
+            let n = counts[last + 1] - counts[first]
             guard n > 0 else { break }
-            mean = sum / n
+            mean = (sums[last + 1] - sums[first]) / n
             // Sheppard's correction removes the bins' own variance (width²/12).
-            sd = max(0, squares / n - mean * mean - width * width / 12).squareRoot()
-            var cumulative = 0.0
-            for bin in first...last {
-                if cumulative + histogram[bin] >= n / 2 {
-                    let fraction = histogram[bin] > 0 ? (n / 2 - cumulative) / histogram[bin] : 0.5
-                    median = origin + (Double(bin) + fraction) * width
-                    break
-                }
-                cumulative += histogram[bin]
+            sd = max(0, (squares[last + 1] - squares[first]) / n - mean * mean - width * width / 12).squareRoot()
+            // The bin holding the middle value, by binary search on the cumulative counts.
+            let target = counts[first] + n / 2
+            var low = first, high = last
+            while low < high {
+                let middle = (low + high) / 2
+                if counts[middle + 1] >= target { high = middle } else { low = middle + 1 }
             }
+            let inBin = counts[low + 1] - counts[low]
+            let fraction = inBin > 0 ? (target - counts[low]) / inBin : 0.5
+            median = origin + (Double(low) + fraction) * width
             let newFirst = max(0, Int(((median - 3 * sd) - origin) / width))
             let newLast = min(bins - 1, Int(((median + 3 * sd) - origin) / width))
             if newFirst == first && newLast == last || newLast <= newFirst { break }
