@@ -58,6 +58,17 @@ struct SourceDetectorTruthTests {
         #expect(abs(try #require(outcome.fwhm) / 4.2 - 1) <= 0.03, "β = \(beta)")
     }
 
+    @Test func aGaussianMatchedFilterFindsTheSameStars() throws {
+        let field = SyntheticStarField(width: 512, height: 512, starCount: 150, profile: .gaussian(fwhm: 3.5), minimumSeparation: 14, seed: 41)
+        let options = FrameAnalysis.Options(detection: .init(filter: .gaussian(fwhm: 3.0), gain: field.gain))
+        let sources = FrameAnalysis(image: field.render(), options: options).sources
+        let bright = match(stars: field.stars, sources: sources, radius: 1.5).filter { field.signalToNoise(of: $0.star) >= 12 }
+        #expect(bright.count > 80)
+        #expect(bright.allSatisfy { $0.source != nil })
+        let spurious = sources.filter { source in !field.stars.contains { hypot($0.x - source.x, $0.y - source.y) < 3 } }
+        #expect(spurious.isEmpty)
+    }
+
     @Test func pureNoiseGivesAlmostNoDetections() throws {
         // The Gaussian truth frame holds ~380 stars above 10σ on this area; on pure noise of
         // the same sky at most 1 % of that may be detected.

@@ -40,68 +40,23 @@ public struct SourceDetector: Sendable {
     func detectKeepingSubtracted(in image: FloatImage, background: BackgroundMap) -> (sources: [Source], subtracted: [Float]) {
         precondition(image.width == background.width && image.height == background.height, "background map size differs from the image")
         let width = image.width, height = image.height
-        // 1. Background-subtracted image.
-        let subtracted = [Float](unsafeUninitializedCapacity: image.count) { output, initialized in
-            image.pixels.withUnsafeBufferPointer { pixels in
-                // Each band writes its own rows, every pixel of them.
-                Parallel.forEachRange(height, minimumPerBand: 32) { rows in
-                    var levels = [Float](repeating: 0, count: width)
-                    levels.withUnsafeMutableBufferPointer { levels in
-                        for y in rows {
-                            background.fillRow(y, levels: levels, noise: nil)
-                            let base = y * width
-                            for x in 0..<width { output[base + x] = pixels[base + x] - levels[x] }
-                        }
-                    }
-                }
-            }
-            initialized = image.count
-        }
-        // 2. Smooth, threshold and cut into runs, band by band.
+        // 1–2. In one pass per band of rows: subtract the background (keeping the result for
+        // the measurements), smooth through a window of 2·half + 1 subtracted rows, threshold
+        // against the local noise and cut the result into runs.
         let (kernel, half) = options.filter.kernel
+        let isPyramid = options.filter == .pyramid3x3
         let thresholdFactor = Float(options.thresholdSigma)
-        let bands: [RunBand] = subtracted.withUnsafeBufferPointer { image in
-            Parallel.map(height, minimumPerBand: 32) { rows in
-                var band = RunBand()
-                var noise = [Float](repeating: 0, count: width)
-                var smoothed = [Float](repeating: 0, count: width)
-                var scratch = [Float](repeating: 0, count: width)
-                for y in rows {
-                    noise.withUnsafeMutableBufferPointer { background.fillRow(y, levels: nil, noise: $0) }
-                    smoothed.withUnsafeMutableBufferPointer { row in
-                        if options.filter == .pyramid3x3 {
-                            scratch.withUnsafeMutableBufferPointer { Self.pyramidRow(y, image: image, width: width, height: height, vertical: $0, into: row) }
-                        } else {
-                            Self.convolveRow(y, image: image, width: width, height: height, kernel: kernel, half: half, into: row)
-                        }
-                        noise.withUnsafeBufferPointer { noise in
-                            var x = 0
-                            let factor = SIMD8<Float>(repeating: thresholdFactor)
-                            let rowBase = UnsafeRawPointer(row.baseAddress!), noiseBase = UnsafeRawPointer(noise.baseAddress!)
-                            while x < width {
-                                // Most pixels are sky: skip eight at a time while none is above.
-                                if x + 8 <= width {
-                                    let values = rowBase.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self)
-                                    let limits = noiseBase.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self) * factor
-                                    if !any(values .> limits) {
-                                        x += 8
-                                        continue
-                                    }
-                                }
-                                guard row[x] > thresholdFactor * noise[x] else {
-                                    x += 1
-                                    continue
-                                }
-                                let start = x
-                                while x < width && row[x] > thresholdFactor * noise[x] { x += 1 }
-                                band.runs.append(Run(y: Int32(y), start: Int32(start), end: Int32(x), offset: Int32(band.values.count)))
-                                band.values.append(contentsOf: row[start..<x])
-                            }
-                        }
-                    }
+        var bands: [RunBand] = []
+        let subtracted = [Float](unsafeUninitializedCapacity: image.count) { output, initialized in
+            bands = image.pixels.withUnsafeBufferPointer { pixels in
+                Parallel.map(height, minimumPerBand: 32) { rows in
+                    Self.scanBand(
+                        rows, pixels: pixels, output: output, width: width, height: height, background: background, kernel: kernel,
+                        half: half, isPyramid: isPyramid, thresholdFactor: thresholdFactor)
                 }
-                return band
             }
+            // Every row belongs to exactly one band, which wrote all of it.
+            initialized = image.count
         }
         var runs: [Run] = []
         var values: [Float] = []
@@ -124,44 +79,98 @@ public struct SourceDetector: Sendable {
         return (measured.flatMap { $0 }.sorted { ($0.y, $0.x) < ($1.y, $1.x) }, subtracted)
     }
 
-    /// Convolves one row of the image with the kernel; pixels beyond the edges count as 0.
-    static func convolveRow(
-        _ y: Int, image: UnsafeBufferPointer<Float>, width: Int, height: Int, kernel: [Float], half: Int,
-        into output: UnsafeMutableBufferPointer<Float>
-    ) {
-        if half == 0 {
-            for x in 0..<width { output[x] = image[y * width + x] }
-            return
+    /// Subtracts, smooths, thresholds and cuts into runs the rows of one band, writing the
+    /// band's subtracted rows to `output`. The rows just above and below the band (the
+    /// window's halo) are subtracted again here rather than read from another band's output.
+    static func scanBand(
+        _ rows: Range<Int>, pixels: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, width: Int, height: Int,
+        background: BackgroundMap, kernel: [Float], half: Int, isPyramid: Bool, thresholdFactor: Float
+    ) -> RunBand {
+        var band = RunBand()
+        let span = 2 * half + 1
+        let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: width * (span + 3))
+        defer { storage.deallocate() }
+        // Window rows, then: levels, noise, smoothed (the pyramid's vertical sum shares levels).
+        var window = (0..<span).map { UnsafeMutableBufferPointer(rebasing: storage[($0 * width)..<(($0 + 1) * width)]) }
+        var windowRow = [Int](repeating: -1, count: span)
+        let levels = UnsafeMutableBufferPointer(rebasing: storage[(span * width)..<((span + 1) * width)])
+        let noise = UnsafeMutableBufferPointer(rebasing: storage[((span + 1) * width)..<((span + 2) * width)])
+        let smoothed = UnsafeMutableBufferPointer(rebasing: storage[((span + 2) * width)..<((span + 3) * width)])
+
+        func load(_ y: Int, into slot: Int) {
+            guard y >= 0 && y < height else {
+                windowRow[slot] = -1
+                return
+            }
+            background.fillRow(y, levels: levels, noise: nil)
+            let base = y * width
+            let target = window[slot]
+            for x in 0..<width { target[x] = pixels[base + x] - levels[x] }
+            if rows.contains(y) {
+                for x in 0..<width { output[base + x] = target[x] }
+            }
+            windowRow[slot] = y
         }
-        let side = 2 * half + 1
-        for x in 0..<width { output[x] = 0 }
-        for dy in -half...half {
-            let row = y + dy
-            guard row >= 0 && row < height else { continue }
-            let base = row * width
-            for dx in -half...half {
-                let weight = kernel[(dy + half) * side + (dx + half)]
-                let x0 = max(0, -dx), x1 = min(width, width - dx)
-                var x = x0
-                while x < x1 {
-                    output[x] += weight * image[base + x + dx]
-                    x += 1
+
+        for slot in 0..<span { load(rows.lowerBound - half + slot, into: slot) }
+        for y in rows {
+            background.fillRow(y, levels: nil, noise: noise)
+            if isPyramid {
+                smoothPyramid(above: windowRow[0] >= 0 ? window[0] : nil, row: window[1], below: windowRow[2] >= 0 ? window[2] : nil, vertical: levels, into: smoothed)
+            } else {
+                convolve(window: window, present: windowRow.map { $0 >= 0 }, kernel: kernel, half: half, into: smoothed)
+            }
+            cutRuns(y, smoothed: smoothed, noise: noise, factor: thresholdFactor, into: &band)
+            // Slide the window down one row, reusing the top row's memory.
+            let top = window.removeFirst()
+            window.append(top)
+            windowRow.removeFirst()
+            windowRow.append(-1)
+            load(y + half + 1, into: span - 1)
+        }
+        return band
+    }
+
+    /// Appends the runs of `smoothed` above `factor × noise` on row `y`.
+    static func cutRuns(_ y: Int, smoothed row: UnsafeMutableBufferPointer<Float>, noise: UnsafeMutableBufferPointer<Float>, factor thresholdFactor: Float, into band: inout RunBand) {
+        let width = row.count
+        var x = 0
+        let factor = SIMD8<Float>(repeating: thresholdFactor)
+        let rowBase = UnsafeRawPointer(row.baseAddress!), noiseBase = UnsafeRawPointer(noise.baseAddress!)
+        while x < width {
+            // Most pixels are sky: skip eight at a time while none is above.
+            if x + 8 <= width {
+                let values = rowBase.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self)
+                let limits = noiseBase.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self) * factor
+                if !any(values .> limits) {
+                    x += 8
+                    continue
                 }
             }
+            guard row[x] > thresholdFactor * noise[x] else {
+                x += 1
+                continue
+            }
+            let start = x
+            while x < width && row[x] > thresholdFactor * noise[x] { x += 1 }
+            band.runs.append(Run(y: Int32(y), start: Int32(start), end: Int32(x), offset: Int32(band.values.count)))
+            band.values.append(contentsOf: row[start..<x])
         }
     }
 
-    /// The 3×3 pyramid as the separable product of [1 2 1]/4 down the columns and along
-    /// the row: 6 operations per pixel instead of 9. Pixels beyond the edges count as 0.
-    static func pyramidRow(
-        _ y: Int, image: UnsafeBufferPointer<Float>, width: Int, height: Int, vertical: UnsafeMutableBufferPointer<Float>,
-        into output: UnsafeMutableBufferPointer<Float>
+    /// The 3×3 pyramid as the separable product of [1 2 1]/4 down the columns and along the
+    /// row: 6 operations per pixel instead of 9. Rows and pixels beyond the edges count as 0.
+    static func smoothPyramid(
+        above: UnsafeMutableBufferPointer<Float>?, row: UnsafeMutableBufferPointer<Float>, below: UnsafeMutableBufferPointer<Float>?,
+        vertical: UnsafeMutableBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>
     ) {
-        let base = y * width
-        let above = y > 0 ? base - width : -1, below = y + 1 < height ? base + width : -1
-        for x in 0..<width { vertical[x] = 2 * image[base + x] }
-        if above >= 0 { for x in 0..<width { vertical[x] += image[above + x] } }
-        if below >= 0 { for x in 0..<width { vertical[x] += image[below + x] } }
+        let width = row.count
+        switch (above, below) {
+        case let (above?, below?): for x in 0..<width { vertical[x] = above[x] + 2 * row[x] + below[x] }
+        case let (above?, nil): for x in 0..<width { vertical[x] = above[x] + 2 * row[x] }
+        case let (nil, below?): for x in 0..<width { vertical[x] = 2 * row[x] + below[x] }
+        case (nil, nil): for x in 0..<width { vertical[x] = 2 * row[x] }
+        }
         guard width > 1 else {
             output[0] = vertical[0] * (2.0 / 16)
             return
@@ -169,6 +178,28 @@ public struct SourceDetector: Sendable {
         output[0] = (2 * vertical[0] + vertical[1]) / 16
         for x in 1..<(width - 1) { output[x] = (vertical[x - 1] + 2 * vertical[x] + vertical[x + 1]) / 16 }
         output[width - 1] = (vertical[width - 2] + 2 * vertical[width - 1]) / 16
+    }
+
+    /// Convolves the middle row of a window of 2·half + 1 rows with a (2·half + 1)² kernel;
+    /// absent rows and pixels beyond the edges count as 0.
+    static func convolve(
+        window: [UnsafeMutableBufferPointer<Float>], present: [Bool], kernel: [Float], half: Int, into output: UnsafeMutableBufferPointer<Float>
+    ) {
+        let width = output.count
+        let side = 2 * half + 1
+        for x in 0..<width { output[x] = 0 }
+        for dy in 0..<side where present[dy] {
+            let row = window[dy]
+            for dx in -half...half {
+                let weight = kernel[dy * side + (dx + half)]
+                let x0 = max(0, -dx), x1 = min(width, width - dx)
+                var x = x0
+                while x < x1 {
+                    output[x] += weight * row[x + dx]
+                    x += 1
+                }
+            }
+        }
     }
 
     /// Union-find over runs: runs on consecutive rows that touch (8-connectivity) join.
