@@ -471,6 +471,16 @@ public final class FITSFile {
             throw FITSError(.unsupported, path: path, hdu: info.index, "the image \(width)×\(height) is too large")
         }
         let pointer = try requireOpen()
+        if memory == nil, info.compression == nil, count >= 1 << 20, let layout = try directLayout(info) {
+            var status: Int32 = 0
+            var headerStart: Int64 = 0, dataStart: Int64 = 0, dataEnd: Int64 = 0
+            // fits_get_hduaddrll: byte offsets of the current HDU's header and data units.
+            ffghadll(pointer, &headerStart, &dataStart, &dataEnd, &status)
+            if status == 0, let pixels = DirectPixelReader.read(path: path, dataOffset: Int(dataStart), count: count, layout: layout) {
+                return FloatImage(width: width, height: height, pixels: pixels)
+            }
+            ffcmsg()
+        }
         // Large uncompressed images on disk are read in parts by several threads, each with
         // its own fitsfile* (User's Guide §4.12: safe when threads do not share a pointer).
         let parts = memory == nil && info.compression == nil && count >= 1 << 22 ? Parallel.bandCount / 2 : 1
@@ -505,6 +515,34 @@ public final class FITSFile {
         }
         try check(failures.first { $0 != 0 } ?? 0, "cannot read the image data", hdu: info.index)
         return FloatImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// The layout ``DirectPixelReader`` can read for this image, if any.
+    private func directLayout(_ info: HDUInfo) throws(FITSError) -> DirectPixelReader.Layout? {
+        let scale = try readDouble("BSCALE"), zero = try readDouble("BZERO"), blank = try readDouble("BLANK")
+        guard scale == nil || scale == 1 else { return nil }
+        switch info.bitpix {
+        case -32 where zero == nil || zero == 0:
+            return .float32
+        case 16 where (zero == nil || zero == 0 || zero == 32768) && blank == nil:
+            return .int16(offset: Float(zero ?? 0))
+        default:
+            return nil
+        }
+    }
+
+    /// A numeric keyword of the current HDU as stored, `nil` when absent or not a number.
+    func readDouble(_ keyword: String) throws(FITSError) -> Double? {
+        let pointer = try requireOpen()
+        var status: Int32 = 0
+        var value = 0.0
+        // fits_read_key_dbl (ffgkyd).
+        ffgkyd(pointer, keyword, &value, nil, &status)
+        if status != 0 {
+            ffcmsg()
+            return nil
+        }
+        return value
     }
 
     // MARK: Tables
