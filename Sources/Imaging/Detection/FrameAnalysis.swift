@@ -14,7 +14,7 @@ public struct FrameSummary: Sendable, Hashable, Codable {
     /// Number of sources detected.
     public let sourceCount: Int
     /// Median FWHM of the point-like sources used (see ``fwhmSampleSize``), pixels: of the
-    /// Moffat-fit FWHMs (``Source/profileFWHM``) of the 64 with the highest S/N when most of
+    /// Moffat-fit FWHMs (``Source/profileFWHM``) of the 32 with the highest S/N when most of
     /// those fits succeed, else of their moment FWHMs; `nil` when no source qualified.
     public let medianFWHMPixels: Double?
     /// ``medianFWHMPixels`` on the sky, arcseconds; `nil` without a pixel scale.
@@ -122,9 +122,10 @@ public struct FrameAnalysis: Sendable {
         let background = BackgroundMap(image: image, options: backgroundOptions)
         let detected = SourceDetector(options: options.detection).detectKeepingSubtracted(in: image, background: background)
         var sources = detected.sources
-        // Profile fits for the best-measured point sources of the FWHM sample (at most 64:
-        // the median of 64 fits is already precise to well under a percent).
-        let sample = Array(Self.fwhmSample(sources).sorted { sources[$0].signalToNoise > sources[$1].signalToNoise }.prefix(64))
+        // Profile fits for the best-measured point sources of the FWHM sample (at most
+        // `profileFitCount`: bright isolated stars scatter by ~1 % from fit to fit, so the
+        // median of 32 is precise to a few tenths of a percent).
+        let sample = Array(Self.fwhmSample(sources).sorted { sources[$0].signalToNoise > sources[$1].signalToNoise }.prefix(Self.profileFitCount))
         let fits: [[(Int, MoffatFit.Result?)]] = Parallel.map(sample.count, minimumPerBand: 8) { range in
             range.map { position in
                 let index = sample[position]
@@ -146,8 +147,8 @@ public struct FrameAnalysis: Sendable {
     ) -> FrameSummary {
         let good = fwhmSample(sources).map { sources[$0] }
         let profiles = good.compactMap(\.profileFWHM)
-        // The Moffat fits (made for the 64 best sources) when most succeeded, else the moments.
-        let attempted = min(good.count, 64)
+        // The Moffat fits (made for the best sources) when most succeeded, else the moments.
+        let attempted = min(good.count, profileFitCount)
         let fwhm = profiles.count * 2 >= attempted && !profiles.isEmpty ? median(profiles) : median(good.compactMap(\.fwhm))
         let ellipticity = median(good.compactMap(\.ellipticity))
         let scale = options.pixelScale?.arcseconds
@@ -175,6 +176,9 @@ public struct FrameAnalysis: Sendable {
             limitingFlux5Sigma: limitingFlux, instrumentalLimitingMagnitude: instrumental, limitingMagnitude5Sigma: calibrated,
             zeroPoint: options.zeroPoint, exposureSeconds: exposureSeconds)
     }
+
+    /// How many of the best sources get a Moffat profile fit.
+    static let profileFitCount = 32
 
     /// The sources the summary's FWHM and ellipticity use: unsaturated, not deblended, clear
     /// of the edge, S/N ≥ 20, moments converged; the 200 with the highest S/N.

@@ -107,7 +107,7 @@ enum MoffatFit {
                     current = value
                     lambda = max(lambda / 10, 1e-9)
                     improved = true
-                    if change < 1e-7 {
+                    if change < 1e-6 {
                         return result(parameters)
                     }
                     break

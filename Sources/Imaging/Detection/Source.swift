@@ -27,7 +27,7 @@ public struct Source: Sendable, Hashable, Codable {
     /// blended sources).
     public let fwhm: Double?
     /// FWHM from a Moffat profile fit, pixels: unbiased for winged (seeing-limited) PSFs,
-    /// where ``fwhm`` from moments runs high. Fitted by ``FrameAnalysis`` for the 64 sources
+    /// where ``fwhm`` from moments runs high. Fitted by ``FrameAnalysis`` for the 32 sources
     /// of highest S/N among those its summary uses; `nil` otherwise or when the fit fails.
     public internal(set) var profileFWHM: Double?
     /// The Moffat β of that fit (large, up to 100, for a Gaussian PSF); `nil` when not fitted.
