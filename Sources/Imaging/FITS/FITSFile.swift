@@ -191,6 +191,10 @@ public final class FITSFile {
             ffcmsg()
         }
         releaseMemory()
+        if let memory {
+            memory.deinitialize(count: 1)
+            memory.deallocate()
+        }
     }
 
     /// Closes the file, flushing what was written. Idempotent: closing twice does nothing.
