@@ -157,8 +157,10 @@ public final class FITSFile {
     init(creatingInMemoryNamed name: String) throws(FITSError) {
         path = "memory:\(name)"
         let buffer = UnsafeMutablePointer<MemoryBuffer>.allocate(capacity: 1)
-        let initialSize = 2880 * 4
-        buffer.initialize(to: MemoryBuffer(pointer: malloc(initialSize), size: initialSize))
+        // Zeroed, and large enough for any header Starling writes: CFITSIO inspects header
+        // space beyond the last card (ffwend) before it has written it.
+        let initialSize = 2880 * 16
+        buffer.initialize(to: MemoryBuffer(pointer: calloc(initialSize, 1), size: initialSize))
         memory = buffer
         var pointer: UnsafeMutablePointer<fitsfile>?
         var status: Int32 = 0
