@@ -76,11 +76,45 @@ extension Starling.Fits {
     }
 }
 
-/// The JSON shape of `starling fits qa FILE --json`.
+/// The JSON shape of `starling fits qa FILE --json`: snake_case with units in the names, as
+/// the other commands' JSON.
 struct QADocument: Encodable {
+    struct Summary: Encodable {
+        let width: Int
+        let height: Int
+        let background_adu: Double
+        let noise_adu: Double
+        let source_count: Int
+        let fwhm_px: Double?
+        let fwhm_arcsec: Double?
+        let pixel_scale_arcsec: Double?
+        let ellipticity: Double?
+        let fwhm_sample_size: Int
+        let saturated_fraction: Double
+        let saturation_level_adu: Double?
+        let limiting_flux_5sigma_adu: Double?
+        let instrumental_limiting_mag_5sigma: Double?
+        let limiting_mag_5sigma: Double?
+        let zero_point: Double?
+        let exposure_s: Double?
+    }
+
     let file: String
     let hdu: Int
-    let summary: FrameSummary
+    let summary: Summary
+
+    init(file: String, hdu: Int, summary: FrameSummary) {
+        self.file = file
+        self.hdu = hdu
+        self.summary = Summary(
+            width: summary.width, height: summary.height, background_adu: summary.backgroundLevel, noise_adu: summary.backgroundNoise,
+            source_count: summary.sourceCount, fwhm_px: summary.medianFWHMPixels, fwhm_arcsec: summary.medianFWHMArcseconds,
+            pixel_scale_arcsec: summary.pixelScaleArcseconds, ellipticity: summary.medianEllipticity,
+            fwhm_sample_size: summary.fwhmSampleSize, saturated_fraction: summary.saturatedFraction,
+            saturation_level_adu: summary.saturationLevel, limiting_flux_5sigma_adu: summary.limitingFlux5Sigma,
+            instrumental_limiting_mag_5sigma: summary.instrumentalLimitingMagnitude, limiting_mag_5sigma: summary.limitingMagnitude5Sigma,
+            zero_point: summary.zeroPoint, exposure_s: summary.exposureSeconds)
+    }
 }
 
 /// The CSV form of a source list.
