@@ -105,6 +105,26 @@ struct SourceDetectorTruthTests {
         #expect(sources.count == stars.count)
     }
 
+    @Test func countsSaturatedPixelsAndFlagsTheirSources() throws {
+        let stars = [SyntheticStarField.Star(x: 100.3, y: 120.7, electrons: 3_000_000), .init(x: 300.5, y: 200.2, electrons: 50_000)]
+        let field = SyntheticStarField(width: 400, height: 300, stars: stars, profile: .gaussian(fwhm: 3), seed: 6)
+        var image = field.render()
+        let level: Float = 20_000
+        let saturated = image.pixels.filter { $0 >= level }.count
+        for index in image.pixels.indices { image.pixels[index] = min(image.pixels[index], level) }
+        #expect(saturated > 5)
+        let analysis = FrameAnalysis(image: image, options: .init(detection: .init(saturationLevel: Double(level))))
+        #expect(analysis.summary.saturatedFraction == Double(saturated) / Double(image.count))
+        let bright = try #require(analysis.sources.first { hypot($0.x - 100.3, $0.y - 120.7) < 1 })
+        let faint = try #require(analysis.sources.first { hypot($0.x - 300.5, $0.y - 200.2) < 1 })
+        #expect(bright.isSaturated && !faint.isSaturated)
+        // A level other than the background's is counted by its own pass.
+        var options = FrameAnalysis.Options(detection: .init(saturationLevel: 10_000))
+        options.background.saturationLevel = 30_000
+        let other = FrameAnalysis(image: image, options: options)
+        #expect(other.summary.saturatedFraction == Double(image.pixels.filter { $0 >= 10_000 }.count) / Double(image.count))
+    }
+
     @Test func backgroundFollowsAGradientAndIgnoresStars() throws {
         var field = SyntheticStarField(width: 512, height: 512, starCount: 150, seed: 12).render(noise: false)
         for y in 0..<512 { for x in 0..<512 { field[x, y] += Float(x) * 0.2 + Float(y) * 0.1 } }

@@ -154,8 +154,12 @@ public struct FrameAnalysis: Sendable {
         let scale = options.pixelScale?.arcseconds
         var saturated = 0
         if let level = options.detection.saturationLevel {
-            let threshold = Float(level)
-            saturated = image.pixels.reduce(0) { $0 + ($1 >= threshold ? 1 : 0) }
+            if background.options.saturationLevel.map({ Float($0) }) == Float(level) {
+                saturated = background.saturatedPixelCount  // counted with the meshes
+            } else {
+                let threshold = Float(level)
+                saturated = image.pixels.reduce(0) { $0 + ($1 >= threshold ? 1 : 0) }
+            }
         }
         var limitingFlux: Double?
         var instrumental: Double?

@@ -51,6 +51,10 @@ public struct BackgroundMap: Sendable {
     /// The median of the mesh noise values: the frame's background noise (1σ per pixel), ADU.
     public let globalNoise: Double
 
+    /// How many pixels are at or above ``BackgroundOptions/saturationLevel`` (0 without one),
+    /// counted while the meshes are measured.
+    let saturatedPixelCount: Int
+
     /// Mesh-centre coordinates along x and y, pixels.
     private let centersX: [Double]
     private let centersY: [Double]
@@ -70,9 +74,9 @@ public struct BackgroundMap: Sendable {
         let columns = meshColumns, rows = meshRows
         let saturation = options.saturationLevel.map { Float($0) } ?? .infinity
         // Per mesh row, measure each mesh; bands of mesh rows run concurrently.
-        let bands: [[(Float, Float)]] = image.pixels.withUnsafeBufferPointer { pixels in
+        let bands: [[(Float, Float, Int)]] = image.pixels.withUnsafeBufferPointer { pixels in
             Parallel.map(rows, minimumPerBand: 1) { meshRowRange in
-                var out: [(Float, Float)] = []
+                var out: [(Float, Float, Int)] = []
                 out.reserveCapacity(meshRowRange.count * columns)
                 var scratch = [Float]()
                 scratch.reserveCapacity(size * size)
@@ -93,6 +97,7 @@ public struct BackgroundMap: Sendable {
         }
         var levels = bands.flatMap { $0.map(\.0) }
         var noise = bands.flatMap { $0.map(\.1) }
+        saturatedPixelCount = bands.reduce(0) { $0 + $1.reduce(0) { $0 + $1.2 } }
         Self.fillInvalid(&levels, columns: columns, rows: rows)
         Self.fillInvalid(&noise, columns: columns, rows: rows)
         if options.filterSize > 1 {
@@ -226,32 +231,37 @@ public struct BackgroundMap: Sendable {
     ///
     /// NaN values and values at or above `saturation` are left out; a mesh with fewer than
     /// half its values usable gives NaN (filled from its neighbours later).
-    static func meshStatistics(_ values: [Float], saturation: Float) -> (Float, Float) {
-        guard !values.isEmpty else { return (.nan, .nan) }
+    static func meshStatistics(_ values: [Float], saturation: Float) -> (Float, Float, Int) {
+        guard !values.isEmpty else { return (.nan, .nan, 0) }
         var low: Float = -.infinity, high: Float = saturation.nextDown
         var mean = 0.0, sd = 0.0
         var usable = 0.0
+        var saturated = 0
         values.withUnsafeBufferPointer { buffer in
             // Sums of values less a reference pixel, in eight single-precision lanes: the
             // shift keeps x² small enough for float sums to stay exact to ~1e-6 of σ², and
             // the lanes let one instruction do eight pixels (a NaN fails both comparisons).
             let reference = buffer.first { $0.isFinite && $0 < saturation } ?? 0
             for pass in 0..<2 {
-                var sum = SIMD8<Float>(), squares = SIMD8<Float>(), n = SIMD8<Float>()
+                var sum = SIMD8<Float>(), squares = SIMD8<Float>(), n = SIMD8<Float>(), overflowing = SIMD8<Float>()
                 let lowLane = SIMD8<Float>(repeating: low - reference), highLane = SIMD8<Float>(repeating: high - reference)
+                let saturationLane = SIMD8<Float>(repeating: saturation)
                 let ones = SIMD8<Float>(repeating: 1)
                 let base = UnsafeRawPointer(buffer.baseAddress!)
                 var index = 0
                 while index + 8 <= buffer.count {
-                    let v = base.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self) - reference
+                    let raw = base.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
+                    let v = raw - reference
                     let outside = .!((v .>= lowLane) .& (v .<= highLane))
                     let kept = v.replacing(with: 0, where: outside)
                     sum += kept
                     squares += kept * kept
                     n += ones.replacing(with: 0, where: outside)
+                    if pass == 0 { overflowing += ones.replacing(with: 0, where: .!(raw .>= saturationLane)) }
                     index += 8
                 }
                 var total = Double(sum.sum()), totalSquares = Double(squares.sum()), count = Double(n.sum())
+                if pass == 0 { saturated = Int(overflowing.sum()) }
                 while index < buffer.count {
                     let v = buffer[index] - reference
                     if v >= low - reference && v <= high - reference {
@@ -259,6 +269,7 @@ public struct BackgroundMap: Sendable {
                         totalSquares += Double(v) * Double(v)
                         count += 1
                     }
+                    if pass == 0 && buffer[index] >= saturation { saturated += 1 }
                     index += 1
                 }
                 if pass == 0 { usable = count }
@@ -270,8 +281,8 @@ public struct BackgroundMap: Sendable {
                 high = min(Float(mean + 3 * sd), saturation.nextDown)
             }
         }
-        guard usable * 2 >= Double(values.count) else { return (.nan, .nan) }
-        guard sd > 0, sd.isFinite, mean.isFinite else { return (Float(mean), Float(sd)) }
+        guard usable * 2 >= Double(values.count) else { return (.nan, .nan, saturated) }
+        guard sd > 0, sd.isFinite, mean.isFinite else { return (Float(mean), Float(sd), saturated) }
         // Histogram of the values within ±3σ of the current mean.
         let bins = 512
         let origin = mean - 3 * sd, width = 6 * sd / Double(bins)
@@ -324,7 +335,7 @@ public struct BackgroundMap: Sendable {
         let mode = abs(mean - median) < 0.3 * sd ? 2.5 * median - 1.5 * mean : median
         // A Gaussian cut at ±3σ keeps a standard deviation of 0.98657σ: undo that bias so
         // the noise of pure Gaussian sky is estimated without it.
-        return (Float(mode), Float(sd / 0.986_57))
+        return (Float(mode), Float(sd / 0.986_57), saturated)
     }
 
     static func median(_ values: [Float]) -> Double? {
