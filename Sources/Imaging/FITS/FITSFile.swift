@@ -3,8 +3,8 @@ public import Foundation
 
 /// An open FITS file: the one owner of a CFITSIO `fitsfile*`.
 ///
-/// Open a file on disk (plain or gzip-compressed; CFITSIO decompresses `.gz` files into
-/// memory), or bytes in memory (a camera's FITS blob, a sky map decoded from base64), move
+/// Open a file on disk (plain or gzip-compressed: `.gz` files are inflated into memory
+/// with zlib), or bytes in memory (a camera's FITS blob, a sky map decoded from base64), move
 /// between HDUs, and read headers, images and binary tables. Writing goes through
 /// ``FITSFrame/write(to:format:)`` and ``FITSFrame/encoded(format:)``.
 ///
@@ -56,7 +56,9 @@ public final class FITSFile {
     ///
     /// The path is taken literally: CFITSIO's extended file-name syntax (`file.fits[1]`,
     /// `file.fits+2`) is not interpreted (`fits_open_diskfile`, User's Guide §5.2). A
-    /// gzip-compressed file (`.gz`) is decompressed into memory by CFITSIO.
+    /// gzip-compressed file (`.gz`) is inflated into memory with zlib and opened read-only.
+    /// Every header is checked before CFITSIO parses it (see `HeaderPrecheck`), so that a
+    /// damaged file is refused instead of stopping the process.
     ///
     /// - Parameters:
     ///   - path: the file's path.
@@ -102,8 +104,8 @@ public final class FITSFile {
         // fits_open_diskfile: like fits_open_file but without extended file-name parsing.
         ffdkopn(&pointer, path, mode == .readOnly ? READONLY : READWRITE, &status)
         if status != 0 {
-            // CFITSIO frees the half-opened structure itself when ffopen fails (fitscore.c:
-            // the handle is set to NULL on error), so there is nothing to release here.
+            // CFITSIO releases a file it failed to open and leaves the pointer NULL, so there
+            // is nothing to close here.
             throw Self.error(status: status, path: path, hdu: nil, keyword: nil, column: nil, context: "cannot open")
         }
         handle = pointer
@@ -220,8 +222,9 @@ public final class FITSFile {
         memory.pointee.size = 0
     }
 
-    /// The bytes of a file created in memory, after ``close()`` has not yet been called.
-    /// Used by ``FITSFrame/encoded(format:)``: flushes and copies the used part of the buffer.
+    /// The bytes of a file created in memory, while it is still open: flushes CFITSIO's
+    /// buffers and copies the used part of the memory buffer. Used by
+    /// ``FITSFrame/encoded(format:)``.
     func memoryContents() throws(FITSError) -> Data {
         let pointer = try requireOpen()
         var status: Int32 = 0
