@@ -1,4 +1,3 @@
-internal import CFITSIO
 public import Foundation
 
 /// A table HDU read into memory: its header, column descriptions and column values.
