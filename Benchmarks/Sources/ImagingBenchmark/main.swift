@@ -146,3 +146,10 @@ for item in cases {
     report.add(item.name, starling: starling.median, peer: "SExtractor", peerSeconds: sexSeconds, target: 5)
 }
 report.print()
+
+// The generated frames and catalogs take ~90 MB; remove them.
+do {
+    try FileManager.default.removeItem(atPath: folder)
+} catch {
+    print("could not remove \(folder): \(error)")
+}
