@@ -81,52 +81,53 @@ public struct SourceDetector: Sendable {
 
     /// Subtracts, smooths, thresholds and cuts into runs the rows of one band, writing the
     /// band's subtracted rows to `output`. The rows just above and below the band (the
-    /// window's halo) are subtracted again here rather than read from another band's output.
+    /// window's halo) are subtracted again here, into scratch rows, rather than read from
+    /// another band's output, which may not be written yet.
     static func scanBand(
         _ rows: Range<Int>, pixels: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, width: Int, height: Int,
         background: BackgroundMap, kernel: [Float], half: Int, isPyramid: Bool, thresholdFactor: Float
     ) -> RunBand {
         var band = RunBand()
-        let span = 2 * half + 1
-        let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: width * (span + 3))
+        let span = 2 * half + 1, haloRows = max(2 * half, 1)
+        let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: width * (haloRows + 3))
         defer { storage.deallocate() }
-        // Window rows, then: levels, noise, smoothed (the pyramid's vertical sum shares levels).
-        var window = (0..<span).map { UnsafeMutableBufferPointer(rebasing: storage[($0 * width)..<(($0 + 1) * width)]) }
-        var windowRow = [Int](repeating: -1, count: span)
-        let levels = UnsafeMutableBufferPointer(rebasing: storage[(span * width)..<((span + 1) * width)])
-        let noise = UnsafeMutableBufferPointer(rebasing: storage[((span + 1) * width)..<((span + 2) * width)])
-        let smoothed = UnsafeMutableBufferPointer(rebasing: storage[((span + 2) * width)..<((span + 3) * width)])
+        func scratchRow(_ index: Int) -> UnsafeMutableBufferPointer<Float> {
+            UnsafeMutableBufferPointer(rebasing: storage[(index * width)..<((index + 1) * width)])
+        }
+        // Halo rows (outside the band) live in scratch rows; the band's own rows are
+        // subtracted straight into the output, which the window then reads.
+        let levels = scratchRow(haloRows), noise = scratchRow(haloRows + 1), smoothed = scratchRow(haloRows + 2)
+        var window = [UnsafeMutableBufferPointer<Float>?](repeating: nil, count: span)
+        var nextHalo = 0
 
-        func load(_ y: Int, into slot: Int) {
-            guard y >= 0 && y < height else {
-                windowRow[slot] = -1
-                return
+        func load(_ y: Int) -> UnsafeMutableBufferPointer<Float>? {
+            guard y >= 0 && y < height else { return nil }
+            let target: UnsafeMutableBufferPointer<Float>
+            if rows.contains(y) {
+                target = UnsafeMutableBufferPointer(rebasing: output[(y * width)..<((y + 1) * width)])
+            } else {
+                // At most `half` rows above and `half` below are held at once: 2·half slots.
+                target = scratchRow(nextHalo % haloRows)
+                nextHalo += 1
             }
             background.fillRow(y, levels: levels, noise: nil)
             let base = y * width
-            let target = window[slot]
             for x in 0..<width { target[x] = pixels[base + x] - levels[x] }
-            if rows.contains(y) {
-                for x in 0..<width { output[base + x] = target[x] }
-            }
-            windowRow[slot] = y
+            return target
         }
 
-        for slot in 0..<span { load(rows.lowerBound - half + slot, into: slot) }
+        for slot in 0..<span { window[slot] = load(rows.lowerBound - half + slot) }
         for y in rows {
             background.fillRow(y, levels: nil, noise: noise)
-            if isPyramid {
-                smoothPyramid(above: windowRow[0] >= 0 ? window[0] : nil, row: window[1], below: windowRow[2] >= 0 ? window[2] : nil, vertical: levels, into: smoothed)
+            if isPyramid, let row = window[1] {
+                smoothPyramid(above: window[0], row: row, below: window[2], vertical: levels, into: smoothed)
             } else {
-                convolve(window: window, present: windowRow.map { $0 >= 0 }, kernel: kernel, half: half, into: smoothed)
+                convolve(window: window, kernel: kernel, half: half, into: smoothed)
             }
             cutRuns(y, smoothed: smoothed, noise: noise, factor: thresholdFactor, into: &band)
-            // Slide the window down one row, reusing the top row's memory.
-            let top = window.removeFirst()
-            window.append(top)
-            windowRow.removeFirst()
-            windowRow.append(-1)
-            load(y + half + 1, into: span - 1)
+            // Slide the window down one row.
+            window.removeFirst()
+            window.append(load(y + half + 1))
         }
         return band
     }
@@ -181,15 +182,15 @@ public struct SourceDetector: Sendable {
     }
 
     /// Convolves the middle row of a window of 2·half + 1 rows with a (2·half + 1)² kernel;
-    /// absent rows and pixels beyond the edges count as 0.
+    /// absent rows (`nil`, beyond the image) and pixels beyond the edges count as 0.
     static func convolve(
-        window: [UnsafeMutableBufferPointer<Float>], present: [Bool], kernel: [Float], half: Int, into output: UnsafeMutableBufferPointer<Float>
+        window: [UnsafeMutableBufferPointer<Float>?], kernel: [Float], half: Int, into output: UnsafeMutableBufferPointer<Float>
     ) {
         let width = output.count
         let side = 2 * half + 1
         for x in 0..<width { output[x] = 0 }
-        for dy in 0..<side where present[dy] {
-            let row = window[dy]
+        for dy in 0..<side {
+            guard let row = window[dy] else { continue }
             for dx in -half...half {
                 let weight = kernel[dy * side + (dx + half)]
                 let x0 = max(0, -dx), x1 = min(width, width - dx)

@@ -78,18 +78,12 @@ public struct BackgroundMap: Sendable {
             Parallel.map(rows, minimumPerBand: 1) { meshRowRange in
                 var out: [(Float, Float, Int)] = []
                 out.reserveCapacity(meshRowRange.count * columns)
-                var scratch = [Float]()
-                scratch.reserveCapacity(size * size)
                 for row in meshRowRange {
                     for column in 0..<columns {
-                        scratch.removeAll(keepingCapacity: true)
                         let x0 = column * size, x1 = min(image.width, x0 + size)
                         let y0 = row * size, y1 = min(image.height, y0 + size)
-                        for y in y0..<y1 {
-                            let base = y * image.width
-                            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: pixels[(base + x0)..<(base + x1)]))
-                        }
-                        out.append(Self.meshStatistics(scratch, saturation: saturation))
+                        let block = MeshBlock(base: pixels.baseAddress! + y0 * image.width + x0, stride: image.width, columns: x1 - x0, rows: y1 - y0)
+                        out.append(Self.meshStatistics(block, saturation: saturation))
                     }
                 }
                 return out
@@ -222,7 +216,24 @@ public struct BackgroundMap: Sendable {
 
     // MARK: Mesh statistics
 
-    /// Background and noise of one mesh's values.
+    /// A mesh's pixels in place: `rows` rows of `columns` values, `stride` apart.
+    struct MeshBlock {
+        let base: UnsafePointer<Float>
+        let stride: Int
+        let columns: Int
+        let rows: Int
+
+        var count: Int { columns * rows }
+
+        func firstValue(where predicate: (Float) -> Bool) -> Float? {
+            for row in 0..<rows {
+                for column in 0..<columns where predicate(base[row * stride + column]) { return base[row * stride + column] }
+            }
+            return nil
+        }
+    }
+
+    /// Background, noise and saturated-pixel count of one mesh.
     ///
     /// Two clipping passes over the values (±3σ around the mean) tame bright stars; a
     /// 512-bin histogram over the remaining ±3σ then carries the clipping to convergence and
@@ -231,67 +242,75 @@ public struct BackgroundMap: Sendable {
     ///
     /// NaN values and values at or above `saturation` are left out; a mesh with fewer than
     /// half its values usable gives NaN (filled from its neighbours later).
-    static func meshStatistics(_ values: [Float], saturation: Float) -> (Float, Float, Int) {
-        guard !values.isEmpty else { return (.nan, .nan, 0) }
+    static func meshStatistics(_ block: MeshBlock, saturation: Float) -> (Float, Float, Int) {
+        guard block.count > 0 else { return (.nan, .nan, 0) }
         var low: Float = -.infinity, high: Float = saturation.nextDown
         var mean = 0.0, sd = 0.0
         var usable = 0.0
         var saturated = 0
-        values.withUnsafeBufferPointer { buffer in
-            // Sums of values less a reference pixel, in eight single-precision lanes: the
-            // shift keeps x² small enough for float sums to stay exact to ~1e-6 of σ², and
-            // the lanes let one instruction do eight pixels (a NaN fails both comparisons).
-            let reference = buffer.first { $0.isFinite && $0 < saturation } ?? 0
-            for pass in 0..<2 {
-                var sum = SIMD8<Float>(), squares = SIMD8<Float>(), n = SIMD8<Float>(), overflowing = SIMD8<Float>()
-                let lowLane = SIMD8<Float>(repeating: low - reference), highLane = SIMD8<Float>(repeating: high - reference)
-                let saturationLane = SIMD8<Float>(repeating: saturation)
-                let ones = SIMD8<Float>(repeating: 1)
-                let base = UnsafeRawPointer(buffer.baseAddress!)
+        // Sums of values less a reference pixel, in eight single-precision lanes: the shift
+        // keeps x² small enough for float sums to stay exact to ~1e-6 of σ², and the lanes let
+        // one instruction do eight pixels (a NaN fails both comparisons). The block is read
+        // row by row in place, without copying it.
+        let reference = block.firstValue { $0.isFinite && $0 < saturation } ?? 0
+        let ones = SIMD8<Float>(repeating: 1)
+        let saturationLane = SIMD8<Float>(repeating: saturation)
+        for pass in 0..<2 {
+            var sum = SIMD8<Float>(), squares = SIMD8<Float>(), n = SIMD8<Float>(), overflowing = SIMD8<Float>()
+            let lowLane = SIMD8<Float>(repeating: low - reference), highLane = SIMD8<Float>(repeating: high - reference)
+            var total = 0.0, totalSquares = 0.0, count = 0.0
+            for row in 0..<block.rows {
+                let pointer = block.base + row * block.stride
+                let raw = UnsafeRawPointer(pointer)
                 var index = 0
-                while index + 8 <= buffer.count {
-                    let raw = base.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
-                    let v = raw - reference
+                while index + 8 <= block.columns {
+                    let values = raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
+                    let v = values - reference
                     let outside = .!((v .>= lowLane) .& (v .<= highLane))
                     let kept = v.replacing(with: 0, where: outside)
                     sum += kept
                     squares += kept * kept
                     n += ones.replacing(with: 0, where: outside)
-                    if pass == 0 { overflowing += ones.replacing(with: 0, where: .!(raw .>= saturationLane)) }
+                    if pass == 0 { overflowing += ones.replacing(with: 0, where: .!(values .>= saturationLane)) }
                     index += 8
                 }
-                var total = Double(sum.sum()), totalSquares = Double(squares.sum()), count = Double(n.sum())
-                if pass == 0 { saturated = Int(overflowing.sum()) }
-                while index < buffer.count {
-                    let v = buffer[index] - reference
+                while index < block.columns {
+                    let value = pointer[index], v = value - reference
                     if v >= low - reference && v <= high - reference {
                         total += Double(v)
                         totalSquares += Double(v) * Double(v)
                         count += 1
                     }
-                    if pass == 0 && buffer[index] >= saturation { saturated += 1 }
+                    if pass == 0 && value >= saturation { saturated += 1 }
                     index += 1
                 }
-                if pass == 0 { usable = count }
-                guard count > 0 else { return }
-                let shiftedMean = total / count
-                sd = max(0, totalSquares / count - shiftedMean * shiftedMean).squareRoot()
-                mean = shiftedMean + Double(reference)
-                low = Float(mean - 3 * sd)
-                high = min(Float(mean + 3 * sd), saturation.nextDown)
             }
+            total += Double(sum.sum())
+            totalSquares += Double(squares.sum())
+            count += Double(n.sum())
+            if pass == 0 {
+                usable = count
+                saturated += Int(overflowing.sum())
+            }
+            guard count > 0 else { break }
+            let shiftedMean = total / count
+            sd = max(0, totalSquares / count - shiftedMean * shiftedMean).squareRoot()
+            mean = shiftedMean + Double(reference)
+            low = Float(mean - 3 * sd)
+            high = min(Float(mean + 3 * sd), saturation.nextDown)
         }
-        guard usable * 2 >= Double(values.count) else { return (.nan, .nan, saturated) }
+        guard usable * 2 >= Double(block.count) else { return (.nan, .nan, saturated) }
         guard sd > 0, sd.isFinite, mean.isFinite else { return (Float(mean), Float(sd), saturated) }
         // Histogram of the values within ±3σ of the current mean.
         let bins = 512
         let origin = mean - 3 * sd, width = 6 * sd / Double(bins)
         var histogram = [Int32](repeating: 0, count: bins)
         let floatOrigin = Float(origin), scale = Float(1 / width), limit = Float(bins)
-        values.withUnsafeBufferPointer { buffer in
-            histogram.withUnsafeMutableBufferPointer { histogram in
-                for value in buffer {
-                    let position = (value - floatOrigin) * scale
+        histogram.withUnsafeMutableBufferPointer { histogram in
+            for row in 0..<block.rows {
+                let pointer = block.base + row * block.stride
+                for index in 0..<block.columns {
+                    let position = (pointer[index] - floatOrigin) * scale
                     if position >= 0 && position < limit { histogram[Int(position)] &+= 1 }
                 }
             }
