@@ -12,9 +12,9 @@ import Foundation
 ///    go to the branch whose Gaussian model is most probable there (Bertin & Arnouts 1996 §5).
 /// 4. Each source is measured on the background-subtracted, unsmoothed image: isophotal
 ///    flux and barycentre, then a Gaussian-weighted centroid and adaptive second moments
-///    iterated together to convergence (the weight's covariance twice the measured one,
-///    which for a Gaussian source converges to its own covariance), giving position, FWHM,
-///    ellipticity and orientation.
+///    iterated together to convergence (each window is the Gaussian source that would give
+///    the moments measured through the previous one; the fixed point is a window equal to
+///    twice the measured covariance), giving position, FWHM, ellipticity and orientation.
 ///
 /// Rows are processed in bands and sources in chunks on all cores; the result does not
 /// depend on the number of cores.
