@@ -447,7 +447,9 @@ public final class FITSFile {
     ///
     /// BITPIX 8, 16, 32, 64, −32 and −64 are read, and tile-compressed images (RICE_1,
     /// GZIP_1/2, HCOMPRESS_1, PLIO_1) are decompressed by CFITSIO. Values of BITPIX 32/64
-    /// or −64 images lose precision beyond a float's 24-bit mantissa.
+    /// or −64 images lose precision beyond a float's 24-bit mantissa. Large plain images on
+    /// disk (float32, or 16-bit with `BZERO` 0 or 32768) are read with `pread(2)` on all cores
+    /// once CFITSIO has located their data; other large images by one CFITSIO handle per core.
     ///
     /// - Throws: ``FITSError`` `.noImage` when the HDU is a table or has no data (NAXIS = 0),
     ///   `.unsupported` for cubes whose third axis is longer than 1, `.truncated` when the
