@@ -87,6 +87,7 @@ struct FitsInfoDocument: Encodable {
         let width: Int
         let height: Int
         let date_obs: String?
+        let date_obs_has_time: Bool?
         let exposure_s: Double?
         let image_type: String?
         let object: String?
@@ -113,7 +114,7 @@ struct FitsInfoDocument: Encodable {
         var facts: [(String, String)] {
             var rows: [(String, String)] = [("size", "\(width)×\(height)")]
             func add(_ key: String, _ value: String?) { if let value, !value.isEmpty { rows.append((key, value)) } }
-            add("DATE-OBS", date_obs)
+            add("DATE-OBS", date_obs.map { $0 + (date_obs_has_time == false ? " (date only)" : "") })
             add("EXPTIME", exposure_s.map { fixed($0, 3) + " s" })
             add("IMAGETYP", image_type)
             add("OBJECT", object)
@@ -174,7 +175,8 @@ struct FitsInfoDocument: Encodable {
         }
         self.frame = Frame(
             hdu: chosen, width: frame.image.width, height: frame.image.height,
-            date_obs: metadata.observationStart.map { ISO8601.string(from: $0, fractionalSeconds: true) + (metadata.observationStartHasTime ? "" : " (date only)") },
+            date_obs: metadata.observationStart.map { ISO8601.string(from: $0, fractionalSeconds: true) },
+            date_obs_has_time: metadata.observationStart.map { _ in metadata.observationStartHasTime },
             exposure_s: metadata.exposureSeconds, image_type: metadata.imageType, object: metadata.object, filter: metadata.filter,
             ra_deg: metadata.pointing?.rightAscension.degrees, dec_deg: metadata.pointing?.declination.degrees, airmass: metadata.airmass,
             telescope: metadata.telescope, instrument: metadata.instrument, observatory: metadata.observatory,
