@@ -58,6 +58,26 @@ struct WorldCoordinateSystemTests {
         }
     }
 
+    /// wcslib 7.12's `wcspih` overruns a buffer on a string value without its closing quote
+    /// (found by the fuzz test); such cards never reach it.
+    @Test func aDamagedStringCardDoesNotReachWcslib() throws {
+        let projection = TangentPlaneProjection(
+            center: try EquatorialCoordinates(rightAscensionDegrees: 280.5, declinationDegrees: 0.1), pixelScale: .arcseconds(0.55),
+            width: 100, height: 50)
+        var images = projection.cards.map { card -> String in
+            let value = card.value?.description ?? ""
+            let field = value.hasPrefix("'") ? value : String(repeating: " ", count: max(0, 20 - value.count)) + value
+            return (card.keyword.padding(toLength: 8, withPad: " ", startingAt: 0) + "= " + field).padding(toLength: 80, withPad: " ", startingAt: 0)
+        }
+        images.insert("DATE-OBS= '2011-09-01T02:09:05& / YYYY-MM-DDThh:mm:ss observation start, UT".padding(toLength: 80, withPad: " ", startingAt: 0), at: 0)
+        images.append("END".padding(toLength: 80, withPad: " ", startingAt: 0))
+        let bytes = Array(images.joined().utf8)
+        let header = bytes.withUnsafeBytes { FITSHeader(cardImages: $0) }
+        #expect(!FITSHeader.isWellFormed(images[0]) && FITSHeader.isWellFormed(images[1]))
+        let wcs = try #require(try WorldCoordinateSystem(header: header))
+        #expect(try #require(wcs.center(width: 100, height: 50)).separation(from: projection.reference).arcseconds < 1e-6)
+    }
+
     @Test func headersWithoutCelestialAxesHaveNoWCS() throws {
         #expect(try WorldCoordinateSystem(header: FITSHeader()) == nil)
         var spectrum = FITSHeader()

@@ -278,12 +278,38 @@ extension FITSHeader {
         return text.isEmpty ? nil : text
     }
 
+    /// Whether a card image holds only printable ASCII (FITS Standard 4.0 §4.1.2.1) and,
+    /// when its value is a string, that string is closed within the card.
+    static func isWellFormed(_ image: String) -> Bool {
+        let bytes = Array(image.utf8)
+        guard bytes.allSatisfy({ (32...126).contains($0) }) else { return false }
+        guard bytes.count >= 10, bytes[8] == UInt8(ascii: "="), bytes[9] == UInt8(ascii: " ") else { return true }
+        var index = 10
+        while index < bytes.count && bytes[index] == UInt8(ascii: " ") { index += 1 }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "'") else { return true }
+        index += 1
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "'") {
+                if index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "'") {
+                    index += 2
+                    continue
+                }
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// The header as FITS card images (80 characters each, with `END`), for wcslib's parser.
     var cardImagesForWCS: String {
         var text = ""
         for card in cards {
             if let image = card.image, image.utf8.count == 80 {
-                text += image
+                // wcslib's header parser copies string values into fixed buffers without a
+                // bound and overruns them when a closing quote is missing (found by fuzzing:
+                // glibc aborts in wcspih); damaged cards are left out, as are non-ASCII ones.
+                if Self.isWellFormed(image) { text += image }
                 continue
             }
             guard let value = card.value else { continue }
