@@ -37,3 +37,35 @@ func fixed(_ value: Double?, _ decimals: Int) -> String {
     guard let value, value.isFinite else { return "" }
     return String(format: "%.\(decimals)f", value)
 }
+
+/// Writes a file by writing a temporary file beside it and renaming it into place, so a
+/// reader never sees half a file. (Foundation's atomic writes on Linux, `createFile` among
+/// them, leave a `TemporaryDirectory.*` folder behind in /tmp for every write.)
+func writeReplacing(_ data: Data, to path: String) throws {
+    let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+    func failure(_ what: String) -> CocoaError {
+        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(what): \(String(cString: strerror(errno)))"])
+    }
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard descriptor >= 0 else { throw failure("cannot create \(temporary)") }
+    let written = data.withUnsafeBytes { bytes -> Bool in
+        var offset = 0
+        while offset < bytes.count {
+            let result = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else { return false }
+            offset += result
+        }
+        return true
+    }
+    guard written, close(descriptor) == 0 else {
+        let error = failure("cannot write \(temporary)")
+        unlink(temporary)
+        throw error
+    }
+    guard rename(temporary, path) == 0 else {
+        let error = failure("cannot move \(temporary) into place")
+        unlink(temporary)
+        throw error
+    }
+}

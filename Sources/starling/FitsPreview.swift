@@ -28,7 +28,7 @@ extension Starling.Fits {
             let frame = try readOrExit { () throws(FITSError) in try FITSFrame(path: file, hdu: hduSelector(hdu)) }
             let preview = FramePreview(image: frame.image, maximumSize: maxSize)
             do {
-                try preview.pngData().write(to: URL(fileURLWithPath: out), options: .atomic)
+                try writeReplacing(try preview.pngData(), to: out)
             } catch {
                 printError("\(out): cannot write the PNG: \(error)")
                 throw ExitCode(1)

@@ -47,7 +47,7 @@ extension Starling.Fits {
                 let wcs = try readOrExit { () throws(FITSError) in try frame.worldCoordinates() }
                 let csv = SourceTable.csv(analysis.sources, wcs: wcs)
                 do {
-                    try csv.write(toFile: sources, atomically: true, encoding: .utf8)
+                    try writeReplacing(Data(csv.utf8), to: sources)
                 } catch {
                     printError("\(sources): cannot write the source list: \(error.localizedDescription)")
                     throw ExitCode(1)

@@ -110,7 +110,7 @@ struct FitsCommandTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/notes.fits"
-        try "not a FITS file".write(toFile: path, atomically: true, encoding: .utf8)
+        try "not a FITS file".write(toFile: path, atomically: false, encoding: .utf8)
         let result = try Self.run(["fits", "qa", path])
         #expect(result.exitCode == 1)
         #expect(result.error == "\(path): not a FITS file: it does not start with SIMPLE = T (starts with \"not a FITS file\")\n")
