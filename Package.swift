@@ -24,23 +24,34 @@ let package = Package(
         .library(name: "StarlingCore", targets: ["StarlingCore"]),
         .library(name: "Sky", targets: ["Sky"]),
         .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // System libraries from Debian (scripts/install-deps installs them).
         .systemLibrary(name: "CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
         .systemLibrary(name: "CERFA", pkgConfig: "erfa", providers: [.apt(["liberfa-dev"])]),
+        .systemLibrary(name: "CWCSLIB", pkgConfig: "wcslib", providers: [.apt(["wcslib-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "StarlingCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // FITS I/O, world coordinates, image statistics, source detection, PNG previews.
+        // The only module that imports CFITSIO, wcslib and zlib (internally).
+        .target(
+            name: "Imaging",
+            dependencies: ["StarlingCore", "CFITSIO", "CWCSLIB", "CZlib"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -61,6 +72,7 @@ let package = Package(
             dependencies: [
                 "StarlingCore",
                 "Sky",
+                "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,12 +92,22 @@ let package = Package(
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["starling"],
+            dependencies: ["starling", "Imaging", "StarlingCore"],  // starling: built before its tests run
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PersistenceTests",
             dependencies: ["Persistence", "StarlingCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ImagingTests",
+            dependencies: [
+                "Imaging",
+                "StarlingCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
     ]
