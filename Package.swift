@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Sky", targets: ["Sky"]),
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Observatory", targets: ["Observatory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,6 +68,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Observatory",
+            dependencies: [
+                "StarlingCore", "Sky", "Imaging", "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "starling",
             dependencies: [
@@ -93,6 +102,11 @@ let package = Package(
         .testTarget(
             name: "StarlingCLITests",
             dependencies: ["starling", "Imaging", "StarlingCore"],  // starling: built before its tests run
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ObservatoryTests",
+            dependencies: ["Observatory", "StarlingCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(
