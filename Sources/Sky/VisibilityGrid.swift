@@ -38,23 +38,23 @@ public struct VisibilityGrid: Sendable {
     ///   - threads: how many threads to split targets over (1 or more; default all cores).
     /// - Throws: ``SkyError`` when ERFA cannot handle an instant.
     public init(observer: Observer, targets: [EquatorialCoordinates], instants: [Date], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(SkyError) {
-        let geometric = observer.geometric
-        var frames: [ObservingFrame] = []
-        frames.reserveCapacity(instants.count)
-        for instant in instants { frames.append(try geometric.frame(at: instant)) }
-        self.init(frames: frames, targets: targets, threads: threads)
+        self.init(timeline: try SkyTimeline(observer: observer, instants: instants), targets: targets, threads: threads)
     }
 
     /// Computes the grid from frames already built (one per instant).
     public init(frames: [ObservingFrame], targets: [EquatorialCoordinates], threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        self.instants = frames.map(\.date)
+        self.init(timeline: SkyTimeline(frames: frames), targets: targets, threads: threads)
+    }
+
+    /// Computes the grid on a timeline built once and reused (the Sun and Moon are already
+    /// known; only the targets are new).
+    public init(timeline: SkyTimeline, targets: [EquatorialCoordinates], threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.instants = timeline.instants
         self.targetCount = targets.count
-        self.sky = frames.map(SkyConditions.init(frame:))
-        let units = TargetDirections(targets)
-        let parameters = frames.map(KernelParameters.init(frame:))
-        var altitudes = [Double](repeating: 0, count: targets.count * frames.count)
+        self.sky = timeline.sky
+        var altitudes = [Double](repeating: 0, count: targets.count * timeline.instants.count)
         var azimuths = altitudes
-        HorizonKernel.run(units, parameters, altitudes: &altitudes, azimuths: &azimuths, threads: max(1, threads))
+        HorizonKernel.run(TargetDirections(targets), timeline.parameters, altitudes: &altitudes, azimuths: &azimuths, threads: max(1, threads))
         self.altitudes = altitudes
         self.azimuths = azimuths
     }
@@ -107,6 +107,39 @@ public struct VisibilityGrid: Sendable {
             }
         }
         return ObservabilityMask(targetCount: targetCount, instantCount: instantCount, bits: bits)
+    }
+}
+
+/// The target-independent sky at a series of instants from one observer: the frames, the
+/// Sun and the Moon. Build it once (a night, or the next day at a site) and make any number
+/// of ``VisibilityGrid``s on it; each then costs only the per-target kernel.
+public struct SkyTimeline: Sendable {
+    public let instants: [Date]
+    /// The Sun and Moon at each instant.
+    public let sky: [SkyConditions]
+    let parameters: [KernelParameters]
+
+    /// Builds the timeline from frames (one per instant).
+    public init(frames: [ObservingFrame]) {
+        instants = frames.map(\.date)
+        sky = frames.map(SkyConditions.init(frame:))
+        parameters = frames.map(KernelParameters.init(frame:))
+    }
+
+    /// Builds the timeline of an observer at instants (geometric: no refraction).
+    public init(observer: Observer, instants: [Date]) throws(SkyError) {
+        let geometric = observer.geometric
+        var frames: [ObservingFrame] = []
+        frames.reserveCapacity(instants.count)
+        for instant in instants { frames.append(try geometric.frame(at: instant)) }
+        self.init(frames: frames)
+    }
+
+    /// Evenly spaced instants covering an interval, ends included.
+    public static func instants(covering interval: DateInterval, step: TimeInterval) -> [Date] {
+        precondition(step > 0, "a timeline step must be positive")
+        let count = Int((interval.duration / step).rounded(.down)) + 1
+        return (0..<count).map { interval.start.addingTimeInterval(Double($0) * step) }
     }
 }
 

@@ -135,3 +135,19 @@ struct SkyErrorTests {
         #expect(throws: SkyError.self) { try IERSTable(text: "nothing here\n") }
     }
 }
+
+struct SkyTimelineTests {
+    @Test func gridsOnASharedTimelineEqualFreshGrids() throws {
+        let site = try #require(try SkyTestPaths.layout.loadNetwork().site("cerro-tololo"))
+        let start = try #require(ISO8601.date(from: "2026-11-24T01:00:00Z"))
+        let instants = SkyTimeline.instants(covering: DateInterval(start: start, duration: 4 * 3600), step: 300)
+        #expect(instants.count == 49)
+        #expect(instants.last == start.addingTimeInterval(4 * 3600))
+        let timeline = try SkyTimeline(observer: Observer(site: site), instants: instants)
+        let targets = [try EquatorialCoordinates(rightAscensionDegrees: 83.8, declinationDegrees: -5.4)]
+        let shared = VisibilityGrid(timeline: timeline, targets: targets)
+        let fresh = try VisibilityGrid(observer: Observer(site: site), targets: targets, instants: instants)
+        #expect(shared.altitudes == fresh.altitudes)
+        #expect(shared.sky == fresh.sky)
+    }
+}
