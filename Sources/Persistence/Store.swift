@@ -93,6 +93,14 @@ public protocol AssignmentStore: Sendable {
 
     /// Assignments not yet in a final state.
     func openAssignments() async throws(StoreError) -> [Assignment]
+
+    /// Records the coordinator's decision on a notice in one transaction: the assignments it
+    /// made and the notice's new status. This is what makes processing exactly-once: if the
+    /// notice is no longer `received` (a previous run decided before crashing), nothing is
+    /// written and the call returns `false`.
+    ///
+    /// - Returns: `true` if the decision was recorded, `false` if the notice was already decided.
+    func recordDecision(alert: AlertID, status: AlertRecord.Status, note: String, assignments: [Assignment]) async throws(StoreError) -> Bool
 }
 
 /// The journal of the night.

@@ -202,3 +202,20 @@ struct SQLiteFileStoreTests {
         }
     }
 }
+
+struct DecisionTests {
+    @Test func aDecisionIsRecordedOnceWithItsAssignments() async throws {
+        let store = try SQLiteStore.inMemory()
+        _ = try await store.insertAlert(Sample.alertRecord("a1"))
+        let assignment = Assignment(
+            id: "a1#teide-1m-a", alertID: "a1", telescopeID: "teide-1m-a", siteID: "teide", request: Sample.request("fu-a1"),
+            plannedStart: Sample.t0, leaseExpiry: Sample.t0.addingTimeInterval(120), state: .offered, reason: "earliest dark start")
+        #expect(try await store.recordDecision(alert: "a1", status: .processed, note: "1 telescope", assignments: [assignment]))
+        // A restarted coordinator deciding again writes nothing.
+        let again = assignment.with(state: .offered)
+        #expect(try await store.recordDecision(alert: "a1", status: .processed, note: "again", assignments: [again, again]) == false)
+        #expect(try await store.assignments(alert: "a1").count == 1)
+        #expect(try await store.alert("a1")?.note == "1 telescope")
+        #expect(try await store.unprocessedAlerts(limit: 5).isEmpty)
+    }
+}

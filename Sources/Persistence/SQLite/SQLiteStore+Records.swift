@@ -256,14 +256,7 @@ extension SQLiteStore: PlanStore {
 extension SQLiteStore: AssignmentStore {
     public func saveAssignment(_ assignment: Assignment) async throws(StoreError) {
         let json = try Self.encodeOne { try StoredJSON.encode(assignment) }
-        try await write("storing an assignment") { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO assignment (id, alert_id, telescope_id, state, planned_start, json) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    assignment.id.rawValue, assignment.alertID.rawValue, assignment.telescopeID.rawValue, assignment.state.rawValue,
-                    assignment.plannedStart.timeIntervalSince1970, json,
-                ])
-        }
+        try await write("storing an assignment") { db in try Self.insertAssignment(assignment, json: json, db) }
     }
 
     public func assignments(alert: AlertID?) async throws(StoreError) -> [Assignment] {
@@ -277,6 +270,29 @@ extension SQLiteStore: AssignmentStore {
             }
             return try rows.map { try StoredJSON.decode(Assignment.self, $0) }
         }
+    }
+
+    public func recordDecision(alert: AlertID, status: AlertRecord.Status, note: String, assignments: [Assignment]) async throws(StoreError) -> Bool {
+        let rows = try Self.encodeEach(assignments) { assignment in (assignment, try StoredJSON.encode(assignment)) }
+        return try await write("recording a decision") { db in
+            try db.execute(
+                sql: "UPDATE alert SET status = ?, note = ? WHERE id = ? AND status = 'received'",
+                arguments: [status.rawValue, note, alert.rawValue])
+            guard db.changesCount == 1 else { return false }
+            for (assignment, json) in rows {
+                try Self.insertAssignment(assignment, json: json, db)
+            }
+            return true
+        }
+    }
+
+    static func insertAssignment(_ assignment: Assignment, json: String, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO assignment (id, alert_id, telescope_id, state, planned_start, json) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [
+                assignment.id.rawValue, assignment.alertID.rawValue, assignment.telescopeID.rawValue, assignment.state.rawValue,
+                assignment.plannedStart.timeIntervalSince1970, json,
+            ])
     }
 
     public func openAssignments() async throws(StoreError) -> [Assignment] {
