@@ -23,12 +23,15 @@ let package = Package(
         .executable(name: "starling", targets: ["starling"]),
         .library(name: "StarlingCore", targets: ["StarlingCore"]),
         .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "Coordination", targets: ["Coordination"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // System libraries from Debian (scripts/install-deps installs them).
@@ -50,10 +53,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Coordination",
+            dependencies: [
+                "StarlingCore",
+                "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "starling",
             dependencies: [
                 "StarlingCore",
+                "Persistence",
+                "Coordination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,6 +84,16 @@ let package = Package(
         .testTarget(
             name: "PersistenceTests",
             dependencies: ["Persistence", "StarlingCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CoordinationTests",
+            dependencies: [
+                "Coordination", "Persistence", "StarlingCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
     ]
