@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "Coordination", "Persistence", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
