@@ -26,6 +26,12 @@ final class TCPConnection: @unchecked Sendable {
         self.endpoint = endpoint
     }
 
+    /// Adopts a connected socket (one `accept(2)` returned), setting its read timeout.
+    convenience init(connectedDescriptor: Int32, endpoint: String, readTimeout: Duration) throws(AlertTransportError) {
+        try Self.setTimeout(connectedDescriptor, option: SO_RCVTIMEO, readTimeout)
+        self.init(descriptor: connectedDescriptor, endpoint: endpoint)
+    }
+
     deinit { Glibc.close(fd) }
 
     /// Connects, trying each address of `host` in turn, each within `timeout`.

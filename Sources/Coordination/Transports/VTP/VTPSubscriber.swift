@@ -69,6 +69,9 @@ public struct VTPSubscriber: AlertTransport {
         case waiting(Duration)
         /// Answered the broker's `iamalive`.
         case answeredIAmAlive
+        /// Answered the broker's `authenticate` (Comet sends it on connecting; from then on
+        /// the broker forwards events to this subscriber).
+        case answeredAuthenticate
         /// A VOEvent was stored and acknowledged to the broker.
         case acknowledged(AlertID, IntakeReceipt.Outcome)
         /// A VOEvent could not be stored; a `nak` was sent.
@@ -208,6 +211,7 @@ public struct VTPSubscriber: AlertTransport {
             case "authenticate":
                 let meta = configuration.filters.map { (name: "xpath-filter", value: $0) }
                 try reply("authenticate", origin: origin ?? "", connection: connection, meta: meta)
+                eventSink.yield(.answeredAuthenticate)
                 logger.debug("Answered authenticate")
             default:
                 logger.debug("Transport message ignored", metadata: ["vtp.role": "\(role)"])
