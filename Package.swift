@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .executable(name: "starling", targets: ["starling"]),
         .library(name: "StarlingCore", targets: ["StarlingCore"]),
+        .library(name: "Sky", targets: ["Sky"]),
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "Coordination", targets: ["Coordination"]),
     ],
@@ -43,6 +44,11 @@ let package = Package(
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Sky",
+            dependencies: ["StarlingCore", "CERFA"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -79,6 +85,11 @@ let package = Package(
             name: "StarlingCoreTests",
             dependencies: ["StarlingCore", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SkyTests",
+            dependencies: ["Sky", "StarlingCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -18,5 +18,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "BenchmarkSupport", swiftSettings: settings),
+        .executableTarget(
+            name: "SkyBenchmark",
+            dependencies: ["BenchmarkSupport", .product(name: "Sky", package: "Starling"), .product(name: "StarlingCore", package: "Starling")],
+            swiftSettings: settings
+        ),
     ]
 )

@@ -1,0 +1,168 @@
+public import Foundation
+public import StarlingCore
+
+/// Altitude and azimuth of many targets at many instants from one observer, with the Sun
+/// and Moon at each instant: what the planner evaluates millions of times a night.
+///
+/// The expensive, target-independent part (`eraApco13`: precession-nutation, Earth
+/// rotation, the observer's position and velocity) is done once per instant
+/// (``ObservingFrame``); each target then costs a light-deflection and aberration step and
+/// one 3×3 rotation, within 0.1″ of ERFA's full `eraAtco13` path. Values are unrefracted.
+///
+/// Storage is target-major: all instants of target 0, then of target 1, … so one target's
+/// night is contiguous.
+///
+/// ```swift
+/// let grid = try VisibilityGrid(observer: observer, targets: positions, instants: instants)
+/// let altitude = grid.altitudeDegrees(target: 12, instant: 40)
+/// let mask = grid.observability(constraints: .init(), horizon: site.horizonMask)
+/// ```
+public struct VisibilityGrid: Sendable {
+    /// The instants (UTC), in the order given.
+    public let instants: [Date]
+    /// How many targets.
+    public let targetCount: Int
+    /// Altitude in degrees, `targetCount × instants.count`, target-major.
+    public let altitudes: [Double]
+    /// Azimuth in degrees (north 0°, east 90°), same layout.
+    public let azimuths: [Double]
+    /// The Sun and Moon at each instant.
+    public let sky: [SkyConditions]
+
+    /// Computes the grid.
+    ///
+    /// - Parameters:
+    ///   - observer: where from (its atmosphere is ignored: the grid is unrefracted).
+    ///   - targets: ICRS positions.
+    ///   - instants: UTC instants.
+    ///   - threads: how many threads to split targets over (1 or more; default all cores).
+    /// - Throws: ``SkyError`` when ERFA cannot handle an instant.
+    public init(observer: Observer, targets: [EquatorialCoordinates], instants: [Date], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(SkyError) {
+        let geometric = observer.geometric
+        var frames: [ObservingFrame] = []
+        frames.reserveCapacity(instants.count)
+        for instant in instants { frames.append(try geometric.frame(at: instant)) }
+        self.init(frames: frames, targets: targets, threads: threads)
+    }
+
+    /// Computes the grid from frames already built (one per instant).
+    public init(frames: [ObservingFrame], targets: [EquatorialCoordinates], threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.instants = frames.map(\.date)
+        self.targetCount = targets.count
+        self.sky = frames.map(SkyConditions.init(frame:))
+        let units = TargetDirections(targets)
+        let parameters = frames.map(KernelParameters.init(frame:))
+        var altitudes = [Double](repeating: 0, count: targets.count * frames.count)
+        var azimuths = altitudes
+        HorizonKernel.run(units, parameters, altitudes: &altitudes, azimuths: &azimuths, threads: max(1, threads))
+        self.altitudes = altitudes
+        self.azimuths = azimuths
+    }
+
+    /// The altitude of a target at an instant, degrees.
+    @inline(__always)
+    public func altitudeDegrees(target: Int, instant: Int) -> Double { altitudes[target * instants.count + instant] }
+
+    /// The azimuth of a target at an instant, degrees.
+    @inline(__always)
+    public func azimuthDegrees(target: Int, instant: Int) -> Double { azimuths[target * instants.count + instant] }
+
+    /// sec z airmass of a target at an instant (`.infinity` below the horizon).
+    public func airmass(target: Int, instant: Int) -> Double {
+        Airmass.secantZenith(altitudeDegrees: altitudeDegrees(target: target, instant: instant))
+    }
+
+    /// The Moon–target separation at an instant, degrees (from the apparent horizontal
+    /// directions of both, so topocentric).
+    public func moonSeparationDegrees(target: Int, instant: Int) -> Double {
+        let moon = sky[instant]
+        return horizontalSeparationDegrees(
+            altitudeDegrees(target: target, instant: instant), azimuthDegrees(target: target, instant: instant),
+            moon.moonAltitudeDegrees, moon.moonAzimuthDegrees)
+    }
+
+    /// Which (target, instant) pairs meet the constraints: altitude and airmass limits, the
+    /// horizon mask, darkness (Sun altitude), Moon separation and Moon brightness.
+    /// Bounds are inclusive.
+    public func observability(constraints: ObservingConstraints, horizon: HorizonMask = .flat()) -> ObservabilityMask {
+        let instantCount = instants.count
+        let darkEnough = sky.map { $0.sunAltitudeDegrees <= constraints.darkness.sunAltitude.degrees }
+        let moonAllowed = sky.map { $0.moonAltitudeDegrees < 0 || $0.moonIllumination <= constraints.maximumMoonIllumination }
+        let minimumAltitude = max(constraints.minimumAltitude.degrees, Airmass.altitudeDegrees(forSecantAirmass: constraints.maximumAirmass))
+        let maskHighest = horizon.highestAltitude.degrees
+        let minimumSeparation = constraints.minimumMoonSeparation.degrees
+        var bits = [Bool](repeating: false, count: altitudes.count)
+        for target in 0..<targetCount {
+            let row = target * instantCount
+            for instant in 0..<instantCount where darkEnough[instant] && moonAllowed[instant] {
+                let altitude = altitudes[row + instant]
+                guard altitude >= minimumAltitude else { continue }
+                if altitude < maskHighest, altitude < horizon.minimumAltitudeDegrees(atAzimuthDegrees: azimuths[row + instant]) { continue }
+                if minimumSeparation > 0, sky[instant].moonAltitudeDegrees > -1,
+                    moonSeparationDegrees(target: target, instant: instant) < minimumSeparation
+                {
+                    continue
+                }
+                bits[row + instant] = true
+            }
+        }
+        return ObservabilityMask(targetCount: targetCount, instantCount: instantCount, bits: bits)
+    }
+}
+
+/// The Sun and Moon at one instant of a ``VisibilityGrid``.
+public struct SkyConditions: Sendable, Hashable {
+    public let sunAltitudeDegrees: Double
+    public let moonAltitudeDegrees: Double
+    public let moonAzimuthDegrees: Double
+    /// Illuminated fraction of the Moon, 0…1.
+    public let moonIllumination: Double
+
+    init(frame: ObservingFrame) {
+        let moon = frame.moon, sun = frame.sun
+        sunAltitudeDegrees = sun.horizontal.altitude.degrees
+        moonAltitudeDegrees = moon.horizontal.altitude.degrees
+        moonAzimuthDegrees = moon.horizontal.azimuth.degrees
+        moonIllumination = ObservingFrame.illumination(sun: sun, moon: moon)
+    }
+}
+
+/// Which (target, instant) pairs of a grid are observable.
+public struct ObservabilityMask: Sendable {
+    public let targetCount: Int
+    public let instantCount: Int
+    /// Target-major flags.
+    public let bits: [Bool]
+
+    public func isObservable(target: Int, instant: Int) -> Bool { bits[target * instantCount + instant] }
+
+    /// The runs of consecutive observable instants of a target, as index ranges.
+    public func windows(target: Int) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var start: Int?
+        let row = target * instantCount
+        for instant in 0..<instantCount {
+            if bits[row + instant] {
+                if start == nil { start = instant }
+            } else if let first = start {
+                result.append(first..<instant)
+                start = nil
+            }
+        }
+        if let first = start { result.append(first..<instantCount) }
+        return result
+    }
+
+    /// How many instants of a target are observable.
+    public func observableCount(target: Int) -> Int {
+        bits[(target * instantCount)..<((target + 1) * instantCount)].reduce(0) { $0 + ($1 ? 1 : 0) }
+    }
+}
+
+/// Great-circle distance between two horizontal directions given in degrees.
+func horizontalSeparationDegrees(_ altitude1: Double, _ azimuth1: Double, _ altitude2: Double, _ azimuth2: Double) -> Double {
+    let degrees = Double.pi / 180
+    let h1 = altitude1 * degrees, h2 = altitude2 * degrees
+    let cosine = sin(h1) * sin(h2) + cos(h1) * cos(h2) * cos((azimuth1 - azimuth2) * degrees)
+    return acos(max(-1, min(1, cosine))) / degrees
+}
