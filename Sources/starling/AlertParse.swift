@@ -36,7 +36,14 @@ extension Starling.Alert {
                 }
             }
             if json {
-                try printJSON(ParseDocument(entries: entries))
+                // Notice times carry fractions of a second; keep them (printJSON's ISO 8601 drops them).
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .custom { date, encoder in
+                    var container = encoder.singleValueContainer()
+                    try container.encode(ISO8601.string(from: date, fractionalSeconds: true))
+                }
+                print(String(decoding: try encoder.encode(ParseDocument(entries: entries)), as: UTF8.self))
             } else {
                 for entry in entries { print(entry.text) }
             }

@@ -46,6 +46,8 @@ public struct HEALPixSkyMap: Sendable {
 
     /// Pixel centres, index-aligned with ``pixels``.
     let vectors: [UnitVector]
+    /// The largest centre-to-edge distance of any pixel of the map, radians.
+    private let largestPixelRadius: Double
     /// Start of each pixel's range of order-29 nested pixels, index-aligned, ascending.
     private let rangeStarts: [Int]
     /// Pixel indices by decreasing probability density, and the probability accumulated in that order.
@@ -154,6 +156,7 @@ public struct HEALPixSkyMap: Sendable {
         self.distances = distances.map { values in order.map { values[$0] } }
         self.rangeStarts = starts
         self.vectors = sortedPixels.map { $0.grid.centerVector(ofPixel: $0.index) }
+        self.largestPixelRadius = HEALPixGrid(order: sortedPixels.map(\.order).min() ?? 0).maximumPixelRadius
         self.distanceMeanMegaparsecs = distanceMean
         self.distanceStandardDeviationMegaparsecs = distanceStandardDeviation
         self.source = source
@@ -242,8 +245,11 @@ public struct HEALPixSkyMap: Sendable {
     public func probability(in field: FieldOfView, at center: EquatorialCoordinates) -> Double {
         let placed = field.placed(at: UnitVector(center))
         let finestUseful = Self.order(forResolution: placed.inner / 16)
+        // A pixel whose centre is farther than the field's outer radius plus the largest pixel
+        // radius cannot touch the field: one dot product rejects it.
+        let cosReject = cos(min(Double.pi, placed.outer + largestPixelRadius))
         var total = 0.0
-        for index in pixels.indices where probabilities[index] > 0 {
+        for index in pixels.indices where probabilities[index] > 0 && vectors[index].dot(placed.center) >= cosReject {
             total += Self.fraction(of: pixels[index], vector: vectors[index], in: placed, finestOrder: finestUseful) * probabilities[index]
         }
         return total
