@@ -112,3 +112,21 @@ struct AlertParserTests {
         #expect(NoticeTime.parse(text) == nil)
     }
 }
+
+struct JSONValueTests {
+    @Test func valuesEscapesAndExactIntegers() throws {
+        let json = try JSONValue.parse(Data(#"{"a": [1, -2.5e3, true, false, null], "s": "x\"\\\/\n\u00e9\ud83d\ude00", "big": 281323062375219201, "e": {}}"#.utf8))
+        #expect(json["a"] == .array([.integer(1), .number(-2500), .bool(true), .bool(false), .null]))
+        #expect(json["s"]?.string == "x\"\\/\né😀")
+        #expect(json["big"]?.string == "281323062375219201")
+        #expect(json["e"] == .object([:]))
+        #expect(json["missing"] == nil)
+    }
+
+    @Test("malformed JSON is refused with where", arguments: ["{", "{\"a\" 1}", "[1,]", "{\"a\": tru}", "\"\\x\"", "1 2", "{\"a\": \"\u{01}\"}", "-", "1.", "\"\\ud83d\""])
+    func malformedJSONIsRefused(text: String) {
+        let error = #expect(throws: AlertFormatError.self) { try JSONValue.parse(Data(text.utf8)) }
+        #expect(error?.code == .malformed)
+        #expect(error?.message.contains("byte") == true)
+    }
+}
