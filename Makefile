@@ -6,12 +6,13 @@ RELEASE_BIN := .build/release/starling
 
 .PHONY: night test bench deps build release clean
 
-## Run a simulated night of the whole array (today: the array and its configuration).
+## Run a simulated night of the whole array (today: the array, and tonight's dark window at every site).
 night:
 	scripts/install-deps
 	$(SWIFT) build -c release --product starling
 	$(RELEASE_BIN) validate
 	$(RELEASE_BIN) sites
+	$(RELEASE_BIN) sky night --all
 
 ## Build and run every test (starts and stops the servers the tests need).
 test:

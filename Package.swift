@@ -73,6 +73,7 @@ let package = Package(
             name: "starling",
             dependencies: [
                 "StarlingCore",
+                "Sky",
                 "Persistence",
                 "Coordination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -90,6 +91,11 @@ let package = Package(
         .testTarget(
             name: "SkyTests",
             dependencies: ["Sky", "StarlingCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StarlingCLITests",
+            dependencies: ["starling"],
             swiftSettings: strictSettings
         ),
         .testTarget(

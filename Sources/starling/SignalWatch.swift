@@ -12,6 +12,12 @@ final class SignalWatch {
     private let stream: AsyncStream<Int32>
 
     init(_ signals: Int32...) {
+        // A parent may have blocked these signals and the mask is inherited (execve(2)); the
+        // thread that installs the watch takes them, so Ctrl-C works however we were started.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         self.stream = stream
         sources = signals.map { number in

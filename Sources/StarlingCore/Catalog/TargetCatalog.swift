@@ -132,3 +132,40 @@ public struct TargetCatalog: Sendable {
             cadenceNights: cadence)
     }
 }
+
+extension TargetCatalog {
+    /// Finds a target by id or name, forgiving spacing, case and leading zeros:
+    /// `NGC 4258`, `ngc4258`, `NGC4258` and `M106` (from a name like "NGC 4258 (M106)") all match.
+    public func target(named query: String) -> Target? {
+        let key = Self.searchKey(query)
+        return targets.first { target in
+            if Self.searchKey(target.id.rawValue) == key || Self.searchKey(target.name) == key { return true }
+            // Names such as "NGC 4258 (M106)": match either part.
+            let parts = target.name.split(whereSeparator: { $0 == "(" || $0 == ")" })
+            return parts.contains { Self.searchKey(String($0)) == key }
+        }
+    }
+
+    /// Lowercase letters and digits only, without leading zeros in runs of digits.
+    static func searchKey(_ text: String) -> String {
+        var key = ""
+        var previousWasDigit = false
+        for character in text.lowercased() where character.isLetter || character.isNumber {
+            if character == "0", !previousWasDigit { continue }
+            key.append(character)
+            previousWasDigit = character.isNumber
+        }
+        return key
+    }
+}
+
+extension ProjectLayout {
+    /// Finds a target by id or name in every catalog of `catalogs/`, in name order.
+    /// - Returns: the target and its catalog's name, or `nil` if no catalog has it.
+    public func findTarget(named query: String) throws(ConfigErrors) -> (target: Target, catalog: String)? {
+        for name in catalogNames {
+            if let target = try loadCatalog(named: name).target(named: query) { return (target, name) }
+        }
+        return nil
+    }
+}

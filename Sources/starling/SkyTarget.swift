@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import Sky
+import StarlingCore
+
+extension Starling.Sky {
+    struct SkyTarget: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "target",
+            abstract: "When a target rises, transits and sets at a site, and when it is observable tonight.",
+            discussion: """
+                Observable means: astronomical night, altitude ≥ 30°, airmass ≤ 2, above the site's horizon \
+                mask and at least 20° from the Moon (Starling's default constraints). The chart shows the \
+                target's altitude from sunset to sunrise.
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "The site id (see `starling sites`).")
+        var site: String
+
+        @Option(help: "Local date the night begins on, YYYY-MM-DD.")
+        var date: String
+
+        @Option(help: "A target id or name from catalogs/ (e.g. NGC4258, \"NGC 4258\", M106).")
+        var name: String?
+
+        @Option(help: "Right ascension, degrees (ICRS).")
+        var ra: Double?
+
+        @Option(parsing: .unconditional, help: "Declination, degrees (ICRS); negative values work as `--dec -69.3`.")
+        var dec: Double?
+
+        func validate() throws {
+            guard CalendarDate(date) != nil else { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
+            switch (name, ra, dec) {
+            case (.some, nil, nil): break
+            case (nil, .some(let ra), .some(let dec)):
+                guard (0..<360).contains(ra) else { throw ValidationError("--ra \(ra) is outside 0..<360 degrees") }
+                guard (-90...90).contains(dec) else { throw ValidationError("--dec \(dec) is outside -90...90 degrees") }
+            default: throw ValidationError("give either --name NAME or both --ra DEG and --dec DEG")
+            }
+        }
+
+        func run() async throws {
+            let layout = try options.layout()
+            let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
+            guard let site = network.site(SiteID(site)) else { throw ValidationError("no site '\(site)' (see `starling sites`)") }
+            let night = CalendarDate(date)!
+            let label: String
+            let coordinates: EquatorialCoordinates
+            if let name {
+                guard let found = try loadOrExit({ () throws(ConfigErrors) in try layout.findTarget(named: name) }) else {
+                    throw ValidationError("no target '\(name)' in any catalog in \(layout.catalogsDirectory)")
+                }
+                label = "\(found.target.name) (\(found.catalog))"
+                coordinates = found.target.coordinates
+            } else {
+                coordinates = try EquatorialCoordinates(rightAscensionDegrees: ra!, declinationDegrees: dec!)
+                label = coordinates.description
+            }
+            let visibility = try TargetVisibility(site: site, date: night, target: coordinates)
+            if options.json {
+                try printJSON(visibility.document(label: label))
+            } else {
+                print(visibility.text(label: label))
+            }
+        }
+    }
+}
+
+/// A target's night at a site: passage, observable windows, altitude over the night.
+struct TargetVisibility {
+    let site: Site
+    let windows: NightWindows
+    let passage: TargetPassage
+    let instants: [Date]
+    let altitudes: [Double]
+    let observable: [Range<Int>]
+    static let step: TimeInterval = 300
+
+    init(site: Site, date: CalendarDate, target: EquatorialCoordinates) throws {
+        self.site = site
+        windows = try NightWindows.compute(site: site, date: date)
+        let observer = Observer(site: site)
+        passage = try TargetPassage.compute(target: target, observer: observer, interval: windows.window)
+        let start = windows.sunset.date ?? windows.window.start
+        let end = windows.sunrise.date ?? windows.window.end
+        instants = stride(from: 0.0, through: end.timeIntervalSince(start), by: Self.step).map { start.addingTimeInterval($0) }
+        let grid = try VisibilityGrid(observer: observer, targets: [target], instants: instants)
+        altitudes = (0..<instants.count).map { grid.altitudeDegrees(target: 0, instant: $0) }
+        observable = grid.observability(constraints: ObservingConstraints(), horizon: site.horizonMask).windows(target: 0)
+    }
+
+    var observableHours: Double { Double(observable.reduce(0) { $0 + $1.count }) * Self.step / 3600 }
+
+    func clock(_ date: Date?, zone: TimeZone = .gmt) -> String {
+        guard let date else { return "—" }
+        return date.formatted(Date.VerbatimFormatStyle(format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)", timeZone: zone, calendar: Calendar(identifier: .gregorian)))
+    }
+
+    func text(label: String) -> String {
+        var lines = ["\(label) from \(site.id), night beginning \(windows.localDate) (times UTC / local \(site.timeZone.identifier))"]
+        if passage.isAlwaysUp { lines.append("circumpolar: above the horizon all night") }
+        if passage.isNeverUp { lines.append("never rises at this site") }
+        lines.append("rise     \(clock(passage.rise)) / \(clock(passage.rise, zone: site.timeZone))")
+        lines.append("transit  \(clock(passage.transit)) / \(clock(passage.transit, zone: site.timeZone))   altitude \(String(format: "%.1f", passage.maximumAltitude.degrees))°")
+        lines.append("set      \(clock(passage.set)) / \(clock(passage.set, zone: site.timeZone))")
+        let spans = observable.map { "\(clock(instants[$0.lowerBound]))–\(clock(instants[min($0.upperBound, instants.count - 1)]))" }
+        lines.append(String(format: "observable %.1f h", observableHours) + (spans.isEmpty ? " (never, with altitude ≥ 30°, airmass ≤ 2, astronomical night, Moon ≥ 20°)" : ": " + spans.joined(separator: ", ")))
+        lines.append("")
+        lines.append(contentsOf: chart())
+        return lines.joined(separator: "\n")
+    }
+
+    /// A text chart: altitude (rows, 90° at the top) against time (columns of 30 minutes).
+    func chart() -> [String] {
+        let columnStep = 6  // 6 × 5 min = 30 min per column
+        let columns = stride(from: 0, to: instants.count, by: columnStep).map { $0 }
+        var rows: [String] = []
+        for level in stride(from: 80, through: 0, by: -10) {
+            var row = String(format: "%3d° |", level)
+            for index in columns {
+                let altitude = altitudes[index]
+                let dark = (windows.darkInterval(.astronomical)?.contains(instants[index])) ?? false
+                row += altitude >= Double(level) && altitude < Double(level + 10) ? "*" : (altitude >= Double(level) ? "|" : (dark ? " " : "."))
+            }
+            rows.append(row)
+        }
+        rows.append("     +" + String(repeating: "-", count: columns.count))
+        var axis = "      "
+        // A time label every 3 hours (6 columns), each label 5 characters wide.
+        for (number, index) in columns.enumerated() where number % 6 == 0 {
+            axis += clock(instants[index]).padding(toLength: 6, withPad: " ", startingAt: 0)
+        }
+        rows.append(axis)
+        rows.append("      UTC; one column per 30 min; '.' marks twilight")
+        return rows
+    }
+
+    struct Document: Encodable {
+        let target: String
+        let site: String
+        let date: String
+        let rise_utc: String?
+        let transit_utc: String?
+        let set_utc: String?
+        let maximum_altitude_deg: Double
+        let circumpolar: Bool
+        let never_rises: Bool
+        let observable_hours: Double
+        let observable_windows_utc: [[String]]
+        let altitude_track: [Sample]
+
+        struct Sample: Encodable {
+            let utc: String
+            let altitude_deg: Double
+        }
+    }
+
+    func document(label: String) -> Document {
+        func utc(_ date: Date?) -> String? { date.map { ISO8601.string(from: $0, fractionalSeconds: false) } }
+        return Document(
+            target: label, site: site.id.rawValue, date: windows.localDate.description, rise_utc: utc(passage.rise),
+            transit_utc: utc(passage.transit), set_utc: utc(passage.set),
+            maximum_altitude_deg: (passage.maximumAltitude.degrees * 100).rounded() / 100, circumpolar: passage.isAlwaysUp,
+            never_rises: passage.isNeverUp, observable_hours: (observableHours * 100).rounded() / 100,
+            observable_windows_utc: observable.map { [utc(instants[$0.lowerBound])!, utc(instants[min($0.upperBound, instants.count - 1)])!] },
+            altitude_track: zip(instants, altitudes).map { Document.Sample(utc: utc($0)!, altitude_deg: ($1 * 100).rounded() / 100) })
+    }
+}

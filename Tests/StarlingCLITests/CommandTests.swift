@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// The command line as a user meets it: exit statuses, file:line messages, JSON shapes.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: StarlingCLI.executable), "the starling binary was not built beside the tests"))
+struct CommandTests {
+    @Test func sitesJSONListsTheArray() throws {
+        let document = try #require(try StarlingCLI.json(["sites", "--json"]) as? [String: Any])
+        #expect((document["site_count"] as? Int ?? 0) >= 15)
+        #expect((document["telescope_count"] as? Int ?? 0) >= 60)
+    }
+
+    @Test func validateExitsZeroOnTheShippedConfiguration() throws {
+        let result = try StarlingCLI.run(["validate"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output.hasPrefix("valid: "))
+    }
+
+    @Test func validateExitsOneWithFileAndLineOnASwappedCopy() throws {
+        let directory = NSTemporaryDirectory() + "starling-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let original = try String(contentsOfFile: StarlingCLI.packageRoot + "/sites/xinglong.yaml", encoding: .utf8)
+        let swapped = original.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.hasPrefix("latitude_deg") { return "latitude_deg: 117.575" }
+            if line.hasPrefix("longitude_deg") { return "longitude_deg: 40.393333" }
+            return String(line)
+        }.joined(separator: "\n")
+        let file = directory + "/xinglong.yaml"
+        try swapped.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try StarlingCLI.run(["validate", file])
+        #expect(result.status == 1)
+        #expect(result.errors == "\(file):5: latitude_deg 117.575 is outside -90...90 (swapped with longitude_deg?)\n")
+    }
+
+    @Test func unknownCatalogIsAUsageError() throws {
+        let result = try StarlingCLI.run(["catalog", "messier"])
+        #expect(result.status == 64)
+        #expect(result.errors.contains("no catalog 'messier'"))
+    }
+
+    @Test func skyNightJSONHasTheTwilights() throws {
+        let night = try #require(try StarlingCLI.json(["sky", "night", "--site", "la-palma", "--date", "2026-11-23", "--json"]) as? [String: Any])
+        #expect(night["timezone"] as? String == "Atlantic/Canary")
+        for key in ["sunset_utc", "astronomical_dusk_utc", "astronomical_dawn_utc", "sunrise_utc"] {
+            #expect(night[key] is String, "\(key)")
+        }
+        let hours = try #require(night["astronomical_night_hours"] as? Double)
+        #expect(hours > 9 && hours < 12)
+    }
+
+    @Test func skyNightForEverySite() throws {
+        let nights = try #require(try StarlingCLI.json(["sky", "night", "--all", "--date", "2026-11-23", "--json"]) as? [[String: Any]])
+        #expect(nights.count >= 15)
+    }
+
+    @Test func skyTargetFindsCatalogNamesAndComputesTransit() throws {
+        let result = try #require(try StarlingCLI.json(["sky", "target", "--site", "la-palma", "--date", "2026-11-23", "--name", "NGC 4258", "--json"]) as? [String: Any])
+        // NGC 4258: J2000 Dec +47.304 precesses to +47.151 by November 2026 (astropy's TETE),
+        // so it transits La Palma (+28.758) at 90 − 18.393 = 71.61° (astropy: 71.608°).
+        let maximum = try #require(result["maximum_altitude_deg"] as? Double)
+        #expect(abs(maximum - 71.61) < 0.02)
+        #expect(result["transit_utc"] is String)
+    }
+
+    @Test func skyPositionsReportsBadRowsAndKeepsGoodOnes() throws {
+        let directory = NSTemporaryDirectory() + "starling-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/cases.csv"
+        try """
+            lat_deg,lon_deg,height_m,utc,ra_deg,dec_deg
+            28.76,-17.88,2327,2026-11-23T22:00:00Z,41.2,18.4
+            28.76,-17.88,2327,yesterday,41.2,18.4
+            -31.27,149.06,1149,2026-11-23T12:00:00Z,83.87,-69.27
+            28.76,-17.88,2327,2026-11-23T22:00:00Z,41.2,95
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try StarlingCLI.run(["sky", "positions", "--input", file])
+        #expect(result.status == 1)
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0] == "lat_deg,lon_deg,height_m,utc,ra_deg,dec_deg,alt_deg,az_deg,airmass,hour_angle_deg,sun_alt_deg,moon_alt_deg,moon_sep_deg,moon_illumination")
+        #expect(result.errors.split(separator: "\n").map(String.init) == [
+            "\(file):3: utc 'yesterday' is not an ISO 8601 time such as 2026-11-23T21:30:00Z",
+            "\(file):5: dec_deg 95 is outside -90.0...90.0",
+        ])
+        let fields = lines[1].split(separator: ",")
+        #expect(fields.count == 14)
+        #expect(abs(Double(fields[6])! - 63.6655) < 0.001)
+    }
+}
