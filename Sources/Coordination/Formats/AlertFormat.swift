@@ -9,7 +9,7 @@ public enum AlertFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case voeventJSON = "voevent-json"
     /// GCN Kafka JSON notices: the unified schema (`ra`, `dec`, `ra_dec_error`,
     /// `trigger_time`, …) and its mission schemas (nasa-gcn/gcn-schema).
-    case gcnJSON = "gcn-json"
+    case gcnJSON = "gcn-kafka-json"
     /// IGWN (LIGO/Virgo/KAGRA) gravitational-wave alerts in JSON (`superevent_id`, `alert_type`, `event.skymap`).
     case igwnJSON = "igwn-json"
     /// Optical-survey broker alerts (ZTF, LSST/Rubin, ANTARES) in JSON.
