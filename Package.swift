@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["starling"],
+            dependencies: ["starling", "Persistence", "StarlingCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,4 +1,6 @@
 import Foundation
+import Persistence
+import StarlingCore
 import Testing
 
 #if canImport(Glibc)
@@ -104,5 +106,70 @@ struct AlertCommandTests {
         #expect(log.contains("Alert accepted"))
         #expect(log.contains("Alert refused"))
         #expect(log.contains("Stopping"))
+    }
+}
+
+/// The intake killed with SIGKILL in the middle of a burst of files and restarted: every
+/// notice is stored exactly once and processed, no file is lost or taken in twice.
+@Suite(.serialized)
+struct AlertListenCrashTests {
+    static func notice(_ index: Int) -> String {
+        let issued = 1_700_000_000 + index
+        return """
+            {"$schema": "https://gcn.nasa.gov/schema/main/gcn/notices/swift/bat/Guano.schema.json", "mission": "Swift", \
+            "instrument": "BAT-GUANO", "id": ["\(index)"], "record_number": 1, "trigger_time": "2023-11-14T22:13:20Z", \
+            "alert_datetime": "\(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(issued))))", "alert_type": "initial", \
+            "ra": \(Double(index % 360)), "dec": \(Double(index % 170) - 85), "ra_dec_error": 0.05}
+            """
+    }
+
+    func listen(_ inbox: String, _ db: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: StarlingCLI.executable)
+        process.arguments = ["alert", "listen", "--folder", inbox, "--db", db]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func processedCount(_ inbox: String) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: inbox + "/processed")) ?? []).count
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aKilledListenerLosesNothingAndRepeatsNothing() async throws {
+        let folder = NSTemporaryDirectory() + "starling-cli-crash-" + UUID().uuidString
+        let inbox = folder + "/inbox"
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let count = 1_500
+        for index in 0..<count {
+            try Self.notice(index).write(toFile: inbox + "/n\(String(format: "%05d", index)).json", atomically: true, encoding: .utf8)
+        }
+        let db = folder + "/alerts.sqlite"
+
+        let first = try listen(inbox, db)
+        while processedCount(inbox) < count / 3 { try await Task.sleep(for: .milliseconds(5)) }
+        kill(first.processIdentifier, SIGKILL)  // mid-burst
+        while first.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+
+        let second = try listen(inbox, db)
+        while processedCount(inbox) < count { try await Task.sleep(for: .milliseconds(20)) }
+        let store = try SQLiteStore(path: db)
+        // The consumer marks each alert processed; wait until none is left.
+        var left = try await store.unprocessedAlerts(limit: 10 * count).count
+        while left > 0 {
+            try await Task.sleep(for: .milliseconds(50))
+            left = try await store.unprocessedAlerts(limit: 10 * count).count
+        }
+        kill(second.processIdentifier, SIGINT)
+
+        let stored = try await store.alerts(receivedIn: DateInterval(start: .distantPast, end: .distantFuture))
+        #expect(stored.count == count)
+        #expect(Set(stored.map(\.id)).count == count)
+        #expect(stored.allSatisfy { $0.status == .processed })
+        #expect(processedCount(inbox) == count)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []).sorted() == ["processed", "refused"])
     }
 }
