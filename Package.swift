@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "StarlingCore", targets: ["StarlingCore"]),
         .library(name: "Sky", targets: ["Sky"]),
         .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Coordination", targets: ["Coordination"]),
     ],
     dependencies: [
@@ -38,12 +39,21 @@ let package = Package(
         // System libraries from Debian (scripts/install-deps installs them).
         .systemLibrary(name: "CFITSIO", pkgConfig: "cfitsio", providers: [.apt(["libcfitsio-dev"])]),
         .systemLibrary(name: "CERFA", pkgConfig: "erfa", providers: [.apt(["liberfa-dev"])]),
+        .systemLibrary(name: "CWCSLIB", pkgConfig: "wcslib", providers: [.apt(["wcslib-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "StarlingCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // FITS I/O, world coordinates, image statistics, source detection, PNG previews.
+        // The only module that imports CFITSIO, wcslib and zlib (internally).
+        .target(
+            name: "Imaging",
+            dependencies: ["StarlingCore", "CFITSIO", "CWCSLIB", "CZlib"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -59,11 +69,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Alert formats, HEALPix sky maps, the durable intake and its transports.
         .target(
             name: "Coordination",
             dependencies: [
                 "StarlingCore",
                 "Persistence",
+                "Imaging",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -74,6 +86,7 @@ let package = Package(
             dependencies: [
                 "StarlingCore",
                 "Sky",
+                "Imaging",
                 "Persistence",
                 "Coordination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -95,12 +108,22 @@ let package = Package(
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["starling", "Persistence", "StarlingCore"],
+            dependencies: ["starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "PersistenceTests",
             dependencies: ["Persistence", "StarlingCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ImagingTests",
+            dependencies: [
+                "Imaging",
+                "StarlingCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -23,5 +23,6 @@ let package = Package(
             dependencies: ["BenchmarkSupport", .product(name: "Sky", package: "Starling"), .product(name: "StarlingCore", package: "Starling")],
             swiftSettings: settings
         ),
+        .executableTarget(name: "ImagingBenchmark", dependencies: ["BenchmarkSupport", .product(name: "Imaging", package: "Starling")], swiftSettings: settings),
     ]
 )
