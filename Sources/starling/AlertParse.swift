@@ -30,7 +30,8 @@ extension Starling.Alert {
                     continue
                 }
                 do {
-                    entries.append(ParseEntry(file: file, notice: try AlertParser.parse(data)))
+                    let notice = try AlertParser.parse(data)
+                    entries.append(ParseEntry(file: file, notice: notice, skyMap: await Self.skyMapSummary(notice, raw: data, file: file)))
                 } catch {
                     entries.append(ParseEntry(file: file, refusal: error.description, format: AlertParser.guessFormat(data)))
                 }
@@ -52,6 +53,48 @@ extension Starling.Alert {
     }
 }
 
+extension Starling.Alert.Parse {
+    /// A summary of the alert's sky map when it is inside the notice or on disk (URLs are not
+    /// downloaded here); `nil` when the alert has no such map.
+    static func skyMapSummary(_ notice: ParsedNotice, raw: Data, file: String) async -> SkyMapSummary? {
+        guard case .skyMap(let reference) = notice.alert.errorRegion else { return nil }
+        if case .url = SkyMapLocation(reference) { return nil }
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        do {
+            let map = try await SkyMapLoader(reader: FITSSkyMapReader(), baseDirectory: folder).skyMap(for: notice.alert, raw: raw)
+            let peak = map.mostProbableDirection
+            return SkyMapSummary(
+                pixels: map.pixels.count, area50_deg2: map.credibleRegion(probability: 0.5).areaSquareDegrees,
+                area90_deg2: map.credibleRegion(probability: 0.9).areaSquareDegrees, peak_ra_deg: peak.rightAscension.degrees,
+                peak_dec_deg: peak.declination.degrees, distance_mean_mpc: map.distanceMeanMegaparsecs,
+                distance_std_mpc: map.distanceStandardDeviationMegaparsecs, unreadable: nil)
+        } catch {
+            return SkyMapSummary(
+                pixels: nil, area50_deg2: nil, area90_deg2: nil, peak_ra_deg: nil, peak_dec_deg: nil, distance_mean_mpc: nil,
+                distance_std_mpc: nil, unreadable: error.description)
+        }
+    }
+}
+
+/// What `alert parse` says about a sky map it could read.
+struct SkyMapSummary: Encodable {
+    let pixels: Int?
+    let area50_deg2: Double?
+    let area90_deg2: Double?
+    let peak_ra_deg: Double?
+    let peak_dec_deg: Double?
+    let distance_mean_mpc: Double?
+    let distance_std_mpc: Double?
+    let unreadable: String?
+
+    var text: String {
+        if let unreadable { return "cannot read the map: \(unreadable)" }
+        var text = String(format: "%d pixels, 50%% in %.1f deg², 90%% in %.1f deg², peak %.3f %+.3f", pixels ?? 0, area50_deg2 ?? 0, area90_deg2 ?? 0, peak_ra_deg ?? 0, peak_dec_deg ?? 0)
+        if let mean = distance_mean_mpc { text += String(format: ", distance %.1f ± %.1f Mpc", mean, distance_std_mpc ?? 0) }
+        return text
+    }
+}
+
 /// The JSON shape of `starling alert parse --json`.
 struct ParseDocument: Encodable {
     let entries: [ParseEntry]
@@ -64,14 +107,16 @@ struct ParseEntry: Encodable {
     let alert: Alert?
     let has_position: Bool?
     let remarks: [String]?
+    let sky_map: SkyMapSummary?
     let refused: String?
 
-    init(file: String, notice: ParsedNotice) {
+    init(file: String, notice: ParsedNotice, skyMap: SkyMapSummary?) {
         self.file = file
         format = notice.format.rawValue
         alert = notice.alert
         has_position = notice.alert.hasPosition
         remarks = notice.remarks
+        sky_map = skyMap
         refused = nil
     }
 
@@ -81,6 +126,7 @@ struct ParseEntry: Encodable {
         alert = nil
         has_position = nil
         remarks = nil
+        sky_map = nil
         refused = refusal
     }
 
@@ -103,6 +149,7 @@ struct ParseEntry: Encodable {
             lines.append("  error      circle \(String(format: "%.4f", radius.degrees))°\(containment)")
         case .skyMap(let reference): lines.append("  error      sky map \(reference.location)")
         }
+        if let sky_map { lines.append("  sky map    \(sky_map.text)") }
         if let distance = alert.distance {
             lines.append("  distance   \(distance.meanMegaparsecs) Mpc\(distance.sigmaMegaparsecs.map { " ± \($0)" } ?? "")")
         }

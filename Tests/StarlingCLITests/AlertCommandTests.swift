@@ -143,7 +143,7 @@ struct AlertListenCrashTests {
         let inbox = folder + "/inbox"
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let count = 1_500
+        let count = 1_000
         for index in 0..<count {
             try Self.notice(index).write(toFile: inbox + "/n\(String(format: "%05d", index)).json", atomically: true, encoding: .utf8)
         }

@@ -24,9 +24,9 @@ public struct SkyMapTable: Sendable {
 
 /// Reads the binary table of a HEALPix FITS file.
 ///
-/// A reader needs a FITS library; Coordination has none of its own and never imports
-/// CFITSIO (only Imaging does). ``UnavailableSkyMapReader`` says so plainly until a reader
-/// backed by the Imaging module is handed in.
+/// A reader needs a FITS library, and only the Imaging module uses CFITSIO:
+/// ``FITSSkyMapReader`` is the reader backed by it. ``UnavailableSkyMapReader`` refuses every
+/// read, saying why, for code that must not read FITS.
 public protocol SkyMapReader: Sendable {
     /// Reads the first binary table of FITS bytes (plain or gzip-compressed).
     ///
@@ -59,7 +59,7 @@ extension SkyMapReader {
     }
 }
 
-/// The reader of a build without a FITS library: every read fails, saying why.
+/// A reader that reads nothing: every read fails with `.readerUnavailable`, saying why.
 public struct UnavailableSkyMapReader: SkyMapReader {
     /// Creates the reader.
     public init() {}
@@ -67,6 +67,6 @@ public struct UnavailableSkyMapReader: SkyMapReader {
     public func readTable(fitsData: Data, name: String) throws(SkyMapError) -> SkyMapTable {
         throw SkyMapError(
             .readerUnavailable, source: name,
-            "reading FITS sky maps needs a FITS table reader (the Imaging module's CFITSIO tables), which this build was not given")
+            "reading FITS sky maps needs a FITS table reader (FITSSkyMapReader, over the Imaging module's CFITSIO tables); this one reads nothing")
     }
 }
