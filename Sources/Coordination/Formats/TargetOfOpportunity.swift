@@ -76,8 +76,12 @@ public struct TargetOfOpportunity: Sendable, Hashable, Codable {
                 priority: priority, submitted_at: ISO8601.string(from: submittedAt), submitted_by: submittedBy))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Encoding plain strings and numbers cannot fail.
-        return (try? encoder.encode(document)) ?? Data()
+        do {
+            return try encoder.encode(document)
+        } catch {
+            // Only non-finite numbers fail to encode, and the initialiser admits none.
+            preconditionFailure("a target of opportunity failed to encode: \(error)")
+        }
     }
 
     private struct Document: Codable {
