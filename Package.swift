@@ -26,12 +26,14 @@ let package = Package(
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Observatory", targets: ["Observatory"]),
+        .library(name: "Coordination", targets: ["Coordination"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -76,12 +78,26 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Alert formats, HEALPix sky maps, the durable intake and its transports.
+        .target(
+            name: "Coordination",
+            dependencies: [
+                "StarlingCore",
+                "Persistence",
+                "Imaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "starling",
             dependencies: [
                 "StarlingCore",
                 "Sky",
                 "Imaging",
+                "Persistence",
+                "Coordination",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["starling", "Imaging", "StarlingCore"],  // starling: built before its tests run
+            dependencies: ["starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -119,6 +135,17 @@ let package = Package(
             dependencies: [
                 "Imaging",
                 "StarlingCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CoordinationTests",
+            dependencies: [
+                "Coordination", "Persistence", "StarlingCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],

@@ -36,12 +36,26 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
     public let serial: Int
     /// Whether this notice retracts its event.
     public let isRetraction: Bool
+    /// The probability (0…1) that the source lies inside a ``ErrorRegion/circle(radius:)``,
+    /// when the notice states it (GCN JSON's `containment_probability`; Fermi GBM's 0.68).
+    /// `nil` when unstated: most GCN VOEvents give a 90 % radius for Swift and a 68 %
+    /// statistical radius for Fermi GBM without saying so.
+    public let errorContainment: Double?
+    /// An operator's priority, 0 (filler) … 10 (most important), for targets of opportunity
+    /// typed by hand; `nil` for notices from missions, whose priority the coordinator decides.
+    public let priority: Double?
+    /// Source-class probabilities (0…1) when the notice gives them, keyed as the notice names
+    /// them: `BNS`, `NSBH`, `BBH`, `Terrestrial`, `HasNS`, `HasRemnant`, `GRB`, … .
+    public let classification: [String: Double]?
 
+    /// Creates an alert. Parsers in `Coordination` make these from notices; tests and the CLI
+    /// make them by hand.
     public init(
         id: AlertID, eventID: String, eventTime: Date, issuedTime: Date? = nil, mission: String, noticeType: String,
         position: EquatorialCoordinates?, errorRegion: ErrorRegion, distance: Distance? = nil, significance: Double? = nil,
         falseAlarmRateHertz: Double? = nil, role: Role = .observation, kind: Kind, serial: Int = 1,
-        isRetraction: Bool = false
+        isRetraction: Bool = false, errorContainment: Double? = nil, priority: Double? = nil,
+        classification: [String: Double]? = nil
     ) {
         self.id = id
         self.eventID = eventID
@@ -58,6 +72,9 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
         self.kind = kind
         self.serial = serial
         self.isRetraction = isRetraction
+        self.errorContainment = errorContainment
+        self.priority = priority.map { min(10, max(0, $0)) }
+        self.classification = classification
     }
 
     /// VOEvent's `role` attribute.
@@ -88,9 +105,12 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
 
     /// A luminosity distance with its 1σ uncertainty.
     public struct Distance: Sendable, Hashable, Codable {
+        /// The distance estimate, in megaparsecs.
         public let meanMegaparsecs: Double
+        /// Its 1σ uncertainty, in megaparsecs, when given.
         public let sigmaMegaparsecs: Double?
 
+        /// Creates a distance from its mean and 1σ uncertainty in megaparsecs.
         public init(meanMegaparsecs: Double, sigmaMegaparsecs: Double?) {
             self.meanMegaparsecs = meanMegaparsecs
             self.sigmaMegaparsecs = sigmaMegaparsecs

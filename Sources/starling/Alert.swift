@@ -1,0 +1,15 @@
+import ArgumentParser
+
+extension Starling {
+    /// `starling alert …`: read notices and take them in.
+    struct Alert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read transient alert notices and take them in from a feed.",
+            discussion: """
+                Notices come as VOEvent XML (2.0 and 1.1), GCN Kafka JSON, IGWN gravitational-wave \
+                JSON, survey-broker JSON (ZTF, LSST, ANTARES) or a target of opportunity. See docs/alerts.md.
+                """,
+            subcommands: [Parse.self, Listen.self]
+        )
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Coordination
+import Foundation
+import Logging
+import Persistence
+import StarlingCore
+
+extension Starling.Alert {
+    struct Listen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take in alerts from a VOEvent broker or a folder and store them.",
+            discussion: """
+                Stores every notice in the SQLite database before acknowledging it, logs each alert, \
+                and marks it processed (no coordinator runs here yet). Notices left unprocessed by an \
+                earlier run are handed on first. Stops cleanly on Ctrl-C.
+                """)
+
+        @Option(help: ArgumentHelp("Subscribe to a VOEvent broker (VOEvent Transport Protocol).", valueName: "HOST:PORT"))
+        var vtp: String?
+
+        @Option(help: ArgumentHelp("Watch a folder for notice files.", valueName: "DIR"))
+        var folder: String?
+
+        @Option(help: ArgumentHelp("The SQLite database to store notices in (created if missing).", valueName: "PATH"))
+        var db = "starling.sqlite"
+
+        @Flag(help: "Hand on test notices (role test) too.")
+        var acceptTest = false
+
+        @Option(help: ArgumentHelp("Our IVORN, sent to the broker in replies.", valueName: "IVORN"))
+        var localIvorn = "ivo://starling/subscriber"
+
+        func validate() throws {
+            guard (vtp == nil) != (folder == nil) else { throw ValidationError("give exactly one of --vtp HOST:PORT or --folder DIR") }
+            if let vtp {
+                guard let (_, port) = Self.endpoint(vtp), (1...65_535).contains(port) else {
+                    throw ValidationError("--vtp \(vtp): expected HOST:PORT, e.g. 127.0.0.1:8099")
+                }
+            }
+            if let folder {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw ValidationError("--folder \(folder): no such folder")
+                }
+            }
+        }
+
+        func run() async throws {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .info
+                return handler
+            }
+            let logger = Logger(label: "starling.alert.listen")
+            let store: SQLiteStore
+            do {
+                store = try SQLiteStore(path: db)
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
+            }
+            let clock = WallClock()
+            let intake = AlertIntake(store: store, policy: IntakePolicy(acceptsTestNotices: acceptTest), clock: clock, logger: logger)
+            let transport: any AlertTransport
+            if let vtp, let (host, port) = Self.endpoint(vtp) {
+                transport = VTPSubscriber(configuration: .init(host: host, port: port, localIVORN: localIvorn), clock: clock, logger: logger)
+            } else {
+                transport = WatchedFolder(path: folder ?? ".", clock: clock, logger: logger)
+            }
+            do {
+                try await intake.start()
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
+            }
+            logger.notice("Listening for alerts", metadata: ["alert.transport": "\(transport.name)", "store.path": "\(db)"])
+
+            let interrupt = SignalWatch(SIGINT, SIGTERM)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await transport.run(into: intake) }
+                group.addTask {
+                    for await accepted in intake.accepted {
+                        logger.info(
+                            "Alert",
+                            metadata: [
+                                "alert.id": "\(accepted.alert.id)", "alert.event": "\(accepted.alert.eventID)",
+                                "alert.kind": "\(accepted.alert.kind.rawValue)", "alert.change": "\(accepted.change)",
+                            ])
+                        do {
+                            try await intake.finish(accepted.alert.id, note: "logged by starling alert listen (no coordinator)")
+                        } catch {
+                            logger.error("Alert could not be marked processed", metadata: ["alert.id": "\(accepted.alert.id)", "store.error": "\(error)"])
+                        }
+                    }
+                }
+                await interrupt.wait()
+                logger.notice("Stopping")
+                group.cancelAll()
+                await intake.stop()
+            }
+        }
+
+        /// `host:port` (or `[v6]:port`) split; `nil` when malformed.
+        static func endpoint(_ text: String) -> (String, Int)? {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            return host.isEmpty ? nil : (host, port)
+        }
+    }
+}
