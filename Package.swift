@@ -83,6 +83,7 @@ let package = Package(
             name: "Coordination",
             dependencies: [
                 "StarlingCore",
+                "Sky",
                 "Persistence",
                 "Imaging",
                 .product(name: "Logging", package: "swift-log"),

@@ -39,6 +39,7 @@ public actor AlertIntake {
     public nonisolated let accepted: AsyncStream<AcceptedAlert>
 
     private let continuation: AsyncStream<AcceptedAlert>.Continuation
+    private let handler: (@Sendable (AcceptedAlert) async -> Void)?
     private let store: any AlertStore
     private let policy: IntakePolicy
     private let clock: any UTCClock
@@ -84,7 +85,21 @@ public actor AlertIntake {
     public init(
         store: any AlertStore, policy: IntakePolicy = IntakePolicy(), clock: any UTCClock, logger: Logger, maximumBatch: Int = 512
     ) {
+        self.init(store: store, policy: policy, clock: clock, logger: logger, maximumBatch: maximumBatch, handler: nil)
+    }
+
+    /// Creates an intake that hands accepted alerts to `handler` instead of ``accepted``.
+    ///
+    /// The handler runs in the task that stored the notice (the submitter, or ``start()``'s
+    /// caller for recovered notices), before that call returns. Under a ``SimulationClock``
+    /// this keeps alert handling on the simulated timeline, where a consumer waiting on a
+    /// stream would count as a running task and stop time.
+    public init(
+        store: any AlertStore, policy: IntakePolicy = IntakePolicy(), clock: any UTCClock, logger: Logger, maximumBatch: Int = 512,
+        handler: (@Sendable (AcceptedAlert) async -> Void)?
+    ) {
         precondition(maximumBatch > 0, "maximumBatch must be positive")
+        self.handler = handler
         self.store = store
         self.policy = policy
         self.clock = clock
@@ -120,7 +135,7 @@ public actor AlertIntake {
                 alert: alert, change: EventLedger.change(of: alert, among: earlier), raw: record.raw, transport: record.transport,
                 receivedAt: record.receivedAt, format: AlertFormat(rawValue: record.format) ?? .unknown, isRedelivery: true)
             logger.notice("Alert handed on again after a restart", metadata: Self.metadata(alert, transport: record.transport))
-            continuation.yield(accepted)
+            await handOn(accepted)
         }
         isStarted = true
         if !pending.isEmpty { logger.notice("Recovered unfinished alerts", metadata: ["alert.count": "\(pending.count)"]) }
@@ -264,6 +279,7 @@ public actor AlertIntake {
         }
         batchSize.record(batch.count)
 
+        var handedOn: [AcceptedAlert] = []
         for (index, pending) in batch.enumerated() {
             let record = records[index]
             let receipt: IntakeReceipt
@@ -281,7 +297,7 @@ public actor AlertIntake {
                     receipt = IntakeReceipt(id: record.id, outcome: .accepted)
                     metadata["alert.change"] = "\(Self.describe(change))"
                     logger.info("Alert accepted", metadata: metadata)
-                    continuation.yield(
+                    handedOn.append(
                         AcceptedAlert(
                             alert: alert, change: change, raw: record.raw, transport: record.transport, receivedAt: record.receivedAt,
                             format: AlertFormat(rawValue: record.format) ?? .unknown, isRedelivery: false))
@@ -298,6 +314,16 @@ public actor AlertIntake {
                 }
             }
             deliver(.success(receipt), to: pending)
+        }
+        for accepted in handedOn { await handOn(accepted) }
+    }
+
+    /// Gives an accepted alert to the handler, or to the ``accepted`` stream.
+    private func handOn(_ accepted: AcceptedAlert) async {
+        if let handler {
+            await handler(accepted)
+        } else {
+            continuation.yield(accepted)
         }
     }
 

@@ -1,0 +1,347 @@
+public import Foundation
+public import Logging
+import Metrics
+public import Persistence
+public import StarlingCore
+
+/// Moves each follow-up to the telescope that can observe it soonest, holds it there with a
+/// lease, and moves it again when the telescope refuses, faults or goes silent.
+///
+/// The coordinator is an actor driven by messages: accepted alerts from the ``AlertIntake``
+/// (``handle(_:)``), telescope events routed to it (``telescopeEvent(_:)``), site weather
+/// (``updateWeather(site:safety:)``) and operator policies (``setPolicy(_:)``). It reports
+/// through its event handler (`CoordinatorEvent`): `assignmentMade` for the orchestration to
+/// send to the telescope, `assignmentChanged` for every state change.
+///
+/// Decisions are deterministic (``FollowUpPlanner``) and never wait on a model. Each alert's
+/// decision and its assignments are written in one transaction
+/// (``Persistence/AssignmentStore/recordDecision(alert:status:note:assignments:)``), so an
+/// alert handed on again after a crash is not decided twice.
+///
+/// Leases: an offered assignment must be accepted within ``leaseSeconds``; an accepted one
+/// must finish by its planned end plus ``completionGraceSeconds``. A lease that runs out
+/// expires the assignment and the field goes to the next best telescope.
+public actor NetworkCoordinator {
+    public typealias Storage = AlertStore & AssignmentStore & JournalStore
+
+    public let leaseSeconds: TimeInterval
+    public let completionGraceSeconds: TimeInterval
+    /// How many telescopes a field may be offered to before it is given up.
+    public let maximumAttempts: Int
+
+    private let network: ObservatoryNetwork
+    private let planner: FollowUpPlanner
+    private let store: any Storage
+    private let clock: any UTCClock
+    private let logger: Logger
+    private let skyMaps: SkyMapLoader?
+    private let galaxies: [Target]
+    private let events: @Sendable (CoordinatorEvent) async -> Void
+
+    private var sky = FollowUpPlanner.SkyCache()
+    private var statuses: [TelescopeID: TelescopeStatus] = [:]
+    private var weather: [SiteID: WeatherSafety] = [:]
+    private var policies: [Alert.Kind: SitePolicy] = [:]
+    /// Open and recent assignments by id, with what the coordinator needs to reassign them.
+    private var assignments: [AssignmentID: Tracked] = [:]
+    private var byRequest: [RequestID: AssignmentID] = [:]
+    private var watch: Task<Void, Never>?
+    private let leaseAlarm = Alarm()
+
+    private let latency = Metrics.Timer(label: "starling_followup_decision_seconds")
+
+    private struct Tracked: Sendable {
+        var assignment: Assignment
+        let alert: Alert
+        let field: FollowUpField
+        let plannedEnd: Date
+        let attempt: Int
+        /// Telescope–field pairs that already failed this field.
+        var excluded: Set<String>
+    }
+
+    /// - Parameters:
+    ///   - network: the array.
+    ///   - store: where alerts, assignments and the journal live.
+    ///   - clock: the coordinator's clock (leases run on it).
+    ///   - skyMaps: reads sky maps of alerts that have one (`nil`: sky-map alerts use their centre only).
+    ///   - galaxies: a catalog for distance-weighted targeting of gravitational-wave maps.
+    ///   - eventHandler: receives every `CoordinatorEvent`, in the coordinator's task.
+    public init(
+        network: ObservatoryNetwork, store: any Storage, clock: any UTCClock, logger: Logger, skyMaps: SkyMapLoader?,
+        galaxies: [Target] = [], policies: [SitePolicy] = [], leaseSeconds: TimeInterval = 120, completionGraceSeconds: TimeInterval = 1800,
+        maximumAttempts: Int = 4, eventHandler: @escaping @Sendable (CoordinatorEvent) async -> Void
+    ) {
+        self.network = network
+        self.planner = FollowUpPlanner(network: network)
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.skyMaps = skyMaps
+        self.galaxies = galaxies
+        self.leaseSeconds = leaseSeconds
+        self.completionGraceSeconds = completionGraceSeconds
+        self.maximumAttempts = maximumAttempts
+        self.events = eventHandler
+        for policy in policies { self.policies[policy.alertKind] = policy }
+    }
+
+    // MARK: Life cycle
+
+    /// Reloads open assignments from the store (after a restart), offers the unaccepted ones
+    /// again, and starts the lease watch on the clock.
+    public func start() async throws(StoreError) {
+        for assignment in try await store.openAssignments() {
+            guard let record = try await store.alert(assignment.alertID), let alert = record.alert else { continue }
+            let field = FollowUpField(id: String(assignment.request.id.rawValue.split(separator: "/").last ?? "f0"), center: assignment.request.target.coordinates, probability: 0, label: assignment.request.target.name)
+            let end = assignment.plannedStart.addingTimeInterval(FollowUpExposures.blockSeconds(assignment.request.exposures, telescope: telescope(assignment.telescopeID)))
+            track(Tracked(assignment: assignment, alert: alert, field: field, plannedEnd: end, attempt: attemptNumber(assignment.id), excluded: []))
+            if assignment.state == .offered { await events(.assignmentMade(assignment)) }
+        }
+        guard watch == nil else { return }
+        watch = clock.spawn(named: "coordinator.leases") { [weak self] in await self?.watchLeases() }
+    }
+
+    /// Stops the lease watch.
+    public func stop() {
+        watch?.cancel()
+        watch = nil
+    }
+
+    /// Sets the operator's rule for a kind of alert (pin, forbid or order sites).
+    public func setPolicy(_ policy: SitePolicy) { policies[policy.alertKind] = policy }
+
+    /// Records a site's weather as its weather sensor reports it.
+    public func updateWeather(site: SiteID, safety: WeatherSafety) { weather[site] = safety }
+
+    /// The current status of every telescope the coordinator has heard from.
+    public var telescopeStatuses: [TelescopeID: TelescopeStatus] { statuses }
+
+    // MARK: Alerts
+
+    /// Acts on an accepted alert: plans its follow-up, cancels what a retraction or an update
+    /// makes obsolete, and records the decision. Idempotent per alert id.
+    public func handle(_ accepted: AcceptedAlert) async {
+        let alert = accepted.alert
+        let now = clock.currentDate
+        var metadata: Logger.Metadata = ["alert.id": "\(alert.id)", "alert.event": "\(alert.eventID)"]
+        do {
+            if alert.isRetraction {
+                let cancelled = await cancelOpen(event: alert.eventID, reason: Reason(.retracted, "alert \(alert.id) retracts \(alert.eventID)"))
+                _ = try await store.recordDecision(alert: alert.id, status: .processed, note: "retraction: \(cancelled) assignment(s) cancelled", assignments: [])
+                try await journal(now, alert, .decision, "Retraction of \(alert.eventID): \(cancelled) follow-up(s) cancelled")
+                logger.notice("Event retracted; follow-ups cancelled", metadata: metadata)
+                return
+            }
+            if case .update = accepted.change {
+                _ = await cancelOpen(event: alert.eventID, reason: Reason(.operatorRequest, "superseded by \(alert.id), a later notice of \(alert.eventID)"))
+            }
+            var skyMap: HEALPixSkyMap?
+            if case .skyMap = alert.errorRegion, let loader = skyMaps {
+                do {
+                    skyMap = try await loader.skyMap(for: alert, raw: accepted.raw)
+                } catch {
+                    logger.warning("Sky map unreadable; using the alert's position", metadata: metadata.merging(["skymap.error": "\(error)"]) { $1 })
+                }
+            }
+            let fields = FieldSelection.fields(for: alert, skyMap: skyMap, fieldSide: typicalFieldSide, galaxies: galaxies)
+            guard !fields.isEmpty else {
+                _ = try await store.recordDecision(alert: alert.id, status: .ignored, note: "no position to observe", assignments: [])
+                return
+            }
+            let start = ContinuousClock.now  // decision latency only, never used for decisions
+            let decision = planner.decide(alert: alert, fields: fields, now: now, statuses: statuses, weather: weather, policy: policies[alert.kind], sky: &sky)
+            latency.recordNanoseconds(Int64((ContinuousClock.now - start).components.attoseconds / 1_000_000_000 + (ContinuousClock.now - start).components.seconds * 1_000_000_000))
+            let made = decision.assignments.map { planned in
+                Assignment(
+                    id: AssignmentID("\(alert.id.rawValue)#\(planned.field.id)#1"), alertID: alert.id, telescopeID: planned.telescopeID,
+                    siteID: planned.siteID, request: planned.request, plannedStart: planned.start,
+                    leaseExpiry: now.addingTimeInterval(leaseSeconds), state: .offered, reason: planned.reason)
+            }
+            guard try await store.recordDecision(alert: alert.id, status: .processed, note: decision.summary, assignments: made) else {
+                logger.info("Alert already decided before a restart", metadata: metadata)
+                return
+            }
+            metadata["followup.fields"] = "\(fields.count)"
+            metadata["followup.assignments"] = "\(made.count)"
+            logger.info("Follow-up assigned", metadata: metadata)
+            try await journal(now, alert, .decision, "\(alert.mission) \(alert.noticeType) \(alert.eventID): \(decision.summary)")
+            for (assignment, planned) in zip(made, decision.assignments) {
+                track(Tracked(assignment: assignment, alert: alert, field: planned.field, plannedEnd: planned.end, attempt: 1, excluded: []))
+                await events(.assignmentMade(assignment))
+            }
+            leaseAlarm.ring()
+        } catch {
+            logger.error("Alert decision could not be stored", metadata: metadata.merging(["store.error": "\(error)"]) { $1 })
+        }
+    }
+
+    // MARK: Telescope events
+
+    /// Follows what telescopes report: state, faults, acceptance, progress and outcome of
+    /// assignments.
+    public func telescopeEvent(_ event: TelescopeEvent) async {
+        switch event {
+        case .stateChanged(let telescope, _, let to, _, _):
+            updateStatus(telescope) { status in
+                status.state = to
+                if to == .fault { status.activity = .unavailable("fault") } else if case .unavailable = status.activity { status.activity = .idle }
+            }
+        case .faultOccurred(let telescope, let device, let reason, _):
+            updateStatus(telescope) { $0.activity = .unavailable("\(device.rawValue): \(reason.detail)") }
+        case .faultRecovered(let telescope, _, _):
+            updateStatus(telescope) { $0.activity = .idle }
+        case .observationStarted(let telescope, let request, let at):
+            if let id = byRequest[request], var tracked = assignments[id] {
+                updateStatus(telescope) { $0.activity = .followUp(until: tracked.plannedEnd) }
+                tracked.assignment = tracked.assignment.with(state: .observing)
+                assignments[id] = tracked
+                await persist(tracked.assignment, reason: "observing since \(ISO8601.string(from: at, fractionalSeconds: false))", at: at)
+            } else {
+                updateStatus(telescope) { $0.activity = .survey }
+            }
+        case .observationEnded(let observation):
+            updateStatus(observation.telescopeID) { status in
+                status.activity = .idle
+                if let pointing = observation.frames.last?.pointing { status.pointing = pointing }
+            }
+            guard let id = byRequest[observation.requestID], let tracked = assignments[id], !tracked.assignment.state.isFinal else { return }
+            switch observation.outcome {
+            case .completed:
+                await finish(id, .completed, reason: "observed: \(observation.frames.count) frame(s)", at: observation.ended)
+            case .refused(let reason), .failed(let reason), .aborted(let reason):
+                await finish(id, .failed, reason: reason.description, at: observation.ended)
+                await reassign(id, because: reason.description)
+            }
+        case .assignmentAccepted(let id, _, let at):
+            guard var tracked = assignments[id], tracked.assignment.state == .offered else { return }
+            tracked.assignment = tracked.assignment.with(state: .accepted)
+            assignments[id] = tracked
+            await persist(tracked.assignment, reason: "accepted", at: at)
+            leaseAlarm.ring()
+        case .assignmentRefused(let id, _, let reason, let at):
+            guard assignments[id] != nil else { return }
+            await finish(id, .refused, reason: reason.description, at: at)
+            await reassign(id, because: "refused: \(reason.detail)")
+        case .frameWritten, .safetyActionTaken:
+            break
+        }
+    }
+
+    // MARK: Leases
+
+    /// Sleeps on the clock until the next lease runs out (or an assignment changes), then
+    /// expires what ran out and reassigns it.
+    private func watchLeases() async {
+        while !Task.isCancelled {
+            let now = clock.currentDate
+            for (id, tracked) in assignments.sorted(by: { $0.key < $1.key }) where !tracked.assignment.state.isFinal {
+                if let deadline = deadline(of: tracked), deadline <= now {
+                    await finish(id, .expired, reason: "lease ran out at \(ISO8601.string(from: deadline, fractionalSeconds: false)) (state \(tracked.assignment.state.rawValue))", at: now)
+                    await reassign(id, because: "lease expired")
+                }
+            }
+            let next = assignments.values.filter { !$0.assignment.state.isFinal }.compactMap(deadline(of:)).min()
+            let wake = next ?? now.addingTimeInterval(6 * 3600)
+            do {
+                _ = try await clock.sleep(until: UTCInstant(wake), orUntil: leaseAlarm)
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func deadline(of tracked: Tracked) -> Date? {
+        switch tracked.assignment.state {
+        case .offered: tracked.assignment.leaseExpiry
+        case .accepted, .observing: tracked.plannedEnd.addingTimeInterval(completionGraceSeconds)
+        default: nil
+        }
+    }
+
+    // MARK: Reassignment
+
+    private func reassign(_ id: AssignmentID, because why: String) async {
+        guard let tracked = assignments[id] else { return }
+        let now = clock.currentDate
+        var excluded = tracked.excluded
+        excluded.insert(FollowUpPlanner.exclusionKey(tracked.assignment.telescopeID, tracked.field.id))
+        guard tracked.attempt < maximumAttempts else {
+            try? await journal(now, tracked.alert, .decision, "Field \(tracked.field.id) of \(tracked.alert.eventID) given up after \(tracked.attempt) attempts (\(why))")
+            return
+        }
+        let decision = planner.decide(
+            alert: tracked.alert, fields: [tracked.field], now: now, statuses: statuses, weather: weather, policy: policies[tracked.alert.kind],
+            excluded: excluded, sky: &sky)
+        guard let planned = decision.assignments.first else {
+            try? await journal(now, tracked.alert, .decision, "Field \(tracked.field.id) of \(tracked.alert.eventID) cannot be reassigned (\(why)): \(decision.unassigned.first?.reason ?? "no telescope")")
+            return
+        }
+        let attempt = tracked.attempt + 1
+        let assignment = Assignment(
+            id: AssignmentID("\(tracked.alert.id.rawValue)#\(tracked.field.id)#\(attempt)"), alertID: tracked.alert.id,
+            telescopeID: planned.telescopeID, siteID: planned.siteID, request: planned.request, plannedStart: planned.start,
+            leaseExpiry: now.addingTimeInterval(leaseSeconds), state: .offered, reason: "reassigned (\(why)): \(planned.reason)")
+        track(Tracked(assignment: assignment, alert: tracked.alert, field: tracked.field, plannedEnd: planned.end, attempt: attempt, excluded: excluded))
+        await persist(assignment, reason: assignment.reason, at: now)
+        logger.notice("Follow-up reassigned", metadata: ["assignment.id": "\(assignment.id)", "telescope.id": "\(assignment.telescopeID)", "alert.id": "\(tracked.alert.id)"])
+        await events(.assignmentMade(assignment))
+        leaseAlarm.ring()
+    }
+
+    /// Cancels every open assignment of an event; returns how many.
+    private func cancelOpen(event: String, reason: Reason) async -> Int {
+        let now = clock.currentDate
+        var count = 0
+        for (id, tracked) in assignments.sorted(by: { $0.key < $1.key }) where tracked.alert.eventID == event && !tracked.assignment.state.isFinal {
+            await finish(id, .cancelled, reason: reason.description, at: now)
+            count += 1
+        }
+        return count
+    }
+
+    private func finish(_ id: AssignmentID, _ state: Assignment.State, reason: String, at time: Date) async {
+        guard var tracked = assignments[id] else { return }
+        tracked.assignment = tracked.assignment.with(state: state)
+        assignments[id] = tracked
+        await persist(tracked.assignment, reason: reason, at: time)
+    }
+
+    private func persist(_ assignment: Assignment, reason: String, at time: Date) async {
+        do {
+            try await store.saveAssignment(assignment)
+        } catch {
+            logger.error("Assignment state could not be stored", metadata: ["assignment.id": "\(assignment.id)", "store.error": "\(error)"])
+        }
+        await events(.assignmentChanged(assignment.id, to: assignment.state, reason: reason, at: time))
+    }
+
+    private func track(_ tracked: Tracked) {
+        assignments[tracked.assignment.id] = tracked
+        byRequest[tracked.assignment.request.id] = tracked.assignment.id
+    }
+
+    private func updateStatus(_ telescope: TelescopeID, _ change: (inout TelescopeStatus) -> Void) {
+        guard let site = network.locate(telescope)?.site else { return }
+        var status = statuses[telescope] ?? TelescopeStatus(telescopeID: telescope, siteID: site.id, state: .closed, activity: .idle)
+        change(&status)
+        statuses[telescope] = status
+    }
+
+    private func journal(_ time: Date, _ alert: Alert, _ kind: JournalEntry.Kind, _ message: String) async throws(StoreError) {
+        try await store.appendJournal([JournalEntry(time: time, subject: alert.id.rawValue, kind: kind, message: message)])
+    }
+
+    private func telescope(_ id: TelescopeID) -> Telescope {
+        // Assignments only name telescopes of this network.
+        network.locate(id)!.telescope
+    }
+
+    private func attemptNumber(_ id: AssignmentID) -> Int { Int(id.rawValue.split(separator: "#").last ?? "1") ?? 1 }
+
+    /// The side of the most common field of view in the array, used to tile localisations.
+    private var typicalFieldSide: Angle {
+        let sides = network.sites.flatMap(\.telescopes).map { min($0.fieldWidth, $0.fieldHeight) }
+        return sides.sorted()[sides.count / 2]
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import Coordination
+@testable import Persistence
+@testable import Sky
+@testable import StarlingCore
+
+/// Collects what the coordinator reports.
+final class CoordinatorEventLog: Sendable {
+    private let events = Mutex<[CoordinatorEvent]>([])
+    func append(_ event: CoordinatorEvent) { events.withLock { $0.append(event) } }
+    var made: [Assignment] {
+        events.withLock { $0.compactMap { if case .assignmentMade(let a) = $0 { a } else { nil } } }
+    }
+    var changes: [(AssignmentID, Assignment.State)] {
+        events.withLock { $0.compactMap { if case .assignmentChanged(let id, let state, _, _) = $0 { (id, state) } else { nil } } }
+    }
+}
+
+struct NetworkCoordinatorTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let network: ObservatoryNetwork
+    let grb: Alert
+    let raw: Data
+
+    init() throws {
+        network = try ProjectLayout(root: Self.packageRoot).loadNetwork()
+        raw = try Data(contentsOf: URL(fileURLWithPath: Self.packageRoot + "/simulations/alerts/swift-bat-grb-1300001.xml"))
+        grb = try AlertParser.parse(raw).alert
+    }
+
+    func accepted(_ alert: Alert, change: AcceptedAlert.Change = .new) -> AcceptedAlert {
+        AcceptedAlert(alert: alert, change: change, raw: raw, transport: "test", receivedAt: alert.eventTime, format: .voevent20, isRedelivery: false)
+    }
+
+    /// A coordinator on a simulation clock at `start`, with the alert stored as received.
+    func make(at start: Date, alerts: [Alert], leaseSeconds: TimeInterval = 120) async throws -> (NetworkCoordinator, SimulationClock, SQLiteStore, CoordinatorEventLog) {
+        let store = try SQLiteStore.inMemory()
+        for alert in alerts {
+            _ = try await store.insertAlert(AlertRecord(id: alert.id, receivedAt: start, transport: "test", format: "voevent-2.0", raw: raw, alert: alert))
+        }
+        let clock = SimulationClock(start: UTCInstant(start))
+        let log = CoordinatorEventLog()
+        let coordinator = NetworkCoordinator(
+            network: network, store: store, clock: clock, logger: Logger(label: "test"), skyMaps: nil, leaseSeconds: leaseSeconds,
+            eventHandler: { log.append($0) })
+        try await coordinator.start()
+        return (coordinator, clock, store, log)
+    }
+
+    @Test func pointAlertGoesToATelescopeThatIsDarkWithTheTargetHighEnough() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
+        await coordinator.handle(accepted(grb))
+        let assignment = try #require(log.made.first)
+        #expect(log.made.count == 1)
+        // Check the choice independently with Sky.
+        let (site, _) = try #require(network.locate(assignment.telescopeID))
+        let frame = try Observer(site: site).frame(at: assignment.plannedStart)
+        #expect(frame.sun.horizontal.altitude.degrees <= -12 + 0.05)
+        #expect(frame.horizontal(of: try #require(grb.position)).altitude.degrees >= 20 - 0.05)
+        // At 21:31 UTC in late November it is night in Europe and Africa, not in the Americas or Asia.
+        #expect(["la-palma", "teide", "saao-sutherland", "wise", "maidanak"].contains(site.id.rawValue))
+        #expect(assignment.plannedStart.timeIntervalSince(now) < 600, "an idle telescope at a dark site starts within minutes")
+        #expect(assignment.reason.hasPrefix("earliest start"))
+        #expect(try await store.alert(grb.id)?.status == .processed)
+        #expect(try await store.assignments(alert: grb.id).count == 1)
+    }
+
+    @Test func handlingTheSameAlertTwiceDecidesOnce() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
+        await coordinator.handle(accepted(grb))
+        await coordinator.handle(accepted(grb))
+        #expect(log.made.count == 1)
+        #expect(try await store.assignments(alert: grb.id).count == 1)
+    }
+
+    @Test func unsafeWeatherAndOperatorPolicyKeepSitesOut() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, _, _, log) = try await make(at: now, alerts: [grb])
+        await coordinator.updateWeather(site: "la-palma", safety: .unsafe(["rain detected"]))
+        await coordinator.setPolicy(SitePolicy(alertKind: .gammaRayBurst, forbidden: ["teide"]))
+        await coordinator.handle(accepted(grb))
+        let assignment = try #require(log.made.first)
+        #expect(!["la-palma", "teide"].contains(assignment.siteID.rawValue))
+    }
+
+    @Test func refusalMovesTheFieldToAnotherTelescope() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
+        await coordinator.handle(accepted(grb))
+        let first = try #require(log.made.first)
+        await coordinator.telescopeEvent(.assignmentRefused(first.id, telescope: first.telescopeID, reason: Reason(.weatherUnsafe, "closed for rain"), at: now))
+        let second = try #require(log.made.last)
+        #expect(log.made.count == 2)
+        #expect(second.telescopeID != first.telescopeID)
+        #expect(second.reason.hasPrefix("reassigned (refused: closed for rain)"))
+        #expect(try await store.assignments(alert: grb.id).map(\.state).sorted { $0.rawValue < $1.rawValue } == [.offered, .refused])
+    }
+
+    @Test func anUnacceptedLeaseExpiresAndIsReassigned() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, clock, _, log) = try await make(at: now, alerts: [grb], leaseSeconds: 120)
+        await coordinator.handle(accepted(grb))
+        let first = try #require(log.made.first)
+        await clock.run(until: UTCInstant(now.addingTimeInterval(200)))
+        #expect(log.changes.contains { $0.0 == first.id && $0.1 == .expired })
+        #expect(log.made.count == 2)
+        #expect(log.made.last?.telescopeID != first.telescopeID)
+        await coordinator.stop()
+    }
+
+    @Test func acceptedAndCompletedAssignmentsAreFollowedToTheEnd() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        await coordinator.handle(accepted(grb))
+        let assignment = try #require(log.made.first)
+        await coordinator.telescopeEvent(.assignmentAccepted(assignment.id, telescope: assignment.telescopeID, at: now))
+        await coordinator.telescopeEvent(.observationStarted(telescope: assignment.telescopeID, request: assignment.request.id, at: now.addingTimeInterval(60)))
+        let observation = Observation(
+            id: "o1", requestID: assignment.request.id, telescopeID: assignment.telescopeID, siteID: assignment.siteID,
+            targetID: assignment.request.target.id, started: now.addingTimeInterval(60), ended: now.addingTimeInterval(300), outcome: .completed, frames: [])
+        await coordinator.telescopeEvent(.observationEnded(observation))
+        await clock.run(until: UTCInstant(now.addingTimeInterval(4 * 3600)))
+        #expect(try await store.assignments(alert: grb.id).map(\.state) == [.completed])
+        #expect(log.made.count == 1, "a completed assignment is not reassigned")
+        await coordinator.stop()
+    }
+
+    @Test func retractionCancelsTheEventsOpenAssignments() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let retraction = Alert(
+            id: "ivo://test#retraction", eventID: grb.eventID, eventTime: grb.eventTime, mission: grb.mission, noticeType: "Retraction",
+            position: nil, errorRegion: .none, kind: grb.kind, serial: 2, isRetraction: true)
+        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb, retraction])
+        await coordinator.handle(accepted(grb))
+        await coordinator.handle(accepted(retraction, change: .retraction(previous: grb.id)))
+        #expect(log.changes.map(\.1).contains(.cancelled))
+        #expect(try await store.assignments(alert: grb.id).map(\.state) == [.cancelled])
+        #expect(try await store.alert(retraction.id)?.note == "retraction: 1 assignment(s) cancelled")
+    }
+
+    @Test func aWideErrorCircleIsTiledAcrossTelescopes() async throws {
+        let wide = Alert(
+            id: "ivo://test#wide", eventID: "GBM-1", eventTime: grb.eventTime, mission: "Fermi", noticeType: "GBM_Gnd_Pos",
+            position: grb.position, errorRegion: .circle(radius: .degrees(3)), kind: .gammaRayBurst, errorContainment: 0.68)
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, _, _, log) = try await make(at: now, alerts: [wide])
+        await coordinator.handle(accepted(wide))
+        #expect(log.made.count > 5)
+        #expect(Set(log.made.map(\.telescopeID)).count > 1)
+        let centres = log.made.map(\.request.target.coordinates)
+        #expect(centres.allSatisfy { $0.separation(from: grb.position!).degrees < 3 + 1.2 })
+    }
+
+    @Test func fieldSelectionOfAnErrorCircleCoversItsContainment() throws {
+        let fields = FieldSelection.circleTiles(center: try #require(grb.position), radius: .degrees(2), containment: 0.9, fieldSide: .degrees(1.17), maximumFields: 200)
+        let total = fields.reduce(0) { $0 + $1.probability }
+        #expect(total > 0.85 && total < 1.05)
+        #expect(fields.first?.center.separation(from: grb.position!).degrees ?? 9 < 0.6)
+        #expect(zip(fields, fields.dropFirst()).allSatisfy { $0.probability >= $1.probability })
+    }
+}
