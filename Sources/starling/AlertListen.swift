@@ -8,12 +8,16 @@ import StarlingCore
 extension Starling.Alert {
     struct Listen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Take in alerts from a VOEvent broker or a folder and store them.",
+            abstract: "Take in alerts from a VOEvent broker or a folder, store them, and decide their follow-up.",
             discussion: """
-                Stores every notice in the SQLite database before acknowledging it, logs each alert, \
-                and marks it processed (no coordinator runs here yet). Notices left unprocessed by an \
-                earlier run are handed on first. Stops cleanly on Ctrl-C.
+                Stores every notice in the SQLite database before acknowledging it, then the network \
+                coordinator decides which telescopes should observe it and records the decision and its \
+                assignments (`starling alert plan` shows the same reasoning for one file). No telescope \
+                agents run here, so offers are recorded for operators and do not expire. Notices left \
+                unprocessed by an earlier run are decided first. Stops cleanly on Ctrl-C.
                 """)
+
+        @OptionGroup var options: GlobalOptions
 
         @Option(help: ArgumentHelp("Subscribe to a VOEvent broker (VOEvent Transport Protocol).", valueName: "HOST:PORT"))
         var vtp: String?
@@ -60,6 +64,19 @@ extension Starling.Alert {
                 throw ExitCode(1)
             }
             let clock = WallClock()
+            let layout = try options.layout()
+            let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
+            let coordinator = NetworkCoordinator(
+                network: network, store: store, clock: clock, logger: logger, skyMaps: SkyMapLoader(reader: FITSSkyMapReader()),
+                eventHandler: { event in
+                    if case .assignmentMade(let assignment) = event {
+                        logger.info("Follow-up offered", metadata: [
+                            "assignment.id": "\(assignment.id)", "telescope.id": "\(assignment.telescopeID)",
+                            "assignment.start": "\(ISO8601.string(from: assignment.plannedStart, fractionalSeconds: false))",
+                            "assignment.reason": "\(assignment.reason)",
+                        ])
+                    }
+                })
             let intake = AlertIntake(store: store, policy: IntakePolicy(acceptsTestNotices: acceptTest), clock: clock, logger: logger)
             let transport: any AlertTransport
             if let vtp, let (host, port) = Self.endpoint(vtp) {
@@ -68,6 +85,7 @@ extension Starling.Alert {
                 transport = WatchedFolder(path: folder ?? ".", clock: clock, logger: logger)
             }
             do {
+                try await coordinator.start(watchingLeases: false)
                 try await intake.start()
             } catch {
                 printError(error.description)
@@ -86,11 +104,8 @@ extension Starling.Alert {
                                 "alert.id": "\(accepted.alert.id)", "alert.event": "\(accepted.alert.eventID)",
                                 "alert.kind": "\(accepted.alert.kind.rawValue)", "alert.change": "\(accepted.change)",
                             ])
-                        do {
-                            try await intake.finish(accepted.alert.id, note: "logged by starling alert listen (no coordinator)")
-                        } catch {
-                            logger.error("Alert could not be marked processed", metadata: ["alert.id": "\(accepted.alert.id)", "store.error": "\(error)"])
-                        }
+                        // The coordinator records its decision and marks the alert in one transaction.
+                        await coordinator.handle(accepted)
                     }
                 }
                 await interrupt.wait()

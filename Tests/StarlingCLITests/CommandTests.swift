@@ -1,4 +1,6 @@
 import Foundation
+import Sky
+import StarlingCore
 import Testing
 
 /// The command line as a user meets it: exit statuses, file:line messages, JSON shapes.
@@ -88,5 +90,42 @@ struct CommandTests {
         let fields = lines[1].split(separator: ",")
         #expect(fields.count == 14)
         #expect(abs(Double(fields[6])! - 63.6655) < 0.001)
+    }
+}
+
+/// `starling alert plan --json`, checked independently with Sky.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: StarlingCLI.executable), "the starling binary was not built beside the tests"))
+struct AlertPlanCommandTests {
+    @Test(arguments: ["2026-11-23T21:30:40Z", "2026-11-24T04:00:00Z", "2026-11-24T12:00:00Z"])
+    func pointAlertGoesToDarkSitesWithTheTargetHighEnough(at: String) throws {
+        let document = try #require(try StarlingCLI.json([
+            "alert", "plan", StarlingCLI.packageRoot + "/simulations/alerts/swift-bat-grb-1300001.xml", "--at", at, "--json",
+        ]) as? [String: Any])
+        let assignments = try #require(document["assignments"] as? [[String: Any]])
+        #expect(!assignments.isEmpty)
+        let network = try ProjectLayout(root: StarlingCLI.packageRoot).loadNetwork()
+        for assignment in assignments {
+            let siteID = try #require(assignment["site"] as? String)
+            let startText = try #require(assignment["start_utc"] as? String)
+            let ra = try #require(assignment["ra_deg"] as? Double), dec = try #require(assignment["dec_deg"] as? Double)
+            let site = try #require(network.site(SiteID(siteID)))
+            let start = try #require(ISO8601.date(from: startText))
+            let target = try EquatorialCoordinates(rightAscensionDegrees: ra, declinationDegrees: dec)
+            let frame = try Observer(site: site).frame(at: start)
+            #expect(frame.sun.horizontal.altitude.degrees <= -12 + 0.1, "\(site.id) is dark at \(start)")
+            let position = frame.horizontal(of: target)
+            #expect(position.altitude.degrees >= 20 - 0.1, "\(site.id): target at \(position.altitude)")
+            #expect(position.altitude.degrees >= site.horizonMask.minimumAltitude(atAzimuth: position.azimuth).degrees - 0.1)
+            #expect(start >= ISO8601.date(from: at)!)
+        }
+    }
+
+    @Test func pinnedAndUnsafeSitesAreRespected() throws {
+        let document = try #require(try StarlingCLI.json([
+            "alert", "plan", StarlingCLI.packageRoot + "/simulations/alerts/swift-bat-grb-1300001.xml", "--at", "2026-11-23T21:30:40Z",
+            "--pin", "teide", "--pin", "la-palma", "--unsafe", "teide", "--json",
+        ]) as? [String: Any])
+        let assignments = try #require(document["assignments"] as? [[String: Any]])
+        #expect(assignments.map { $0["site"] as? String } == ["la-palma"])
     }
 }

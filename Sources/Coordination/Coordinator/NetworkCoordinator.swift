@@ -90,7 +90,11 @@ public actor NetworkCoordinator {
 
     /// Reloads open assignments from the store (after a restart), offers the unaccepted ones
     /// again, and starts the lease watch on the clock.
-    public func start() async throws(StoreError) {
+    ///
+    /// - Parameter watchingLeases: `false` when no telescope agents are connected (e.g.
+    ///   `starling alert listen`, which records decisions for operators): offers then stay
+    ///   open instead of expiring and moving from telescope to telescope.
+    public func start(watchingLeases: Bool = true) async throws(StoreError) {
         for assignment in try await store.openAssignments() {
             guard let record = try await store.alert(assignment.alertID), let alert = record.alert else { continue }
             let field = FollowUpField(id: String(assignment.request.id.rawValue.split(separator: "/").last ?? "f0"), center: assignment.request.target.coordinates, probability: 0, label: assignment.request.target.name)
@@ -98,7 +102,7 @@ public actor NetworkCoordinator {
             track(Tracked(assignment: assignment, alert: alert, field: field, plannedEnd: end, attempt: attemptNumber(assignment.id), excluded: []))
             if assignment.state == .offered { await events(.assignmentMade(assignment)) }
         }
-        guard watch == nil else { return }
+        guard watchingLeases, watch == nil else { return }
         watch = clock.spawn(named: "coordinator.leases") { [weak self] in await self?.watchLeases() }
     }
 
