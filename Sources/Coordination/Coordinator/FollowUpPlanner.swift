@@ -83,7 +83,9 @@ public struct FollowUpPlanner: Sendable {
         policy: SitePolicy?, excluded: Set<String> = [], sky: inout SkyCache
     ) -> FollowUpDecision {
         var exclusions: [String] = []
-        var candidates: [Candidate] = []
+        // Sites that can take part, in the order they get dark: a site dark only later than
+        // the best start found so far cannot win, so most sites are never evaluated.
+        var sites: [SiteEntry] = []
         for site in network.sites {
             if let pinned = policy?.pinned, !pinned.contains(site.id) {
                 exclusions.append("\(site.id): not among the sites pinned for \(alert.kind.rawValue) alerts")
@@ -109,15 +111,34 @@ public struct FollowUpPlanner: Sendable {
                 exclusions.append("\(site.id): sky unavailable (\(error))")
                 continue
             }
-            let grid = VisibilityGrid(timeline: timeline, targets: fields.map(\.center), threads: 1)
-            for telescope in site.telescopes {
+            let firstIndex = max(0, Int((now.timeIntervalSince(timeline.instants[0]) / SiteSkyCache.stepSeconds).rounded(.down)))
+            guard let dark = timeline.sky.indices.first(where: { $0 >= firstIndex && timeline.sky[$0].sunAltitudeDegrees <= -12 }),
+                timeline.instants[dark] <= now.addingTimeInterval(Self.horizonSeconds)
+            else {
+                exclusions.append("\(site.id): not dark within \(Int(Self.horizonSeconds / 3600)) h")
+                continue
+            }
+            // The instant before the first dark sample may already be dark within its step.
+            sites.append(SiteEntry(site: site, timeline: timeline, darkFrom: timeline.instants[max(firstIndex, dark - 1)]))
+        }
+        sites.sort { ($0.darkFrom, $0.site.id) < ($1.darkFrom, $1.site.id) }
+        var candidates: [Candidate] = []
+        var siteCandidates: [[Int]] = Array(repeating: [], count: sites.count)
+        var evaluated = Array(repeating: false, count: sites.count)
+        func evaluate(_ siteIndex: Int) {
+            guard !evaluated[siteIndex] else { return }
+            evaluated[siteIndex] = true
+            let entry = sites[siteIndex]
+            let grid = VisibilityGrid(timeline: entry.timeline, targets: fields.map(\.center), threads: 1)
+            for telescope in entry.site.telescopes {
                 let status = statuses[telescope.id]
-                    ?? TelescopeStatus(telescopeID: telescope.id, siteID: site.id, state: .closed, activity: .idle)
+                    ?? TelescopeStatus(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
                 if case .unavailable(let why) = status.activity {
                     exclusions.append("\(telescope.id): unavailable (\(why))")
                     continue
                 }
-                candidates.append(Candidate(site: site, telescope: telescope, grid: grid, status: status, ready: readyTime(status, telescope: telescope, now: now)))
+                siteCandidates[siteIndex].append(candidates.count)
+                candidates.append(Candidate(site: entry.site, telescope: telescope, grid: grid, status: status, ready: readyTime(status, telescope: telescope, now: now)))
             }
         }
 
@@ -127,15 +148,23 @@ public struct FollowUpPlanner: Sendable {
         let preferred = policy?.preferred ?? []
         for (fieldIndex, field) in fields.enumerated() {
             var options: [(candidate: Int, start: Date, altitude: Double)] = []
-            for (index, candidate) in candidates.enumerated() where !excluded.contains(Self.exclusionKey(candidate.telescope.id, field.id)) {
-                let exposures = FollowUpExposures.exposures(for: alert, telescope: candidate.telescope)
-                let block = FollowUpExposures.blockSeconds(exposures, telescope: candidate.telescope)
-                let slew = slewSeconds(from: candidate.status.pointing, to: field.center, mount: candidate.telescope.mount)
-                let ready = candidate.ready.addingTimeInterval(slew)
-                guard let (start, altitude) = earliestStart(
-                    candidate, target: fieldIndex, notBefore: ready, blockSeconds: block, now: now)
-                else { continue }
-                options.append((index, start, altitude))
+            var earliest: Date?
+            for siteIndex in sites.indices {
+                // A preferred site may win by up to the slack, so look that much further.
+                if let earliest, sites[siteIndex].darkFrom > earliest.addingTimeInterval(preferred.isEmpty ? 0 : Self.preferenceSlackSeconds) { break }
+                evaluate(siteIndex)
+                for index in siteCandidates[siteIndex] where !excluded.contains(Self.exclusionKey(candidates[index].telescope.id, field.id)) {
+                    let candidate = candidates[index]
+                    let exposures = FollowUpExposures.exposures(for: alert, telescope: candidate.telescope)
+                    let block = FollowUpExposures.blockSeconds(exposures, telescope: candidate.telescope)
+                    let slew = slewSeconds(from: candidate.status.pointing, to: field.center, mount: candidate.telescope.mount)
+                    let ready = candidate.ready.addingTimeInterval(slew)
+                    guard let (start, altitude) = earliestStart(
+                        candidate, target: fieldIndex, notBefore: ready, blockSeconds: block, now: now)
+                    else { continue }
+                    options.append((index, start, altitude))
+                    if earliest.map({ start < $0 }) ?? true { earliest = start }
+                }
             }
             guard var best = options.min(by: { Self.better($0, $1, candidates) }) else {
                 unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (dark, ≥ 20° and clear of the Moon, at a site with safe weather)"))
@@ -180,6 +209,13 @@ public struct FollowUpPlanner: Sendable {
     static func exclusionKey(_ telescope: TelescopeID, _ field: String) -> String { "\(telescope)|\(field)" }
 
     // MARK: - Internals
+
+    struct SiteEntry: Sendable {
+        let site: Site
+        let timeline: SkyTimeline
+        /// About when the site is next dark (Sun ≤ −12°), to the timeline's step.
+        let darkFrom: Date
+    }
 
     struct Candidate: Sendable {
         let site: Site
