@@ -23,6 +23,14 @@ let package = Package(
             dependencies: ["BenchmarkSupport", .product(name: "Sky", package: "Starling"), .product(name: "StarlingCore", package: "Starling")],
             swiftSettings: settings
         ),
+        .executableTarget(
+            name: "CoordinationBenchmark",
+            dependencies: [
+                "BenchmarkSupport", .product(name: "Coordination", package: "Starling"), .product(name: "Persistence", package: "Starling"),
+                .product(name: "StarlingCore", package: "Starling"),
+            ],
+            swiftSettings: settings
+        ),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["BenchmarkSupport", .product(name: "Imaging", package: "Starling")], swiftSettings: settings),
     ]
 )

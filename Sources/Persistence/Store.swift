@@ -101,6 +101,31 @@ public protocol AssignmentStore: Sendable {
     ///
     /// - Returns: `true` if the decision was recorded, `false` if the notice was already decided.
     func recordDecision(alert: AlertID, status: AlertRecord.Status, note: String, assignments: [Assignment]) async throws(StoreError) -> Bool
+
+    /// Records several decisions, each with its journal lines, in one transaction (one disk
+    /// sync for a burst of alerts). Each decision is recorded only if its notice is still
+    /// `received`, as ``recordDecision(alert:status:note:assignments:)``.
+    ///
+    /// - Returns: for each decision, whether it was recorded.
+    func recordDecisions(_ decisions: [AlertDecision]) async throws(StoreError) -> [Bool]
+}
+
+/// The coordinator's decision on one notice, as stored in one transaction with others.
+public struct AlertDecision: Sendable {
+    public let alert: AlertID
+    public let status: AlertRecord.Status
+    public let note: String
+    public let assignments: [Assignment]
+    /// Lines for the night's journal, written only if the decision is.
+    public let journal: [JournalEntry]
+
+    public init(alert: AlertID, status: AlertRecord.Status, note: String, assignments: [Assignment], journal: [JournalEntry] = []) {
+        self.alert = alert
+        self.status = status
+        self.note = note
+        self.assignments = assignments
+        self.journal = journal
+    }
 }
 
 /// The journal of the night.

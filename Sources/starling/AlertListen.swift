@@ -77,7 +77,10 @@ extension Starling.Alert {
                         ])
                     }
                 })
-            let intake = AlertIntake(store: store, policy: IntakePolicy(acceptsTestNotices: acceptTest), clock: clock, logger: logger)
+            // Alerts committed together are decided together, in one transaction.
+            let intake = AlertIntake(
+                store: store, policy: IntakePolicy(acceptsTestNotices: acceptTest), clock: clock, logger: logger,
+                handler: { batch in await coordinator.handle(batch) })
             let transport: any AlertTransport
             if let vtp, let (host, port) = Self.endpoint(vtp) {
                 transport = VTPSubscriber(configuration: .init(host: host, port: port, localIVORN: localIvorn), clock: clock, logger: logger)
@@ -96,18 +99,6 @@ extension Starling.Alert {
             let interrupt = SignalWatch(SIGINT, SIGTERM)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await transport.run(into: intake) }
-                group.addTask {
-                    for await accepted in intake.accepted {
-                        logger.info(
-                            "Alert",
-                            metadata: [
-                                "alert.id": "\(accepted.alert.id)", "alert.event": "\(accepted.alert.eventID)",
-                                "alert.kind": "\(accepted.alert.kind.rawValue)", "alert.change": "\(accepted.change)",
-                            ])
-                        // The coordinator records its decision and marks the alert in one transaction.
-                        await coordinator.handle(accepted)
-                    }
-                }
                 await interrupt.wait()
                 logger.notice("Stopping")
                 group.cancelAll()

@@ -126,58 +126,105 @@ public actor NetworkCoordinator {
     /// Acts on an accepted alert: plans its follow-up, cancels what a retraction or an update
     /// makes obsolete, and records the decision. Idempotent per alert id.
     public func handle(_ accepted: AcceptedAlert) async {
+        await handle([accepted])
+    }
+
+    /// Acts on a batch of accepted alerts, in order, recording every decision in one
+    /// transaction; then offers the assignments. Idempotent per alert id.
+    public func handle(_ batch: [AcceptedAlert]) async {
+        var pending: [Pending] = []
+        for accepted in batch { pending.append(await plan(accepted)) }
+        let recorded: [Bool]
+        do {
+            recorded = try await store.recordDecisions(pending.map(\.decision))
+        } catch {
+            logger.error("Alert decisions could not be stored", metadata: ["alert.count": "\(batch.count)", "store.error": "\(error)"])
+            return
+        }
+        for (item, wasRecorded) in zip(pending, recorded) {
+            let metadata: Logger.Metadata = ["alert.id": "\(item.decision.alert)"]
+            guard wasRecorded else {
+                logger.info("Alert already decided before a restart", metadata: metadata)
+                continue
+            }
+            for (id, reason) in item.cancelled {
+                guard var tracked = assignments[id] else { continue }
+                tracked.assignment = tracked.assignment.with(state: .cancelled)
+                assignments[id] = tracked
+                await events(.assignmentChanged(id, to: .cancelled, reason: reason.description, at: item.time))
+            }
+            for tracked in item.made {
+                track(tracked)
+                await events(.assignmentMade(tracked.assignment))
+            }
+            if !item.made.isEmpty {
+                logger.info("Follow-up assigned", metadata: metadata.merging(["followup.assignments": "\(item.made.count)"]) { $1 })
+            }
+        }
+        leaseAlarm.ring()
+    }
+
+    /// A decision planned and waiting to be recorded, with what to do once it is.
+    private struct Pending {
+        let decision: AlertDecision
+        let time: Date
+        let made: [Tracked]
+        let cancelled: [(AssignmentID, Reason)]
+    }
+
+    /// Plans one alert's decision without writing anything.
+    private func plan(_ accepted: AcceptedAlert) async -> Pending {
         let alert = accepted.alert
         let now = clock.currentDate
-        var metadata: Logger.Metadata = ["alert.id": "\(alert.id)", "alert.event": "\(alert.eventID)"]
-        do {
-            if alert.isRetraction {
-                let cancelled = await cancelOpen(event: alert.eventID, reason: Reason(.retracted, "alert \(alert.id) retracts \(alert.eventID)"))
-                _ = try await store.recordDecision(alert: alert.id, status: .processed, note: "retraction: \(cancelled) assignment(s) cancelled", assignments: [])
-                try await journal(now, alert, .decision, "Retraction of \(alert.eventID): \(cancelled) follow-up(s) cancelled")
-                logger.notice("Event retracted; follow-ups cancelled", metadata: metadata)
-                return
-            }
-            if case .update = accepted.change {
-                _ = await cancelOpen(event: alert.eventID, reason: Reason(.operatorRequest, "superseded by \(alert.id), a later notice of \(alert.eventID)"))
-            }
-            var skyMap: HEALPixSkyMap?
-            if case .skyMap = alert.errorRegion, let loader = skyMaps {
-                do {
-                    skyMap = try await loader.skyMap(for: alert, raw: accepted.raw)
-                } catch {
-                    logger.warning("Sky map unreadable; using the alert's position", metadata: metadata.merging(["skymap.error": "\(error)"]) { $1 })
-                }
-            }
-            let fields = FieldSelection.fields(for: alert, skyMap: skyMap, fieldSide: typicalFieldSide, galaxies: galaxies)
-            guard !fields.isEmpty else {
-                _ = try await store.recordDecision(alert: alert.id, status: .ignored, note: "no position to observe", assignments: [])
-                return
-            }
-            let start = ContinuousClock.now  // decision latency only, never used for decisions
-            let decision = planner.decide(alert: alert, fields: fields, now: now, statuses: statuses, weather: weather, policy: policies[alert.kind], sky: &sky)
-            latency.recordNanoseconds(Int64((ContinuousClock.now - start).components.attoseconds / 1_000_000_000 + (ContinuousClock.now - start).components.seconds * 1_000_000_000))
-            let made = decision.assignments.map { planned in
-                Assignment(
-                    id: AssignmentID("\(alert.id.rawValue)#\(planned.field.id)#1"), alertID: alert.id, telescopeID: planned.telescopeID,
-                    siteID: planned.siteID, request: planned.request, plannedStart: planned.start,
-                    leaseExpiry: now.addingTimeInterval(leaseSeconds), state: .offered, reason: planned.reason)
-            }
-            guard try await store.recordDecision(alert: alert.id, status: .processed, note: decision.summary, assignments: made) else {
-                logger.info("Alert already decided before a restart", metadata: metadata)
-                return
-            }
-            metadata["followup.fields"] = "\(fields.count)"
-            metadata["followup.assignments"] = "\(made.count)"
-            logger.info("Follow-up assigned", metadata: metadata)
-            try await journal(now, alert, .decision, "\(alert.mission) \(alert.noticeType) \(alert.eventID): \(decision.summary)")
-            for (assignment, planned) in zip(made, decision.assignments) {
-                track(Tracked(assignment: assignment, alert: alert, field: planned.field, plannedEnd: planned.end, attempt: 1, excluded: []))
-                await events(.assignmentMade(assignment))
-            }
-            leaseAlarm.ring()
-        } catch {
-            logger.error("Alert decision could not be stored", metadata: metadata.merging(["store.error": "\(error)"]) { $1 })
+        func journal(_ message: String) -> [JournalEntry] { [JournalEntry(time: now, subject: alert.id.rawValue, kind: .decision, message: message)] }
+        if alert.isRetraction {
+            let cancelled = openAssignments(event: alert.eventID, reason: Reason(.retracted, "alert \(alert.id) retracts \(alert.eventID)"))
+            return Pending(
+                decision: AlertDecision(
+                    alert: alert.id, status: .processed, note: "retraction: \(cancelled.count) assignment(s) cancelled",
+                    assignments: cancelled.map { $0.0 }, journal: journal("Retraction of \(alert.eventID): \(cancelled.count) follow-up(s) cancelled")),
+                time: now, made: [], cancelled: cancelled.map { ($0.0.id, $0.1) })
         }
+        var cancelled: [(Assignment, Reason)] = []
+        if case .update = accepted.change {
+            cancelled = openAssignments(event: alert.eventID, reason: Reason(.operatorRequest, "superseded by \(alert.id), a later notice of \(alert.eventID)"))
+        }
+        var skyMap: HEALPixSkyMap?
+        if case .skyMap = alert.errorRegion, let loader = skyMaps {
+            do {
+                skyMap = try await loader.skyMap(for: alert, raw: accepted.raw)
+            } catch {
+                logger.warning("Sky map unreadable; using the alert's position", metadata: ["alert.id": "\(alert.id)", "skymap.error": "\(error)"])
+            }
+        }
+        let fields = FieldSelection.fields(for: alert, skyMap: skyMap, fieldSide: typicalFieldSide, galaxies: galaxies)
+        guard !fields.isEmpty else {
+            return Pending(
+                decision: AlertDecision(alert: alert.id, status: .ignored, note: "no position to observe", assignments: cancelled.map { $0.0 }),
+                time: now, made: [], cancelled: cancelled.map { ($0.0.id, $0.1) })
+        }
+        let started = ContinuousClock.now  // decision latency for metrics only; never used to decide
+        let decision = planner.decide(alert: alert, fields: fields, now: now, statuses: statuses, weather: weather, policy: policies[alert.kind], sky: &sky)
+        let elapsed = ContinuousClock.now - started
+        latency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        var made: [Tracked] = []
+        for planned in decision.assignments {
+            let assignment = Assignment(
+                id: AssignmentID("\(alert.id.rawValue)#\(planned.field.id)#1"), alertID: alert.id, telescopeID: planned.telescopeID,
+                siteID: planned.siteID, request: planned.request, plannedStart: planned.start,
+                leaseExpiry: now.addingTimeInterval(leaseSeconds), state: .offered, reason: planned.reason)
+            made.append(Tracked(assignment: assignment, alert: alert, field: planned.field, plannedEnd: planned.end, attempt: 1, excluded: []))
+            // The telescope is taken until the block ends, for the next decisions too.
+            updateStatus(planned.telescopeID) { status in
+                status.activity = .followUp(until: planned.end)
+                status.pointing = planned.field.center
+            }
+        }
+        return Pending(
+            decision: AlertDecision(
+                alert: alert.id, status: .processed, note: decision.summary, assignments: cancelled.map { $0.0 } + made.map(\.assignment),
+                journal: journal("\(alert.mission) \(alert.noticeType) \(alert.eventID): \(decision.summary)")),
+            time: now, made: made, cancelled: cancelled.map { ($0.0.id, $0.1) })
     }
 
     // MARK: Telescope events
@@ -271,14 +318,14 @@ public actor NetworkCoordinator {
         var excluded = tracked.excluded
         excluded.insert(FollowUpPlanner.exclusionKey(tracked.assignment.telescopeID, tracked.field.id))
         guard tracked.attempt < maximumAttempts else {
-            try? await journal(now, tracked.alert, .decision, "Field \(tracked.field.id) of \(tracked.alert.eventID) given up after \(tracked.attempt) attempts (\(why))")
+            await journal(now, tracked.alert, .decision, "Field \(tracked.field.id) of \(tracked.alert.eventID) given up after \(tracked.attempt) attempts (\(why))")
             return
         }
         let decision = planner.decide(
             alert: tracked.alert, fields: [tracked.field], now: now, statuses: statuses, weather: weather, policy: policies[tracked.alert.kind],
             excluded: excluded, sky: &sky)
         guard let planned = decision.assignments.first else {
-            try? await journal(now, tracked.alert, .decision, "Field \(tracked.field.id) of \(tracked.alert.eventID) cannot be reassigned (\(why)): \(decision.unassigned.first?.reason ?? "no telescope")")
+            await journal(now, tracked.alert, .decision, "Field \(tracked.field.id) of \(tracked.alert.eventID) cannot be reassigned (\(why)): \(decision.unassigned.first?.reason ?? "no telescope")")
             return
         }
         let attempt = tracked.attempt + 1
@@ -293,15 +340,11 @@ public actor NetworkCoordinator {
         leaseAlarm.ring()
     }
 
-    /// Cancels every open assignment of an event; returns how many.
-    private func cancelOpen(event: String, reason: Reason) async -> Int {
-        let now = clock.currentDate
-        var count = 0
-        for (id, tracked) in assignments.sorted(by: { $0.key < $1.key }) where tracked.alert.eventID == event && !tracked.assignment.state.isFinal {
-            await finish(id, .cancelled, reason: reason.description, at: now)
-            count += 1
-        }
-        return count
+    /// The event's open assignments, as cancelled copies with the reason (recorded with the decision).
+    private func openAssignments(event: String, reason: Reason) -> [(Assignment, Reason)] {
+        assignments.sorted { $0.key < $1.key }
+            .filter { $0.value.alert.eventID == event && !$0.value.assignment.state.isFinal }
+            .map { ($0.value.assignment.with(state: .cancelled), reason) }
     }
 
     private func finish(_ id: AssignmentID, _ state: Assignment.State, reason: String, at time: Date) async {
@@ -332,8 +375,12 @@ public actor NetworkCoordinator {
         statuses[telescope] = status
     }
 
-    private func journal(_ time: Date, _ alert: Alert, _ kind: JournalEntry.Kind, _ message: String) async throws(StoreError) {
-        try await store.appendJournal([JournalEntry(time: time, subject: alert.id.rawValue, kind: kind, message: message)])
+    private func journal(_ time: Date, _ alert: Alert, _ kind: JournalEntry.Kind, _ message: String) async {
+        do {
+            try await store.appendJournal([JournalEntry(time: time, subject: alert.id.rawValue, kind: kind, message: message)])
+        } catch {
+            logger.error("Journal entry could not be stored", metadata: ["alert.id": "\(alert.id)", "store.error": "\(error)"])
+        }
     }
 
     private func telescope(_ id: TelescopeID) -> Telescope {

@@ -39,7 +39,7 @@ public actor AlertIntake {
     public nonisolated let accepted: AsyncStream<AcceptedAlert>
 
     private let continuation: AsyncStream<AcceptedAlert>.Continuation
-    private let handler: (@Sendable (AcceptedAlert) async -> Void)?
+    private let handler: (@Sendable ([AcceptedAlert]) async -> Void)?
     private let store: any AlertStore
     private let policy: IntakePolicy
     private let clock: any UTCClock
@@ -88,15 +88,17 @@ public actor AlertIntake {
         self.init(store: store, policy: policy, clock: clock, logger: logger, maximumBatch: maximumBatch, handler: nil)
     }
 
-    /// Creates an intake that hands accepted alerts to `handler` instead of ``accepted``.
+    /// Creates an intake that hands accepted alerts to `handler` instead of ``accepted``, in
+    /// the batches in which they were committed (so the receiver can record its decisions on a
+    /// burst in one transaction too).
     ///
-    /// The handler runs in the task that stored the notice (the submitter, or ``start()``'s
-    /// caller for recovered notices), before that call returns. Under a ``SimulationClock``
-    /// this keeps alert handling on the simulated timeline, where a consumer waiting on a
-    /// stream would count as a running task and stop time.
+    /// The handler runs in the task that committed the batch (the submitter leading it, or
+    /// ``start()``'s caller for recovered notices) before that call returns. Under a
+    /// ``SimulationClock`` this keeps alert handling on the simulated timeline, where a
+    /// consumer waiting on a stream would count as a running task and stop time.
     public init(
         store: any AlertStore, policy: IntakePolicy = IntakePolicy(), clock: any UTCClock, logger: Logger, maximumBatch: Int = 512,
-        handler: (@Sendable (AcceptedAlert) async -> Void)?
+        handler: (@Sendable ([AcceptedAlert]) async -> Void)?
     ) {
         precondition(maximumBatch > 0, "maximumBatch must be positive")
         self.handler = handler
@@ -120,6 +122,7 @@ public actor AlertIntake {
         guard !isStarted else { return 0 }
         let pending = try await store.unprocessedAlerts(limit: Int(Int32.max))
         var byEvent: [String: [AlertRecord]] = [:]
+        var recovered: [AcceptedAlert] = []
         for record in pending {
             guard let alert = record.alert else {
                 // A `received` record without an alert cannot be acted on; say so and move it out.
@@ -135,8 +138,9 @@ public actor AlertIntake {
                 alert: alert, change: EventLedger.change(of: alert, among: earlier), raw: record.raw, transport: record.transport,
                 receivedAt: record.receivedAt, format: AlertFormat(rawValue: record.format) ?? .unknown, isRedelivery: true)
             logger.notice("Alert handed on again after a restart", metadata: Self.metadata(alert, transport: record.transport))
-            await handOn(accepted)
+            recovered.append(accepted)
         }
+        await handOn(recovered)
         isStarted = true
         if !pending.isEmpty { logger.notice("Recovered unfinished alerts", metadata: ["alert.count": "\(pending.count)"]) }
         return pending.count
@@ -315,15 +319,16 @@ public actor AlertIntake {
             }
             deliver(.success(receipt), to: pending)
         }
-        for accepted in handedOn { await handOn(accepted) }
+        await handOn(handedOn)
     }
 
-    /// Gives an accepted alert to the handler, or to the ``accepted`` stream.
-    private func handOn(_ accepted: AcceptedAlert) async {
+    /// Gives accepted alerts to the handler, or to the ``accepted`` stream.
+    private func handOn(_ accepted: [AcceptedAlert]) async {
+        guard !accepted.isEmpty else { return }
         if let handler {
             await handler(accepted)
         } else {
-            continuation.yield(accepted)
+            for alert in accepted { continuation.yield(alert) }
         }
     }
 

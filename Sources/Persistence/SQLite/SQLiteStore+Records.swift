@@ -273,16 +273,23 @@ extension SQLiteStore: AssignmentStore {
     }
 
     public func recordDecision(alert: AlertID, status: AlertRecord.Status, note: String, assignments: [Assignment]) async throws(StoreError) -> Bool {
-        let rows = try Self.encodeEach(assignments) { assignment in (assignment, try StoredJSON.encode(assignment)) }
-        return try await write("recording a decision") { db in
-            try db.execute(
-                sql: "UPDATE alert SET status = ?, note = ? WHERE id = ? AND status = 'received'",
-                arguments: [status.rawValue, note, alert.rawValue])
-            guard db.changesCount == 1 else { return false }
-            for (assignment, json) in rows {
-                try Self.insertAssignment(assignment, json: json, db)
+        try await recordDecisions([AlertDecision(alert: alert, status: status, note: note, assignments: assignments)])[0]
+    }
+
+    public func recordDecisions(_ decisions: [AlertDecision]) async throws(StoreError) -> [Bool] {
+        let encoded = try Self.encodeEach(decisions) { decision in
+            (decision, try decision.assignments.map { ($0, try StoredJSON.encode($0)) })
+        }
+        return try await write("recording decisions") { db in
+            try encoded.map { decision, assignments in
+                try db.execute(
+                    sql: "UPDATE alert SET status = ?, note = ? WHERE id = ? AND status = 'received'",
+                    arguments: [decision.status.rawValue, decision.note, decision.alert.rawValue])
+                guard db.changesCount == 1 else { return false }
+                for (assignment, json) in assignments { try Self.insertAssignment(assignment, json: json, db) }
+                try Self.insertJournal(decision.journal, db)
+                return true
             }
-            return true
         }
     }
 
@@ -309,12 +316,14 @@ extension SQLiteStore: AssignmentStore {
 extension SQLiteStore: JournalStore {
     public func appendJournal(_ entries: [JournalEntry]) async throws(StoreError) {
         guard !entries.isEmpty else { return }
-        try await write("appending to the journal") { db in
-            for entry in entries {
-                try db.execute(
-                    sql: "INSERT INTO journal (time, subject, site_id, kind, message) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [entry.time.timeIntervalSince1970, entry.subject, entry.siteID, entry.kind.rawValue, entry.message])
-            }
+        try await write("appending to the journal") { db in try Self.insertJournal(entries, db) }
+    }
+
+    static func insertJournal(_ entries: [JournalEntry], _ db: Database) throws {
+        for entry in entries {
+            try db.execute(
+                sql: "INSERT INTO journal (time, subject, site_id, kind, message) VALUES (?, ?, ?, ?, ?)",
+                arguments: [entry.time.timeIntervalSince1970, entry.subject, entry.siteID, entry.kind.rawValue, entry.message])
         }
     }
 
