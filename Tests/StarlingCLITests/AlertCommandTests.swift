@@ -109,8 +109,9 @@ struct AlertCommandTests {
     }
 }
 
-/// The intake killed with SIGKILL in the middle of a burst of files and restarted: every
-/// notice is stored exactly once and processed, no file is lost or taken in twice.
+/// `starling alert listen` (intake and coordinator) killed with SIGKILL in the middle of a
+/// burst of 10,000 notices and restarted: every notice is stored exactly once and decided
+/// exactly once (one decision and one journal line each), no file is lost or taken in twice.
 @Suite(.serialized)
 struct AlertListenCrashTests {
     static func notice(_ index: Int) -> String {
@@ -137,25 +138,25 @@ struct AlertListenCrashTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: inbox + "/processed")) ?? []).count
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func aKilledListenerLosesNothingAndRepeatsNothing() async throws {
         let folder = NSTemporaryDirectory() + "starling-cli-crash-" + UUID().uuidString
         let inbox = folder + "/inbox"
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let count = 1_000
+        let count = 10_000
         for index in 0..<count {
             try Self.notice(index).write(toFile: inbox + "/n\(String(format: "%05d", index)).json", atomically: true, encoding: .utf8)
         }
         let db = folder + "/alerts.sqlite"
 
         let first = try listen(inbox, db)
-        while processedCount(inbox) < count / 3 { try await Task.sleep(for: .milliseconds(5)) }
+        while processedCount(inbox) < count / 3 { try await Task.sleep(for: .milliseconds(100)) }
         kill(first.processIdentifier, SIGKILL)  // mid-burst
         while first.isRunning { try await Task.sleep(for: .milliseconds(10)) }
 
         let second = try listen(inbox, db)
-        while processedCount(inbox) < count { try await Task.sleep(for: .milliseconds(20)) }
+        while processedCount(inbox) < count { try await Task.sleep(for: .milliseconds(250)) }
         let store = try SQLiteStore(path: db)
         // The consumer marks each alert processed; wait until none is left.
         var left = try await store.unprocessedAlerts(limit: 10 * count).count
@@ -170,6 +171,10 @@ struct AlertListenCrashTests {
         #expect(Set(stored.map(\.id)).count == count)
         #expect(stored.allSatisfy { $0.status == .processed })
         #expect(processedCount(inbox) == count)
+        // Exactly one decision per alert: the journal line is written in the decision's transaction.
+        let decisions = try await store.journal(in: DateInterval(start: .distantPast, end: .distantFuture), site: nil).filter { $0.kind == .decision }
+        #expect(decisions.count == count)
+        #expect(Set(decisions.map(\.subject)) == Set(stored.map(\.id.rawValue)))
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []).sorted() == ["processed", "refused"])
     }
 }
