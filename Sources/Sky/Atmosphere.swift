@@ -18,6 +18,25 @@ public struct Atmosphere: Sendable, Hashable {
         self.wavelengthMicrometers = wavelengthMicrometers
     }
 
+    /// Throws unless the values are finite and in the ranges `eraRefco` is valid for.
+    func validate() throws(SkyError) {
+        guard pressureHectopascals.isFinite, temperatureCelsius.isFinite, relativeHumidity.isFinite, wavelengthMicrometers.isFinite else {
+            throw SkyError(.notFinite, "pressure, temperature, humidity and wavelength must be finite numbers")
+        }
+        guard (0...1200).contains(pressureHectopascals) else {
+            throw SkyError(.invalidArgument, "pressure \(pressureHectopascals) hPa is outside 0…1200 hPa")
+        }
+        guard (-150...200).contains(temperatureCelsius) else {
+            throw SkyError(.invalidArgument, "temperature \(temperatureCelsius) °C is outside −150…200 °C")
+        }
+        guard (0...1).contains(relativeHumidity) else {
+            throw SkyError(.invalidArgument, "relative humidity \(relativeHumidity) is outside 0…1")
+        }
+        guard wavelengthMicrometers > 0 else {
+            throw SkyError(.invalidArgument, "wavelength \(wavelengthMicrometers) µm must be positive")
+        }
+    }
+
     /// No atmosphere: geometric (unrefracted) positions.
     public static let none = Atmosphere(pressureHectopascals: 0, temperatureCelsius: 0, relativeHumidity: 0)
 

@@ -22,6 +22,15 @@ enum CrossingSearch {
         in interval: DateInterval, step: TimeInterval = 600, tolerance: TimeInterval = 0.5, level: Double,
         _ value: (Date) throws(SkyError) -> Double
     ) throws(SkyError) -> Result {
+        try find(in: interval, step: step, tolerance: tolerance, levels: [level], value)[0]
+    }
+
+    /// Like ``find(in:step:tolerance:level:_:)`` for several levels, sampling the function
+    /// once (the samples are the costly part; bisection adds a few evaluations per crossing).
+    static func find(
+        in interval: DateInterval, step: TimeInterval = 600, tolerance: TimeInterval = 0.5, levels: [Double],
+        _ value: (Date) throws(SkyError) -> Double
+    ) throws(SkyError) -> [Result] {
         let count = max(2, Int((interval.duration / step).rounded(.up)) + 1)
         var times: [Date] = [], values: [Double] = []
         for index in 0..<count {
@@ -29,18 +38,22 @@ enum CrossingSearch {
             times.append(time)
             values.append(try value(time))
         }
-        var crossings: [Crossing] = []
-        for index in 0..<(count - 1) {
-            let a = values[index] - level, b = values[index + 1] - level
-            guard (a < 0) != (b < 0) else { continue }
-            var low = times[index], high = times[index + 1], lowValue = a
-            while high.timeIntervalSince(low) > tolerance {
-                let middle = low.addingTimeInterval(high.timeIntervalSince(low) / 2)
-                let middleValue = try value(middle) - level
-                if (middleValue < 0) == (lowValue < 0) { low = middle; lowValue = middleValue } else { high = middle }
+        var results: [Result] = []
+        for level in levels {
+            var crossings: [Crossing] = []
+            for index in 0..<(count - 1) {
+                let a = values[index] - level, b = values[index + 1] - level
+                guard (a < 0) != (b < 0) else { continue }
+                var low = times[index], high = times[index + 1], lowValue = a
+                while high.timeIntervalSince(low) > tolerance {
+                    let middle = low.addingTimeInterval(high.timeIntervalSince(low) / 2)
+                    let middleValue = try value(middle) - level
+                    if (middleValue < 0) == (lowValue < 0) { low = middle; lowValue = middleValue } else { high = middle }
+                }
+                crossings.append(Crossing(date: low.addingTimeInterval(high.timeIntervalSince(low) / 2), rising: a < 0))
             }
-            crossings.append(Crossing(date: low.addingTimeInterval(high.timeIntervalSince(low) / 2), rising: a < 0))
+            results.append(Result(crossings: crossings, minimum: values.min()!, maximum: values.max()!))
         }
-        return Result(crossings: crossings, minimum: values.min()!, maximum: values.max()!)
+        return results
     }
 }

@@ -22,6 +22,20 @@ public struct EarthOrientation: Sendable, Hashable {
 
     /// No correction: UT1 = UTC and no polar motion.
     public static let none = EarthOrientation()
+
+    /// Throws unless the values are finite and physically possible (|UT1 − UTC| < 1 s by
+    /// the definition of UTC; polar motion well under 2″).
+    func validate() throws(SkyError) {
+        guard ut1MinusUTCSeconds.isFinite, polarMotionX.isFinite, polarMotionY.isFinite else {
+            throw SkyError(.notFinite, "UT1 − UTC and polar motion must be finite numbers")
+        }
+        guard abs(ut1MinusUTCSeconds) < 1 else {
+            throw SkyError(.invalidArgument, "UT1 − UTC \(ut1MinusUTCSeconds) s is outside −1…1 s (UTC keeps it within 0.9 s)")
+        }
+        guard abs(polarMotionX.arcseconds) < 2, abs(polarMotionY.arcseconds) < 2 else {
+            throw SkyError(.invalidArgument, "polar motion (\(polarMotionX.arcseconds)″, \(polarMotionY.arcseconds)″) is outside ±2″")
+        }
+    }
 }
 
 public import StarlingCore
@@ -67,7 +81,15 @@ public struct IERSTable: Sendable {
         self.values = values
     }
 
-    /// The orientation at an instant, interpolated; `nil` outside the table.
+    /// The first or last row, whichever is nearer to an instant outside the table.
+    public func nearestOrientation(to date: Date) -> EarthOrientation {
+        let mjd = date.timeIntervalSince1970 / 86_400 + 40_587
+        return mjd < mjds[0] ? values[0] : values[values.count - 1]
+    }
+
+    /// The orientation at an instant, interpolated; `nil` outside the table (the observer
+    /// then uses the nearest row: UT1 − UTC drifts by about a millisecond a day, far less
+    /// than the 0.9 s that assuming zero could cost).
     ///
     /// Interpolation across a leap second is avoided: UT1 − UTC jumps by 1 s there, and the
     /// value of the row before the jump is kept until the jump.

@@ -3,13 +3,27 @@ internal import CERFA
 
 /// Conversions of UTC instants to ERFA's two-part Julian dates.
 enum JulianDate {
-    /// UTC as ERFA's quasi-JD: whole days since the POSIX epoch (JD 2440587.5) and the
-    /// fraction of the day. POSIX time does not count leap seconds, which is what ERFA's UTC
-    /// convention expects away from the leap second itself.
-    static func utc(_ date: Date) -> (Double, Double) {
+    /// UTC as ERFA's quasi-JD (`eraDtf2d`): the day's Julian date and the fraction of the
+    /// day, where a day with a leap second lasts 86,401 s. POSIX time (what `Date` counts)
+    /// has no leap seconds, so the calendar fields are taken from it and ERFA places them in
+    /// the right day length.
+    static func utc(_ date: Date) throws(SkyError) -> (Double, Double) {
         let seconds = date.timeIntervalSince1970
         let days = (seconds / 86_400).rounded(.down)
-        return (2_440_587.5 + days, (seconds - days * 86_400) / 86_400)
+        let secondOfDay = seconds - days * 86_400
+        // Civil date from the day number (Richards' algorithm via ERFA's inverse, eraJd2cal).
+        var year: Int32 = 0, month: Int32 = 0, day: Int32 = 0
+        var fraction = 0.0
+        guard eraJd2cal(2_440_587.5 + days, 0.5, &year, &month, &day, &fraction) == 0 else {
+            throw SkyError(.unacceptableDate, "ERFA cannot place \(seconds) s after 1970 in its calendar")
+        }
+        let hour = Int32(secondOfDay / 3600), minute = Int32((secondOfDay - Double(hour) * 3600) / 60)
+        let second = secondOfDay - Double(hour) * 3600 - Double(minute) * 60
+        var utc1 = 0.0, utc2 = 0.0
+        guard eraDtf2d("UTC", year, month, day, hour, minute, second, &utc1, &utc2) >= 0 else {
+            throw SkyError(.unacceptableDate, "ERFA refuses the UTC date \(year)-\(month)-\(day)")
+        }
+        return (utc1, utc2)
     }
 
     /// Terrestrial Time for a UTC quasi-JD (`eraUtctai`, `eraTaitt`).

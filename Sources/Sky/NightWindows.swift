@@ -46,25 +46,27 @@ public struct NightWindows: Sendable {
         let nextNoon = date.adding(days: 1).instant(hour: 12, in: site.timeZone)
         let window = DateInterval(start: noon, end: nextNoon)
         let sunAltitude: (Date) throws(SkyError) -> Double = { date throws(SkyError) in try observer.frame(at: date).sun.horizontal.altitude.degrees }
-        func twilights(_ level: Double) throws(SkyError) -> Twilights {
-            let result = try CrossingSearch.find(in: window, level: level, sunAltitude)
+        // One sampling of the Sun for the four levels.
+        let levels: [Twilight] = [.sunset, .civil, .nautical, .astronomical]
+        let results = try CrossingSearch.find(in: window, levels: levels.map(\.sunAltitude.degrees), sunAltitude)
+        func twilights(_ level: Twilight) -> Twilights {
+            let result = results[levels.firstIndex(of: level)!]
             let dusk = result.crossings.first { !$0.rising }
             let dawn = result.crossings.first { $0.rising && $0.date > (dusk?.date ?? window.start) }
             func event(_ crossing: CrossingSearch.Crossing?) -> SunEvent {
                 if let crossing { return .at(crossing.date) }
-                return result.minimum > level ? .sunStaysAbove : .sunStaysBelow
+                return result.minimum > level.sunAltitude.degrees ? .sunStaysAbove : .sunStaysBelow
             }
             return Twilights(dusk: event(dusk), dawn: event(dawn))
         }
-        let horizon = try twilights(Twilight.sunset.sunAltitude.degrees)
+        let horizon = twilights(.sunset)
         let moon = try CrossingSearch.find(in: window, level: -0.8333) { date throws(SkyError) in
             try observer.frame(at: date).moon.horizontal.altitude.degrees
         }
         let midnight = noon.addingTimeInterval(window.duration / 2)
         return NightWindows(
             localDate: date, timeZone: site.timeZone, window: window, sunset: horizon.dusk, sunrise: horizon.dawn,
-            civil: try twilights(Twilight.civil.sunAltitude.degrees), nautical: try twilights(Twilight.nautical.sunAltitude.degrees),
-            astronomical: try twilights(Twilight.astronomical.sunAltitude.degrees),
+            civil: twilights(.civil), nautical: twilights(.nautical), astronomical: twilights(.astronomical),
             moonrise: moon.crossings.first(where: \.rising)?.date, moonset: moon.crossings.first { !$0.rising }?.date,
             moonIllumination: try observer.frame(at: midnight).moonIllumination)
     }

@@ -20,13 +20,13 @@ public struct Observer: Sendable {
     public enum EarthOrientationSource: Sendable {
         /// The same values at every instant (default: zero).
         case fixed(EarthOrientation)
-        /// Interpolated from an IERS table; zero outside it.
+        /// Interpolated from an IERS table; its nearest row outside it.
         case table(IERSTable)
 
         func orientation(at date: Date) -> EarthOrientation {
             switch self {
             case .fixed(let value): value
-            case .table(let table): table.orientation(at: date) ?? .none
+            case .table(let table): table.orientation(at: date) ?? table.nearestOrientation(to: date)
             }
         }
     }

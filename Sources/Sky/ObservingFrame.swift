@@ -40,7 +40,9 @@ public struct ObservingFrame: Sendable {
 
     init(date: Date, location: GeodeticLocation, orientation: EarthOrientation, atmosphere: Atmosphere) throws(SkyError) {
         guard date.timeIntervalSince1970.isFinite else { throw SkyError(.notFinite, "the instant is not a finite time") }
-        let (utc1, utc2) = JulianDate.utc(date)
+        try orientation.validate()
+        try atmosphere.validate()
+        let (utc1, utc2) = try JulianDate.utc(date)
         var astrom = eraASTROM()
         var eo = 0.0
         let status = eraApco13(
@@ -135,14 +137,20 @@ public struct ObservingFrame: Sendable {
 
     /// The ICRS position that appears at a given altitude and azimuth now (the inverse of
     /// ``horizontal(of:)``, e.g. where a parked or drifting telescope points).
-    public func equatorial(of position: HorizontalCoordinates) -> EquatorialCoordinates {
+    /// - Throws: ``SkyError`` `.notFinite` when the position is not finite.
+    public func equatorial(of position: HorizontalCoordinates) throws(SkyError) -> EquatorialCoordinates {
+        guard position.altitude.isFinite, position.azimuth.isFinite else {
+            throw SkyError(.notFinite, "altitude and azimuth must be finite")
+        }
         var local = astrom
         var ri = 0.0, di = 0.0, rc = 0.0, dc = 0.0
         eraAtoiq("A", position.azimuth.radians, .pi / 2 - position.altitude.radians, &local, &ri, &di)
         eraAticq(ri, di, &local, &rc, &dc)
-        // eraAticq returns finite angles for any finite input, so this cannot fail.
-        return (try? EquatorialCoordinates(rightAscension: .radians(rc), declination: .radians(dc)))
-            ?? EquatorialCoordinates.northCelestialPole
+        do {
+            return try EquatorialCoordinates(rightAscension: .radians(rc), declination: .radians(dc))
+        } catch {
+            throw SkyError(.notFinite, "ERFA gave no position for altitude \(position.altitude), azimuth \(position.azimuth): \(error)")
+        }
     }
 
     // MARK: Sun and Moon
@@ -278,13 +286,6 @@ public struct BodyPosition: Sendable, Hashable {
     /// Apparent right ascension and declination (true equator and equinox of date).
     public let apparentRightAscension: Angle
     public let apparentDeclination: Angle
-}
-
-extension EquatorialCoordinates {
-    /// The north celestial pole, a fallback that is always valid.
-    static let northCelestialPole: EquatorialCoordinates = {
-        do { return try EquatorialCoordinates(rightAscensionDegrees: 0, declinationDegrees: 90) } catch { preconditionFailure("\(error)") }
-    }()
 }
 
 /// A 3×3 matrix stored row-major, with just the products the frame needs.

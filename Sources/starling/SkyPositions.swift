@@ -63,14 +63,14 @@ extension Starling.Sky {
                 return value
             }
             let latitude = try number("lat_deg", -90...90), longitude = try number("lon_deg", -180...360)
-            let height = try number("height_m", -500...10_000)
+            let height = try number("height_m", GeodeticLocation.plausibleElevationMeters)
             let ra = try number("ra_deg", 0...360), dec = try number("dec_deg", -90...90)
             guard let utcText = row["utc"], let date = ISO8601.date(from: utcText) else {
                 throw RowError(message: "utc '\(row["utc"] ?? "")' is not an ISO 8601 time such as 2026-11-23T21:30:00Z")
             }
             let location: GeodeticLocation
             do {
-                location = try GeodeticLocation(latitude: .degrees(latitude), longitude: .degrees(longitude), elevationMeters: min(height, 6000))
+                location = try GeodeticLocation(latitude: .degrees(latitude), longitude: .degrees(longitude), elevationMeters: height)
             } catch { throw RowError(message: error.description) }
             let atmosphere = refraction
                 ? Atmosphere(pressureHectopascals: SiteClimate.pressureHectopascals(atElevationMeters: height), temperatureCelsius: 10, relativeHumidity: 0.5)

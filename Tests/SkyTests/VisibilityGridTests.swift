@@ -151,3 +151,34 @@ struct SkyTimelineTests {
         #expect(shared.sky == fresh.sky)
     }
 }
+
+struct SkyInputValidationTests {
+    @Test func impossibleAtmosphereOrEarthOrientationIsAnError() throws {
+        let site = try #require(try SkyTestPaths.layout.loadNetwork().site("teide"))
+        let date = try #require(ISO8601.date(from: "2026-11-23T22:00:00Z"))
+        let nanAir = Atmosphere(pressureHectopascals: .nan, temperatureCelsius: 10, relativeHumidity: 0.5)
+        #expect(throws: SkyError.self) { try Observer(site: site, atmosphere: nanAir).frame(at: date) }
+        let wetAir = Atmosphere(pressureHectopascals: 760, temperatureCelsius: 10, relativeHumidity: 1.5)
+        #expect(throws: SkyError.self) { try Observer(site: site, atmosphere: wetAir).frame(at: date) }
+        let badUT1 = EarthOrientation(ut1MinusUTCSeconds: 3)
+        #expect(throws: SkyError.self) { try Observer(site: site, earthOrientation: .fixed(badUT1)).frame(at: date) }
+    }
+
+    @Test func inverseTransformReturnsTheTarget() throws {
+        let site = try #require(try SkyTestPaths.layout.loadNetwork().site("teide"))
+        let frame = try Observer(site: site).frame(at: try #require(ISO8601.date(from: "2026-11-23T22:00:00Z")))
+        let target = try EquatorialCoordinates(rightAscensionDegrees: 12.375, declinationDegrees: 31.244)
+        let back = try frame.equatorial(of: frame.horizontal(of: target))
+        #expect(back.separation(from: target).arcseconds < 0.01)
+        #expect(throws: SkyError.self) { try frame.equatorial(of: HorizontalCoordinates(altitude: .radians(.nan), azimuth: .zero)) }
+    }
+
+    @Test func theLeapSecondDayIsPlacedByERFA() throws {
+        // 2016-12-31 had a leap second: its last POSIX second maps into an 86,401-s day.
+        let (day, fraction) = try JulianDate.utc(try #require(ISO8601.date(from: "2016-12-31T23:59:59Z")))
+        #expect(day == 2_457_753.5)
+        #expect(abs(fraction - 86_399.0 / 86_401.0) < 1e-12)
+        let (ordinary, ordinaryFraction) = try JulianDate.utc(try #require(ISO8601.date(from: "2026-11-23T12:00:00Z")))
+        #expect(ordinary + ordinaryFraction == 2_461_368.0)
+    }
+}
