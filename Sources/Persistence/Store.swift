@@ -11,7 +11,7 @@ public import StarlingCore
 /// The store is split into small protocols so each agent depends on what it uses;
 /// ``Store`` is all of them. ``SQLiteStore`` implements it over one SQLite file; a PostgreSQL
 /// store for sites on separate machines slots in behind the same protocols.
-public protocol Store: AlertStore, ObservationStore, PlanStore, AssignmentStore, JournalStore, ReviewStore {}
+public protocol Store: AlertStore, ObservationStore, PlanStore, AssignmentStore, JournalStore, ReviewStore, RunStore {}
 
 /// Alerts: stored before they are acknowledged, processed exactly once.
 public protocol AlertStore: Sendable {
@@ -152,5 +152,32 @@ extension AlertStore {
     /// Stores one notice. Returns `false` if it was already stored.
     public func insertAlert(_ record: AlertRecord) async throws(StoreError) -> Bool {
         try await insertAlerts([record])[0]
+    }
+}
+
+/// How far a run (a simulated night, identified by scenario, date and seed) has got, so that
+/// a run killed part-way resumes where it stopped instead of starting over.
+public protocol RunStore: Sendable {
+    /// The run's progress, or `nil` if it never started.
+    func run(_ id: String) async throws(StoreError) -> RunProgress?
+    /// Records that the run has reached an instant (creating the run if new).
+    func checkpoint(run id: String, reached: Date, startedAt: Date) async throws(StoreError)
+    /// Records that the run finished.
+    func finishRun(_ id: String, at: Date) async throws(StoreError)
+}
+
+/// A run's progress.
+public struct RunProgress: Sendable, Hashable {
+    public let id: String
+    public let startedAt: Date
+    /// The latest instant (on the run's clock) everything before which is stored.
+    public let reached: Date
+    public let isFinished: Bool
+
+    public init(id: String, startedAt: Date, reached: Date, isFinished: Bool) {
+        self.id = id
+        self.startedAt = startedAt
+        self.reached = reached
+        self.isFinished = isFinished
     }
 }

@@ -219,3 +219,19 @@ struct DecisionTests {
         #expect(try await store.unprocessedAlerts(limit: 5).isEmpty)
     }
 }
+
+struct RunStoreTests {
+    @Test func checkpointsOnlyMoveForwardAndFinishIsRecorded() async throws {
+        let store = try SQLiteStore.inMemory()
+        #expect(try await store.run("tonight-2026-11-23-1") == nil)
+        try await store.checkpoint(run: "tonight-2026-11-23-1", reached: Sample.t0, startedAt: Sample.t0)
+        try await store.checkpoint(run: "tonight-2026-11-23-1", reached: Sample.t0.addingTimeInterval(3600), startedAt: Sample.t0)
+        try await store.checkpoint(run: "tonight-2026-11-23-1", reached: Sample.t0.addingTimeInterval(60), startedAt: Sample.t0)
+        var progress = try #require(try await store.run("tonight-2026-11-23-1"))
+        #expect(progress.reached == Sample.t0.addingTimeInterval(3600))
+        #expect(!progress.isFinished)
+        try await store.finishRun("tonight-2026-11-23-1", at: Sample.t0.addingTimeInterval(7200))
+        progress = try #require(try await store.run("tonight-2026-11-23-1"))
+        #expect(progress.isFinished && progress.reached == Sample.t0.addingTimeInterval(7200))
+    }
+}

@@ -386,5 +386,36 @@ extension SQLiteStore: ReviewStore {
     }
 }
 
+// MARK: - Runs
+
+extension SQLiteStore: RunStore {
+    public func run(_ id: String) async throws(StoreError) -> RunProgress? {
+        try await read("reading a run") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map { row in
+                RunProgress(
+                    id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]), reached: Date(timeIntervalSince1970: row["reached"]),
+                    isFinished: row["finished"] as Int != 0)
+            }
+        }
+    }
+
+    public func checkpoint(run id: String, reached: Date, startedAt: Date) async throws(StoreError) {
+        try await write("recording a run's progress") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO run (id, started_at, reached, finished) VALUES (?, ?, ?, 0)
+                    ON CONFLICT(id) DO UPDATE SET reached = MAX(reached, excluded.reached)
+                    """,
+                arguments: [id, startedAt.timeIntervalSince1970, reached.timeIntervalSince1970])
+        }
+    }
+
+    public func finishRun(_ id: String, at: Date) async throws(StoreError) {
+        try await write("finishing a run") { db in
+            try db.execute(sql: "UPDATE run SET finished = 1, reached = MAX(reached, ?) WHERE id = ?", arguments: [at.timeIntervalSince1970, id])
+        }
+    }
+}
+
 /// All of the store protocols, in one SQLite file.
 extension SQLiteStore: Store {}

@@ -111,6 +111,17 @@ enum Schema {
                 CREATE INDEX review_time ON review(reviewed_at);
                 """)
         }
+        // A simulated or real night as a whole: how far it got, for resuming after a crash.
+        migrator.registerMigration("v2-runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (
+                    id TEXT PRIMARY KEY,
+                    started_at REAL NOT NULL,
+                    reached REAL NOT NULL,
+                    finished INTEGER NOT NULL DEFAULT 0
+                );
+                """)
+        }
         return migrator
     }
 }
