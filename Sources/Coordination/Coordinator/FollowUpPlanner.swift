@@ -79,7 +79,7 @@ public struct FollowUpPlanner: Sendable {
     ///   - policy: the operator's rule for this kind of alert.
     ///   - excluded: telescope–field pairs that already failed (for reassignment).
     public func decide(
-        alert: Alert, fields: [FollowUpField], now: Date, statuses: [TelescopeID: TelescopeStatus], weather: [SiteID: WeatherSafety],
+        alert: Alert, fields: [FollowUpField], now: Date, statuses: [TelescopeID: TelescopeAvailability], weather: [SiteID: WeatherSafety],
         policy: SitePolicy?, excluded: Set<String> = [], sky: inout SkyCache
     ) -> FollowUpDecision {
         var exclusions: [String] = []
@@ -132,7 +132,7 @@ public struct FollowUpPlanner: Sendable {
             let grid = VisibilityGrid(timeline: entry.timeline, targets: fields.map(\.center), threads: 1)
             for telescope in entry.site.telescopes {
                 let status = statuses[telescope.id]
-                    ?? TelescopeStatus(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
+                    ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
                 if case .unavailable(let why) = status.activity {
                     exclusions.append("\(telescope.id): unavailable (\(why))")
                     continue
@@ -221,7 +221,7 @@ public struct FollowUpPlanner: Sendable {
         let site: Site
         let telescope: Telescope
         let grid: VisibilityGrid
-        var status: TelescopeStatus
+        var status: TelescopeAvailability
         var ready: Date
     }
 
@@ -234,7 +234,7 @@ public struct FollowUpPlanner: Sendable {
 
     /// When a telescope can start on something new: at once if idle or surveying; after its
     /// follow-up if busy; plus the time to open a closed enclosure.
-    func readyTime(_ status: TelescopeStatus, telescope: Telescope, now: Date) -> Date {
+    func readyTime(_ status: TelescopeAvailability, telescope: Telescope, now: Date) -> Date {
         var ready = now
         if case .followUp(let until) = status.activity, until > now { ready = until }
         if [.closed, .parked, .closing].contains(status.state) { ready = ready.addingTimeInterval(telescope.enclosure.openSeconds) }

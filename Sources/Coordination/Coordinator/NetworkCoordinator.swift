@@ -39,7 +39,7 @@ public actor NetworkCoordinator {
     private let events: @Sendable (CoordinatorEvent) async -> Void
 
     private var sky = FollowUpPlanner.SkyCache()
-    private var statuses: [TelescopeID: TelescopeStatus] = [:]
+    private var statuses: [TelescopeID: TelescopeAvailability] = [:]
     private var weather: [SiteID: WeatherSafety] = [:]
     private var policies: [Alert.Kind: SitePolicy] = [:]
     /// Open and recent assignments by id, with what the coordinator needs to reassign them.
@@ -119,7 +119,7 @@ public actor NetworkCoordinator {
     public func updateWeather(site: SiteID, safety: WeatherSafety) { weather[site] = safety }
 
     /// The current status of every telescope the coordinator has heard from.
-    public var telescopeStatuses: [TelescopeID: TelescopeStatus] { statuses }
+    public var telescopeStatuses: [TelescopeID: TelescopeAvailability] { statuses }
 
     // MARK: Alerts
 
@@ -368,9 +368,9 @@ public actor NetworkCoordinator {
         byRequest[tracked.assignment.request.id] = tracked.assignment.id
     }
 
-    private func updateStatus(_ telescope: TelescopeID, _ change: (inout TelescopeStatus) -> Void) {
+    private func updateStatus(_ telescope: TelescopeID, _ change: (inout TelescopeAvailability) -> Void) {
         guard let site = network.locate(telescope)?.site else { return }
-        var status = statuses[telescope] ?? TelescopeStatus(telescopeID: telescope, siteID: site.id, state: .closed, activity: .idle)
+        var status = statuses[telescope] ?? TelescopeAvailability(telescopeID: telescope, siteID: site.id, state: .closed, activity: .idle)
         change(&status)
         statuses[telescope] = status
     }

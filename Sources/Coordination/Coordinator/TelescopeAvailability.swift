@@ -2,7 +2,7 @@ public import Foundation
 public import StarlingCore
 
 /// What the coordinator knows about one telescope, kept up to date from its events.
-public struct TelescopeStatus: Sendable, Hashable {
+public struct TelescopeAvailability: Sendable, Hashable {
     /// What the telescope is doing, as far as a follow-up is concerned.
     public enum Activity: Sendable, Hashable {
         /// Free (open or closed).
