@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Observatory", targets: ["Observatory"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -76,12 +77,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Frame quality, night reports (HTML, Markdown, JSON), plots, reviews, the Reporter agent.
+        .target(
+            name: "Reporting",
+            dependencies: [
+                "StarlingCore", "Sky", "Imaging", "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "starling",
             dependencies: [
                 "StarlingCore",
                 "Sky",
                 "Imaging",
+                "Persistence",
+                "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,12 +113,17 @@ let package = Package(
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["starling", "Imaging", "StarlingCore"],  // starling: built before its tests run
+            dependencies: ["starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ObservatoryTests",
             dependencies: ["Observatory", "StarlingCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: ["Reporting", "Imaging", "Persistence", "Sky", "StarlingCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
