@@ -635,6 +635,9 @@ extension NightReport {
         public var file: String
         /// What the plot shows, for readers and screen readers.
         public var caption: String
+        /// The picture's size, pixels.
+        public var width: Int
+        public var height: Int
     }
 
     /// A thumbnail of a representative frame.
@@ -645,5 +648,8 @@ extension NightReport {
         public var file: String
         /// Why this frame was chosen, with its numbers.
         public var caption: String
+        /// The picture's size, pixels (known once it is drawn).
+        public var width: Int?
+        public var height: Int?
     }
 }
