@@ -66,14 +66,17 @@ public struct NightReport: Sendable, Hashable, Codable {
         case site, network
     }
 
-    /// The report as JSON bytes: snake_case keys, ISO 8601 instants, sorted keys (so the same
-    /// report is the same text).
+    /// The report as JSON bytes: snake_case keys, ISO 8601 UTC instants (with milliseconds
+    /// when not on a whole second), sorted keys (so the same report is the same text).
     ///
     /// - Throws: ``ReportingError`` `.encodingFailed` if a value cannot be encoded.
     public func jsonData() throws(ReportingError) -> Data {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Self.instantText(date))
+        }
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
             return try encoder.encode(self)
@@ -82,13 +85,53 @@ public struct NightReport: Sendable, Hashable, Codable {
         }
     }
 
+    /// An instant as ISO 8601 UTC, rounded to the millisecond: `2026-11-23T21:30:40Z`, or
+    /// `2026-11-23T21:30:40.125Z` when not on a whole second. The milliseconds are computed
+    /// as an integer, so reading the text back and writing it again gives the same text.
+    static func instantText(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (milliseconds / 1000).rounded(.down)
+        let fraction = Int(milliseconds - seconds * 1000)
+        let whole = ISO8601.string(from: Date(timeIntervalSince1970: seconds), fractionalSeconds: false)
+        guard fraction != 0 else { return whole }
+        let digits = String(fraction)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    /// The property name of a snake_case key: the inverse of `convertToSnakeCase` for the
+    /// names this type uses, whose acronyms (`ID`, `FWHM`, `ADU`) are upper case
+    /// (`site_id` → `siteID`, `median_fwhm_arcseconds` → `medianFWHMArcseconds`).
+    private static func camelCaseKey(_ key: String) -> any CodingKey {
+        let acronyms: Set<Substring> = ["id", "fwhm", "adu"]
+        var words = key.split(separator: "_")
+        guard !words.isEmpty else { return JSONKey(key) }
+        let first = words.removeFirst()
+        let rest = words.map { acronyms.contains($0) ? $0.uppercased() : $0.prefix(1).uppercased() + $0.dropFirst() }
+        return JSONKey(String(first) + rest.joined())
+    }
+
+    private struct JSONKey: CodingKey {
+        let stringValue: String
+        let intValue: Int? = nil
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { return nil }
+    }
+
     /// Reads a report from its JSON form.
     ///
     /// - Throws: ``ReportingError`` `.encodingFailed` when the bytes are not a report.
     public static func decode(jsonData data: Data) throws(ReportingError) -> NightReport {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.keyDecodingStrategy = .custom { path in Self.camelCaseKey(path.last?.stringValue ?? "") }
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = ISO8601.date(from: text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO 8601 instant")
+            }
+            return date
+        }
         do {
             return try decoder.decode(NightReport.self, from: data)
         } catch {

@@ -94,8 +94,10 @@ struct Canvas {
         let lengthSquared = dx * dx + dy * dy
         let x0 = Int((min(start.x, end.x) - half - 1).rounded(.down)), x1 = Int((max(start.x, end.x) + half + 1).rounded(.up))
         let y0 = Int((min(start.y, end.y) - half - 1).rounded(.down)), y1 = Int((max(start.y, end.y) + half + 1).rounded(.up))
-        for row in max(0, y0)...min(height - 1, max(0, y1)) {
-            for column in max(0, x0)...min(width - 1, max(0, x1)) {
+        guard y0 < height, x0 < width, y1 >= 0, x1 >= 0 else { return }
+        let rows = max(0, y0)...min(height - 1, y1), columns = max(0, x0)...min(width - 1, x1)
+        for row in rows {
+            for column in columns {
                 let px = Double(column) + 0.5, py = Double(row) + 0.5
                 // Distance from the pixel centre to the segment.
                 var t = lengthSquared > 0 ? ((px - start.x) * dx + (py - start.y) * dy) / lengthSquared : 0

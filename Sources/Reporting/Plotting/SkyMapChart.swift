@@ -41,6 +41,8 @@ struct SkyMapChart {
     let marks: [Mark]
     var width = 960
 
+    private static let planeColor = RGB(hex: 0xB08FC7)
+
     private let scale = 2
 
     func render() -> Canvas {
@@ -49,7 +51,11 @@ struct SkyMapChart {
         let mapHeight = 2 * 2.0.squareRoot() * unit
         let centerX = Double(width) / 2, centerY = 16 + mapHeight / 2
         let kinds = Kind.allCases.filter { kind in marks.contains { $0.kind == kind } }
-        let height = Int(mapHeight + 70 + (kinds.isEmpty ? 0 : 28))
+        let legend = Legend(
+            kinds.map { Legend.Entry(label: $0.label, swatch: .marker($0.style.shape, $0.style.color, filled: $0.style.filled)) }
+                + [Legend.Entry(label: "Galactic plane", swatch: .dashedLine(Self.planeColor))],
+            left: 40, right: Double(width) - 20, scale: scale)
+        let height = Int(mapHeight + 44 + legend.height + 8)
         var canvas = Canvas(width: width, height: height)
 
         /// A map longitude (−180…180°, negative to the left) and latitude on the canvas.
@@ -89,7 +95,7 @@ struct SkyMapChart {
             plane.append(next)
             previous = next
         }
-        canvas.polyline(plane, color: RGB(hex: 0xB08FC7), width: 1.5, dash: 7)
+        canvas.polyline(plane, color: Self.planeColor, width: 1.5, dash: 7)
 
         // Labels: right ascension along the equator, declination at the left edge.
         for hours in stride(from: 0, to: 24, by: 4) where hours != 12 {
@@ -111,19 +117,7 @@ struct SkyMapChart {
             }
         }
 
-        // Legend.
-        var x = 60.0
-        let y = mapHeight + 44
-        for kind in kinds + [nil] {
-            let label = kind?.label ?? "Galactic plane"
-            if let kind {
-                canvas.marker(kind.style.shape, at: (x + 6, y + 7), size: 9, color: kind.style.color, filled: kind.style.filled)
-            } else {
-                canvas.polyline([(x - 2, y + 7), (x + 14, y + 7)], color: RGB(hex: 0xB08FC7), width: 1.5, dash: 5)
-            }
-            canvas.text(label, x: x + 18, y: y, color: .ink, scale: scale)
-            x += 18 + Double(BitmapFont.width(of: label, scale: scale)) + 26
-        }
+        legend.draw(on: &canvas, top: mapHeight + 40)
         return canvas
     }
 

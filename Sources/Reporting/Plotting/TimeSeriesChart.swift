@@ -38,12 +38,12 @@ struct TimeSeriesChart {
     private let scale = 2
     private let left = 84.0, right = 20.0
     private let titleHeight = 26.0, plotHeight = 128.0, panelGap = 12.0
-    private let axisLabelHeight = 48.0, legendRowHeight = 24.0
+    private let axisLabelHeight = 50.0
 
     func render() -> Canvas {
-        let legend = legendLayout()
+        let legend = self.legend()
         let panelsHeight = Double(panels.count) * (titleHeight + plotHeight + panelGap)
-        let height = Int(panelsHeight + axisLabelHeight + Double(legend.rows) * legendRowHeight + 12)
+        let height = Int(panelsHeight + axisLabelHeight + legend.height + 8)
         var canvas = Canvas(width: width, height: max(height, 80))
         let plotRight = Double(width) - right
         let time = TimeAxis(interval: interval, start: left, end: plotRight)
@@ -99,48 +99,20 @@ struct TimeSeriesChart {
         }
         canvas.text("time (UTC)", x: (left + plotRight) / 2, y: axisTop + 22, color: .ink, scale: scale, anchor: .center)
 
-        // The legend: a marker and a name per series, wrapped; then what hollow markers mean.
-        var y = panelsHeight + axisLabelHeight
-        for row in legend.items {
-            for item in row {
-                canvas.marker(item.shape, at: (item.x + 6, y + 7), size: 9, color: item.color, filled: item.filled)
-                canvas.text(item.label, x: item.x + 16, y: y, color: .ink, scale: scale)
-            }
-            y += legendRowHeight
-        }
+        legend.draw(on: &canvas, top: panelsHeight + axisLabelHeight)
         return canvas
     }
 
-    private struct LegendItem {
-        let x: Double
-        let label: String
-        let color: RGB
-        let shape: MarkerShape
-        let filled: Bool
-    }
-
-    private func legendLayout() -> (rows: Int, items: [[LegendItem]]) {
+    /// A marker and a name per series shown, then what hollow markers mean.
+    private func legend() -> Legend {
         let usedSeries = Set(panels.flatMap { $0.points.map(\.series) })
-        let hasModelled = panels.contains { $0.points.contains(where: \.isModelled) }
-        var entries: [(label: String, color: RGB, shape: MarkerShape, filled: Bool)] = seriesNames.enumerated()
-            .filter { usedSeries.contains($0.offset) }
-            .map { index, name in
-                let style = Palette.style(index)
-                return (name, style.color, style.shape, true)
-            }
-        if hasModelled { entries.append(("hollow: modelled, not measured", .muted, .circle, false)) }
-        var rows: [[LegendItem]] = [[]]
-        var x = left
-        for entry in entries {
-            let itemWidth = 16 + Double(BitmapFont.width(of: entry.label, scale: scale)) + 22
-            if x + itemWidth > Double(width) - right, !(rows.last?.isEmpty ?? true) {
-                rows.append([])
-                x = left
-            }
-            rows[rows.count - 1].append(LegendItem(x: x, label: entry.label, color: entry.color, shape: entry.shape, filled: entry.filled))
-            x += itemWidth
+        var entries = seriesNames.enumerated().filter { usedSeries.contains($0.offset) }.map { index, name in
+            let style = Palette.style(index)
+            return Legend.Entry(label: name, swatch: .marker(style.shape, style.color, filled: true))
         }
-        let used = rows.filter { !$0.isEmpty }
-        return (used.count, used)
+        if panels.contains(where: { $0.points.contains(where: \.isModelled) }) {
+            entries.append(Legend.Entry(label: "hollow: modelled, not measured", swatch: .marker(.circle, .muted, filled: false)))
+        }
+        return Legend(entries, left: left, right: Double(width) - right, scale: scale)
     }
 }

@@ -51,7 +51,12 @@ struct TimelineChart {
         let top = 8.0
         let plotRight = Double(width) - right
         let plotHeight = max(rowHeight, Double(rows.count) * rowHeight)
-        let height = Int(top + plotHeight + 50 + 30)
+        let legend = Legend(
+            [Legend.Entry(label: "dark", swatch: .box(Palette.dark)), Legend.Entry(label: "open", swatch: .box(Palette.open))]
+                + Outcome.allCases.map { Legend.Entry(label: $0.label, swatch: .box($0.color)) }
+                + [Legend.Entry(label: "fault", swatch: .marker(.triangle, Palette.failed, filled: true))],
+            left: 16, right: Double(width) - 16)
+        let height = Int(top + plotHeight + 52 + legend.height)
         var canvas = Canvas(width: width, height: height)
         let time = TimeAxis(interval: interval, start: left, end: plotRight)
 
@@ -86,20 +91,7 @@ struct TimelineChart {
         }
         canvas.text("time (UTC)", x: (left + plotRight) / 2, y: axisTop + 22, color: .ink, scale: 2, anchor: .center)
 
-        var x = 16.0
-        let legendY = axisTop + 48
-        let entries: [(String, RGB, Bool)] = [("dark", Palette.dark, false), ("open", Palette.open, false)]
-            + Outcome.allCases.map { ($0.label, $0.color, false) } + [("fault", Palette.failed, true)]
-        for (label, color, isMarker) in entries {
-            if isMarker {
-                canvas.marker(.triangle, at: (x + 7, legendY + 7), size: 11, color: color, filled: true)
-            } else {
-                canvas.fill(x: x, y: legendY + 1, width: 14, height: 12, color: color)
-                canvas.strokeRectangle(x: x, y: legendY + 1, width: 14, height: 12, color: .grid)
-            }
-            canvas.text(label, x: x + 20, y: legendY, color: .ink, scale: 2)
-            x += 20 + Double(BitmapFont.width(of: label, scale: 2)) + 24
-        }
+        legend.draw(on: &canvas, top: axisTop + 48)
         return canvas
     }
 }
