@@ -123,7 +123,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportingTests",
-            dependencies: ["Reporting", "Imaging", "Persistence", "Sky", "StarlingCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

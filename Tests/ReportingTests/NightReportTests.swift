@@ -157,6 +157,9 @@ struct NightReportTests {
         #expect(report.frames.allSatisfy { $0.siteID == "teide" })
         #expect(report.totals.planned == 12)
         #expect(report.followUps.map(\.eventID) == ["GRB 261123A"])
+        // The survey is the network's: Sutherland's visits count in Teide's report too.
+        #expect(report.survey?.visited == 9)
+        #expect(!report.suggestions.surveyFields.contains { $0.targetID == "ngc253" })
     }
 
     @Test func plotsAndThumbnailsAreWrittenAsPNG() async throws {

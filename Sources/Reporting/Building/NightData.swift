@@ -27,6 +27,9 @@ struct NightData {
     let reviews: [Review]
     /// The last completed visit of each target before the night.
     let lastVisits: [TargetID: Date]
+    /// Targets with a completed visit during the night at any site of the network (the
+    /// survey is the network's, so a site report counts the other sites' visits too).
+    let visitedTonight: Set<TargetID>
 
     /// Site of each observation's id, and of each telescope.
     let observationsByID: [ObservationID: Observation]
@@ -131,11 +134,12 @@ extension NightData {
             assignments.sort { ($0.plannedStart, $0.id) < ($1.plannedStart, $1.id) }
             let reviews = try await store.reviews(madeIn: DateInterval(start: interval.start, end: .distantFuture))
             let lastVisits = try await store.lastVisits(before: interval.start)
+            let visitedTonight = Set(try await store.lastVisits(before: interval.end).filter { $0.value >= interval.start }.keys)
             return NightData(
                 night: night, scopeSite: scopeSite, generatedAt: generatedAt, sites: sites, windows: windows, interval: interval,
                 observations: observations, frames: frames, journal: journal, planVersions: planVersions, alerts: alerts,
-                assignments: assignments, reviews: reviews, lastVisits: lastVisits, observationsByID: observationsByID,
-                telescopeSites: telescopeSites)
+                assignments: assignments, reviews: reviews, lastVisits: lastVisits, visitedTonight: visitedTonight,
+                observationsByID: observationsByID, telescopeSites: telescopeSites)
         } catch {
             throw ReportingError(error, while: "read the night of \(night) from the store")
         }
@@ -148,6 +152,6 @@ extension NightData {
             night: night, scopeSite: scopeSite, generatedAt: generatedAt, sites: sites, windows: windows, interval: interval,
             observations: observations, frames: frames.map { ($0.frame, qualities[$0.frame.id] ?? $0.quality) }, journal: journal,
             planVersions: planVersions, alerts: alerts, assignments: assignments, reviews: reviews, lastVisits: lastVisits,
-            observationsByID: observationsByID, telescopeSites: telescopeSites)
+            visitedTonight: visitedTonight, observationsByID: observationsByID, telescopeSites: telescopeSites)
     }
 }

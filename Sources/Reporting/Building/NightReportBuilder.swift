@@ -127,7 +127,7 @@ public struct NightReportBuilder: Sendable {
             NightReport.Event(time: entry.time, subject: entry.subject, siteID: entry.siteID.map { SiteID($0) }, kind: entry.kind.rawValue, message: entry.message)
         }
 
-        let visited = Set(data.observations.filter { $0.outcome == .completed }.map(\.targetID))
+        let visited = data.visitedTonight.union(data.observations.filter { $0.outcome == .completed }.map(\.targetID))
         var cadence: SurveyCadence?
         if let surveyCatalog {
             cadence = try SurveyCadence(targets: surveyCatalog.targets, source: surveyCatalog.name, data: data, visited: visited, listLength: options.surveyListLength)

@@ -38,12 +38,13 @@ struct Axis {
         return max(0, Int((-log10(step)).rounded(.up)))
     }
 
-    /// 1, 2 or 5 × 10ⁿ nearest above `raw`.
+    /// The 1, 2 or 5 × 10ⁿ nearest `raw` (Heckbert, "Nice numbers for graph labels",
+    /// Graphics Gems, 1990: rounding thresholds 1.5, 3 and 7).
     static func niceStep(_ raw: Double) -> Double {
         let exponent = (log10(raw)).rounded(.down)
         let base = pow(10, exponent)
         let fraction = raw / base
-        let nice: Double = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10
+        let nice: Double = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
         return nice * base
     }
 

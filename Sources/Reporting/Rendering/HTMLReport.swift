@@ -479,7 +479,7 @@ struct HTMLReport {
         tbody tr:last-child td{border-bottom:0}
         th{background:var(--card);font-weight:600;white-space:nowrap}
         .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-        code{font:.86em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
+        code{font:.86em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
         figure{margin:1rem 0}
         figure img{max-width:100%;height:auto;display:block;border:1px solid var(--line);border-radius:.3rem;background:#fff}
         figcaption{color:var(--muted);font-size:.88rem;margin-top:.35rem}
