@@ -23,7 +23,7 @@ struct NightData {
     let planVersions: [TelescopeID: [NightPlan]]
     let alerts: [AlertRecord]
     let assignments: [Assignment]
-    /// Reviews made since the night began, oldest first.
+    /// Every review in the store, oldest first (filtered to the night's subjects when used).
     let reviews: [Review]
     /// The last completed visit of each target before the night.
     let lastVisits: [TargetID: Date]
@@ -132,7 +132,9 @@ extension NightData {
                     && (scopeSite == nil || assignment.siteID == scopeSite)
             }
             assignments.sort { ($0.plannedStart, $0.id) < ($1.plannedStart, $1.id) }
-            let reviews = try await store.reviews(madeIn: DateInterval(start: interval.start, end: .distantFuture))
+            // Every review, whenever made: reviews are few, and the time they were made (wall
+            // clock) says nothing about which night (simulated or real) their subject is from.
+            let reviews = try await store.reviews(madeIn: DateInterval(start: .distantPast, end: .distantFuture))
             let lastVisits = try await store.lastVisits(before: interval.start)
             let visitedTonight = Set(try await store.lastVisits(before: interval.end).filter { $0.value >= interval.start }.keys)
             return NightData(
