@@ -176,6 +176,16 @@ struct NightReportTests {
         #expect(files.report.thumbnails.allSatisfy { $0.width == 256 && $0.height == 256 })
     }
 
+    @Test func embeddedImagesMakeTheHTMLOneFile() async throws {
+        let built = try await BuiltNight.shared.get()
+        let folder = try TemporaryDirectory()
+        let files = try ReportWriter(options: .init(embedImagesInHTML: true)).write(built.teide.report, to: folder.path)
+        let html = try String(contentsOfFile: files.html, encoding: .utf8)
+        let embedded = html.components(separatedBy: "src=\"data:image/png;base64,").count - 1
+        #expect(embedded == files.report.figures.count + files.report.thumbnails.count)
+        #expect(!html.contains("src=\"plots/") && !html.contains("src=\"thumbnails/"))
+    }
+
     @Test func jsonRoundTripsAndValidatesAgainstTheSchema() async throws {
         let built = try await BuiltNight.shared.get()
         let schema = try Data(contentsOf: URL(fileURLWithPath: TestOutput.packageRoot + "/docs/report-schema.json"))

@@ -363,7 +363,8 @@ struct HTMLReport {
 
     private func figure(_ id: String) -> String {
         guard let figure = report.figures.first(where: { $0.id == id }) else { return "" }
-        return "<figure><img src=\"\(escape(imageSource(figure.file)))\" width=\"\(figure.width)\" height=\"\(figure.height)\" alt=\"\(escape(figure.title))\">"
+        // The picture links to itself, so a phone can open it full size and zoom.
+        return "<figure><a href=\"\(escape(figure.file))\"><img src=\"\(escape(imageSource(figure.file)))\" width=\"\(figure.width)\" height=\"\(figure.height)\" alt=\"\(escape(figure.title))\"></a>"
             + "<figcaption>\(escape(figure.caption))</figcaption></figure>\n"
     }
 

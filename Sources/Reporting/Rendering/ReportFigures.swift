@@ -67,7 +67,8 @@ enum ReportFigures {
         let canvas = chart.render()
         let caption = "Image quality of the light frames against time (UTC): median FWHM of point sources, sky background, "
             + "transparency against the cloud-free zero point, and airmass, one colour per \(bySite ? "site" : "telescope"). "
-            + "Hollow markers are the simulator's modelled values; shading is astronomical darkness."
+            + "Hollow markers are the simulator's modelled values"
+            + (report.scope == .site ? "; shading is astronomical darkness." : ".")
         return Drawn(
             figure: .init(id: "image-quality", title: "Image quality over the night", file: "plots/image-quality.png", caption: caption,
                           width: canvas.width, height: canvas.height),
