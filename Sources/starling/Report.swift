@@ -74,7 +74,10 @@ extension Starling {
                     return
                 }
                 let totals = files.report.totals
-                print("\(report.scope == .site ? "Site \(siteID?.rawValue ?? "")" : "Network"), night of \(night): \(totals.completed) of \(totals.planned) planned observations completed, \(totals.frames) frames (\(totals.framesCorrupt) corrupt, \(totals.framesMissing) missing)")
+                let scope = report.scope == .site ? "Site \(siteID?.rawValue ?? "")" : "Network"
+                print(
+                    "\(scope), night of \(night): \(totals.completed) of \(totals.planned) planned observations completed, "
+                        + "\(totals.frames) frames (\(totals.framesCorrupt) corrupt, \(totals.framesMissing) missing)")
                 print("report: \(files.html)")
                 print("        \(files.markdown)")
                 print("        \(files.json)")

@@ -19,10 +19,18 @@ struct MarkdownReport {
         let t = report.totals
         lines.append("## Summary")
         lines.append("")
-        lines.append("- **\(t.completed) of \(t.planned)** planned observations completed (\(t.refused) refused, \(t.aborted) aborted, \(t.failed) failed, \(t.notAttempted) not attempted, \(t.dropped) dropped at re-plans); \(t.unplanned) unplanned.")
-        lines.append("- **\(t.frames) frames**: \(t.framesMeasured) measured from pixels, \(t.framesModelled) modelled, \(t.framesCorrupt) corrupt, \(t.framesMissing) missing, \(t.framesUnmeasured) not yet measured.")
-        lines.append("- Open **\(ReportFormat.hours(t.openHours))** (\(ReportFormat.percent(t.openFraction)) of dark time); open shutter \(ReportFormat.hours(t.exposureHours)).")
-        lines.append("- Median FWHM \(ReportFormat.number(t.medianFWHMArcseconds, 2))″, transparency \(ReportFormat.number(t.medianTransparency, 2)), 5σ depth \(ReportFormat.number(t.medianLimitingMagnitude, 1)) mag; \(t.followUps) follow-up(s).")
+        lines.append(
+            "- **\(t.completed) of \(t.planned)** planned observations completed (\(t.refused) refused, \(t.aborted) aborted, "
+                + "\(t.failed) failed, \(t.notAttempted) not attempted, \(t.dropped) dropped at re-plans); \(t.unplanned) unplanned.")
+        lines.append(
+            "- **\(t.frames) frames**: \(t.framesMeasured) measured from pixels, \(t.framesModelled) modelled, "
+                + "\(t.framesCorrupt) corrupt, \(t.framesMissing) missing, \(t.framesUnmeasured) not yet measured.")
+        lines.append(
+            "- Open **\(ReportFormat.hours(t.openHours))** (\(ReportFormat.percent(t.openFraction)) of dark time); "
+                + "open shutter \(ReportFormat.hours(t.exposureHours)).")
+        lines.append(
+            "- Median FWHM \(ReportFormat.number(t.medianFWHMArcseconds, 2))″, transparency \(ReportFormat.number(t.medianTransparency, 2)), "
+                + "5σ depth \(ReportFormat.number(t.medianLimitingMagnitude, 1)) mag; \(t.followUps) follow-up(s).")
         lines.append("")
 
         lines.append("## Suggestions for the next night")
