@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Observatory", targets: ["Observatory"]),
         .library(name: "Coordination", targets: ["Coordination"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -91,6 +92,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Frame quality, night reports (HTML, Markdown, JSON), plots, reviews, the Reporter agent.
+        .target(
+            name: "Reporting",
+            dependencies: [
+                "StarlingCore", "Sky", "Imaging", "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "starling",
             dependencies: [
@@ -99,6 +109,7 @@ let package = Package(
                 "Imaging",
                 "Persistence",
                 "Coordination",
+                "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -124,6 +135,14 @@ let package = Package(
         .testTarget(
             name: "ObservatoryTests",
             dependencies: ["Observatory", "StarlingCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: [
+                "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -32,5 +32,13 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["BenchmarkSupport", .product(name: "Imaging", package: "Starling")], swiftSettings: settings),
+        .executableTarget(name: "ReportingBenchmark",
+            dependencies: [
+                "BenchmarkSupport", .product(name: "Reporting", package: "Starling"), .product(name: "Persistence", package: "Starling"),
+                .product(name: "Imaging", package: "Starling"), .product(name: "Sky", package: "Starling"),
+                .product(name: "StarlingCore", package: "Starling"),
+            ],
+            swiftSettings: settings
+        ),
     ]
 )

@@ -69,6 +69,16 @@ public protocol ObservationStore: Sendable {
 
     /// A frame by id.
     func frame(_ id: FrameID) async throws(StoreError) -> FrameRecord?
+
+    /// The quality stored for a frame, if it has been measured (or modelled).
+    ///
+    /// - Returns: `nil` when no quality has been stored for the frame.
+    func frameQuality(of frame: FrameID) async throws(StoreError) -> FrameQuality?
+
+    /// An observation by id.
+    ///
+    /// - Returns: `nil` when no observation has that id.
+    func observation(_ id: ObservationID) async throws(StoreError) -> Observation?
 }
 
 /// Night plans, every version kept.
@@ -139,6 +149,7 @@ public protocol JournalStore: Sendable {
 
 /// People's reviews of frames and observations.
 public protocol ReviewStore: Sendable {
+    /// Stores a review; earlier reviews of the same subject are kept (the latest one counts).
     func saveReview(_ review: Review) async throws(StoreError)
 
     /// Reviews of a subject, latest last.

@@ -35,6 +35,19 @@ struct PreviewTests {
         #expect(preview.gray[0] == UInt8(image[0, 22]))
     }
 
+    @Test func encodesAnRGBPNGThatDecodesToTheSamePixels() throws {
+        let width = 29, height = 17
+        var rgb = [UInt8](repeating: 0, count: width * height * 3)
+        for index in 0..<(width * height) {
+            rgb[index * 3] = UInt8((index * 5) % 256)
+            rgb[index * 3 + 1] = UInt8((index * 13 + 7) % 256)
+            rgb[index * 3 + 2] = UInt8((index / width * 31) % 256)
+        }
+        let decoded = try PNGReader.decodeSamples(try PNGEncoder.encode(rgb: rgb, width: width, height: height))
+        #expect(decoded.width == width && decoded.height == height && decoded.channels == 3)
+        #expect(decoded.samples == rgb)
+    }
+
     @Test func reducesForThumbnails() throws {
         let image = SyntheticStarField(width: 500, height: 300, starCount: 20, seed: 4).render()
         let preview = FramePreview(image: image, maximumSize: 128)
@@ -59,11 +72,18 @@ enum PNGReader {
     }
 
     static func decode(_ data: Data) throws -> (width: Int, height: Int, gray: [UInt8]) {
+        let decoded = try decodeSamples(data)
+        guard decoded.channels == 1 else { throw Failure() }
+        return (decoded.width, decoded.height, decoded.samples)
+    }
+
+    /// Decodes an 8-bit greyscale (colour type 0) or RGB (colour type 2) PNG.
+    static func decodeSamples(_ data: Data) throws -> (width: Int, height: Int, channels: Int, samples: [UInt8]) {
         let bytes = [UInt8](data)
         guard bytes.prefix(8) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else { throw Failure() }
         func be32(_ at: Int) -> Int { Int(bytes[at]) << 24 | Int(bytes[at + 1]) << 16 | Int(bytes[at + 2]) << 8 | Int(bytes[at + 3]) }
         var offset = 8
-        var width = 0, height = 0
+        var width = 0, height = 0, channels = 1
         var idat: [UInt8] = []
         while offset + 12 <= bytes.count {
             let length = be32(offset)
@@ -74,20 +94,22 @@ enum PNGReader {
             if type == "IHDR" {
                 width = Int(body[0]) << 24 | Int(body[1]) << 16 | Int(body[2]) << 8 | Int(body[3])
                 height = Int(body[4]) << 24 | Int(body[5]) << 16 | Int(body[6]) << 8 | Int(body[7])
-                guard body[8] == 8, body[9] == 0 else { throw Failure() }
+                guard body[8] == 8, body[9] == 0 || body[9] == 2 else { throw Failure() }
+                channels = body[9] == 2 ? 3 : 1
             }
             if type == "IDAT" { idat += body }
             offset += 12 + length
         }
         let raw = [UInt8](try Gzip.decompress(Data(idat)))
-        var gray = [UInt8](repeating: 0, count: width * height)
+        let rowBytes = width * channels
+        var samples = [UInt8](repeating: 0, count: rowBytes * height)
         for row in 0..<height {
-            let filter = raw[row * (width + 1)]
-            for x in 0..<width {
-                let value = Int(raw[row * (width + 1) + 1 + x])
-                let a = x > 0 ? Int(gray[row * width + x - 1]) : 0
-                let b = row > 0 ? Int(gray[(row - 1) * width + x]) : 0
-                let c = x > 0 && row > 0 ? Int(gray[(row - 1) * width + x - 1]) : 0
+            let filter = raw[row * (rowBytes + 1)]
+            for x in 0..<rowBytes {
+                let value = Int(raw[row * (rowBytes + 1) + 1 + x])
+                let a = x >= channels ? Int(samples[row * rowBytes + x - channels]) : 0
+                let b = row > 0 ? Int(samples[(row - 1) * rowBytes + x]) : 0
+                let c = x >= channels && row > 0 ? Int(samples[(row - 1) * rowBytes + x - channels]) : 0
                 let predictor: Int
                 switch filter {
                 case 0: predictor = 0
@@ -99,9 +121,9 @@ enum PNGReader {
                     let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
                     predictor = pa <= pb && pa <= pc ? a : (pb <= pc ? b : c)
                 }
-                gray[row * width + x] = UInt8((value + predictor) & 0xFF)
+                samples[row * rowBytes + x] = UInt8((value + predictor) & 0xFF)
             }
         }
-        return (width, height, gray)
+        return (width, height, channels, samples)
     }
 }

@@ -156,6 +156,30 @@ struct SQLiteStoreTests {
         #expect(teide.map(\.message) == ["cloud 80%", "mount stalled"])
     }
 
+    @Test func frameQualityAndObservationAreReadById() async throws {
+        try await store.saveObservation(Sample.observation("o1"))
+        #expect(try await store.frameQuality(of: "o1-f0") == nil)
+        let modelled = FrameQuality(frameID: "o1-f0", measuredAt: Sample.t0, fwhmArcseconds: 1.4, transparency: 0.8, source: .model)
+        try await store.saveFrameQuality(modelled)
+        #expect(try await store.frameQuality(of: "o1-f0") == modelled)
+        #expect(try await store.observation("o1")?.frames.count == 2)
+        #expect(try await store.observation("nope") == nil)
+    }
+
+    @Test func stateChangeLinesReadBackAsTransitions() async throws {
+        let entry = JournalEntry.stateChange(
+            telescope: "teide-1m-a", site: "teide", from: .opening, to: .idle, at: Sample.t0, reason: "enclosure open: dusk")
+        try await store.appendJournal([entry, JournalEntry(time: Sample.t0, subject: "teide", siteID: "teide", kind: .weather, message: "idle → closed")])
+        let back = try await store.journal(in: DateInterval(start: Sample.t0, duration: 60), site: "teide")
+        #expect(back.count == 2)
+        let transition = try #require(back[0].telescopeStateChange)
+        #expect(transition.from == .opening && transition.to == .idle)
+        #expect(back[0].subject == "teide-1m-a")
+        #expect(back[1].telescopeStateChange == nil)  // not a state-change entry
+        let bare = JournalEntry(time: Sample.t0, subject: "x", kind: .stateChange, message: "closed → parking")
+        #expect(bare.telescopeStateChange == nil)  // not a state
+    }
+
     @Test func reviewsAreKeptInOrder() async throws {
         try await store.saveReview(Review(subject: .frame("f1"), decision: .flagged, note: "satellite trail", reviewer: "pi", reviewedAt: Sample.t0))
         try await store.saveReview(Review(subject: .frame("f1"), decision: .approved, note: "", reviewer: "pi", reviewedAt: Sample.t0.addingTimeInterval(60)))

@@ -28,12 +28,12 @@ struct AlertCommandTests {
         return path
     }
 
-    @Test func parsePrintsTheNormalisedAlert() throws {
+    @Test func parsePrintsTheNormalisedAlert() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = folder + "/bat.xml"
         try Self.packet.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try StarlingCLI.run(["alert", "parse", file])
+        let result = try await StarlingCLI.run(["alert", "parse", file])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output == """
             \(file): voevent-2.0 ivo://nasa.gsfc.gcn/SWIFT#BAT_GRB_Pos_999999-001
@@ -47,13 +47,13 @@ struct AlertCommandTests {
             """)
     }
 
-    @Test func refusedNoticesSayWhyAndExitOne() throws {
+    @Test func refusedNoticesSayWhyAndExitOne() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let good = folder + "/bat.xml", bad = folder + "/bad.xml"
         try Self.packet.write(toFile: good, atomically: true, encoding: .utf8)
         try Self.packet.replacingOccurrences(of: "<C2>-30.5</C2>", with: "<C2>-130.5</C2>").write(toFile: bad, atomically: true, encoding: .utf8)
-        let result = try StarlingCLI.run(["alert", "parse", "--json", good, bad])
+        let result = try await StarlingCLI.run(["alert", "parse", "--json", good, bad])
         #expect(result.status == 1)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let entries = try #require(document["entries"] as? [[String: Any]])
@@ -64,11 +64,11 @@ struct AlertCommandTests {
         #expect(entries[1]["format"] as? String == "voevent-2.0")
     }
 
-    @Test func listenNeedsExactlyOneSource() throws {
-        let result = try StarlingCLI.run(["alert", "listen"])
+    @Test func listenNeedsExactlyOneSource() async throws {
+        let result = try await StarlingCLI.run(["alert", "listen"])
         #expect(result.status == 64)
         #expect(result.errors.contains("give exactly one of --vtp HOST:PORT or --folder DIR"))
-        let both = try StarlingCLI.run(["alert", "listen", "--vtp", "localhost", "--folder", "/tmp"])
+        let both = try await StarlingCLI.run(["alert", "listen", "--vtp", "localhost", "--folder", "/tmp"])
         #expect(both.status == 64)
     }
 

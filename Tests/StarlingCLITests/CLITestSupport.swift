@@ -23,7 +23,17 @@ enum StarlingCLI {
         let errors: String
     }
 
-    static func run(_ arguments: [String], in directory: String = packageRoot) throws -> Result {
+    /// Runs a command line and waits for it on a thread of its own, so that waiting never
+    /// blocks one of the few threads every async test shares.
+    static func run(_ arguments: [String], in directory: String = packageRoot) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, in: directory) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], in directory: String) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -38,8 +48,8 @@ enum StarlingCLI {
         return Result(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self), errors: String(decoding: errData, as: UTF8.self))
     }
 
-    static func json(_ arguments: [String]) throws -> Any {
-        let result = try run(arguments)
+    static func json(_ arguments: [String]) async throws -> Any {
+        let result = try await run(arguments)
         #expect(result.status == 0, "\(arguments): \(result.errors)")
         return try JSONSerialization.jsonObject(with: Data(result.output.utf8))
     }

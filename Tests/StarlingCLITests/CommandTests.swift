@@ -6,19 +6,19 @@ import Testing
 /// The command line as a user meets it: exit statuses, file:line messages, JSON shapes.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: StarlingCLI.executable), "the starling binary was not built beside the tests"))
 struct CommandTests {
-    @Test func sitesJSONListsTheArray() throws {
-        let document = try #require(try StarlingCLI.json(["sites", "--json"]) as? [String: Any])
+    @Test func sitesJSONListsTheArray() async throws {
+        let document = try #require(try await StarlingCLI.json(["sites", "--json"]) as? [String: Any])
         #expect((document["site_count"] as? Int ?? 0) >= 15)
         #expect((document["telescope_count"] as? Int ?? 0) >= 60)
     }
 
-    @Test func validateExitsZeroOnTheShippedConfiguration() throws {
-        let result = try StarlingCLI.run(["validate"])
+    @Test func validateExitsZeroOnTheShippedConfiguration() async throws {
+        let result = try await StarlingCLI.run(["validate"])
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.hasPrefix("valid: "))
     }
 
-    @Test func validateExitsOneWithFileAndLineOnASwappedCopy() throws {
+    @Test func validateExitsOneWithFileAndLineOnASwappedCopy() async throws {
         let directory = NSTemporaryDirectory() + "starling-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -30,19 +30,19 @@ struct CommandTests {
         }.joined(separator: "\n")
         let file = directory + "/xinglong.yaml"
         try swapped.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try StarlingCLI.run(["validate", file])
+        let result = try await StarlingCLI.run(["validate", file])
         #expect(result.status == 1)
         #expect(result.errors == "\(file):5: latitude_deg 117.575 is outside -90...90 (swapped with longitude_deg?)\n")
     }
 
-    @Test func unknownCatalogIsAUsageError() throws {
-        let result = try StarlingCLI.run(["catalog", "messier"])
+    @Test func unknownCatalogIsAUsageError() async throws {
+        let result = try await StarlingCLI.run(["catalog", "messier"])
         #expect(result.status == 64)
         #expect(result.errors.contains("no catalog 'messier'"))
     }
 
-    @Test func skyNightJSONHasTheTwilights() throws {
-        let night = try #require(try StarlingCLI.json(["sky", "night", "--site", "la-palma", "--date", "2026-11-23", "--json"]) as? [String: Any])
+    @Test func skyNightJSONHasTheTwilights() async throws {
+        let night = try #require(try await StarlingCLI.json(["sky", "night", "--site", "la-palma", "--date", "2026-11-23", "--json"]) as? [String: Any])
         #expect(night["timezone"] as? String == "Atlantic/Canary")
         for key in ["sunset_utc", "astronomical_dusk_utc", "astronomical_dawn_utc", "sunrise_utc"] {
             #expect(night[key] is String, "\(key)")
@@ -51,13 +51,13 @@ struct CommandTests {
         #expect(hours > 9 && hours < 12)
     }
 
-    @Test func skyNightForEverySite() throws {
-        let nights = try #require(try StarlingCLI.json(["sky", "night", "--all", "--date", "2026-11-23", "--json"]) as? [[String: Any]])
+    @Test func skyNightForEverySite() async throws {
+        let nights = try #require(try await StarlingCLI.json(["sky", "night", "--all", "--date", "2026-11-23", "--json"]) as? [[String: Any]])
         #expect(nights.count >= 15)
     }
 
-    @Test func skyTargetFindsCatalogNamesAndComputesTransit() throws {
-        let result = try #require(try StarlingCLI.json(["sky", "target", "--site", "la-palma", "--date", "2026-11-23", "--name", "NGC 4258", "--json"]) as? [String: Any])
+    @Test func skyTargetFindsCatalogNamesAndComputesTransit() async throws {
+        let result = try #require(try await StarlingCLI.json(["sky", "target", "--site", "la-palma", "--date", "2026-11-23", "--name", "NGC 4258", "--json"]) as? [String: Any])
         // NGC 4258: J2000 Dec +47.304 precesses to +47.151 by November 2026 (astropy's TETE),
         // so it transits La Palma (+28.758) at 90 − 18.393 = 71.61° (astropy: 71.608°).
         let maximum = try #require(result["maximum_altitude_deg"] as? Double)
@@ -65,7 +65,7 @@ struct CommandTests {
         #expect(result["transit_utc"] is String)
     }
 
-    @Test func skyPositionsReportsBadRowsAndKeepsGoodOnes() throws {
+    @Test func skyPositionsReportsBadRowsAndKeepsGoodOnes() async throws {
         let directory = NSTemporaryDirectory() + "starling-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -78,7 +78,7 @@ struct CommandTests {
             28.76,-17.88,2327,2026-11-23T22:00:00Z,41.2,95
 
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = try StarlingCLI.run(["sky", "positions", "--input", file])
+        let result = try await StarlingCLI.run(["sky", "positions", "--input", file])
         #expect(result.status == 1)
         let lines = result.output.split(separator: "\n")
         #expect(lines.count == 3)
@@ -97,8 +97,8 @@ struct CommandTests {
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: StarlingCLI.executable), "the starling binary was not built beside the tests"))
 struct AlertPlanCommandTests {
     @Test(arguments: ["2026-11-23T21:30:40Z", "2026-11-24T04:00:00Z", "2026-11-24T12:00:00Z"])
-    func pointAlertGoesToDarkSitesWithTheTargetHighEnough(at: String) throws {
-        let document = try #require(try StarlingCLI.json([
+    func pointAlertGoesToDarkSitesWithTheTargetHighEnough(at: String) async throws {
+        let document = try #require(try await StarlingCLI.json([
             "alert", "plan", StarlingCLI.packageRoot + "/simulations/alerts/swift-bat-grb-1300001.xml", "--at", at, "--json",
         ]) as? [String: Any])
         let assignments = try #require(document["assignments"] as? [[String: Any]])
@@ -120,8 +120,8 @@ struct AlertPlanCommandTests {
         }
     }
 
-    @Test func pinnedAndUnsafeSitesAreRespected() throws {
-        let document = try #require(try StarlingCLI.json([
+    @Test func pinnedAndUnsafeSitesAreRespected() async throws {
+        let document = try #require(try await StarlingCLI.json([
             "alert", "plan", StarlingCLI.packageRoot + "/simulations/alerts/swift-bat-grb-1300001.xml", "--at", "2026-11-23T21:30:40Z",
             "--pin", "teide", "--pin", "la-palma", "--unsafe", "teide", "--json",
         ]) as? [String: Any])

@@ -9,23 +9,12 @@ import Testing
 ///
 /// A subprocess rather than in-process: capturing standard output in-process would also
 /// capture the test runner's own lines, written concurrently by other suites.
-@Suite(.enabled(if: StarlingExecutable.path != nil, "the starling executable is not built beside the tests (run swift build --build-tests)"))
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: StarlingCLI.executable), "the starling executable is not built beside the tests (run swift build --build-tests)"))
 struct FitsCommandTests {
-    static var executable: String? { StarlingExecutable.path }
-
     /// Runs a command line; returns standard output, standard error and the exit status.
-    static func run(_ arguments: [String]) throws -> (output: String, error: String, exitCode: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(executable))
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self), process.terminationStatus)
+    static func run(_ arguments: [String]) async throws -> (output: String, error: String, exitCode: Int32) {
+        let result = try await StarlingCLI.run(arguments)
+        return (result.output, result.errors, result.status)
     }
 
     static func writeFrame(to path: String) throws {
@@ -40,13 +29,13 @@ struct FitsCommandTests {
         try FITSFrame(image: field.render(), metadata: metadata, projection: projection).write(to: path)
     }
 
-    @Test func infoDescribesAFrame() throws {
+    @Test func infoDescribesAFrame() async throws {
         let folder = NSTemporaryDirectory() + "starling-cli-frame-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/frame.fits"
         try Self.writeFrame(to: path)
-        let result = try Self.run(["fits", "info", path])
+        let result = try await Self.run(["fits", "info", path])
         #expect(result.exitCode == 0)
         #expect(result.error.isEmpty)
         #expect(
@@ -74,13 +63,13 @@ struct FitsCommandTests {
                 """)
     }
 
-    @Test func qaWritesTheSummaryAndTheSourceList() throws {
+    @Test func qaWritesTheSummaryAndTheSourceList() async throws {
         let folder = NSTemporaryDirectory() + "starling-cli-qa-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/frame.fits", csv = folder + "/sources.csv"
         try Self.writeFrame(to: path)
-        let result = try Self.run(["fits", "qa", path, "--json", "--sources", csv])
+        let result = try await Self.run(["fits", "qa", path, "--json", "--sources", csv])
         #expect(result.exitCode == 0)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let summary = try #require(document["summary"] as? [String: Any])
@@ -96,31 +85,23 @@ struct FitsCommandTests {
     @Test(arguments: [
         ("/no/such/file.fits", "/no/such/file.fits: no such file\n"),
     ])
-    func unreadableFilesExitWithOne(path: String, message: String) throws {
+    func unreadableFilesExitWithOne(path: String, message: String) async throws {
         for subcommand in ["info", "qa"] {
-            let result = try Self.run(["fits", subcommand, path])
+            let result = try await Self.run(["fits", subcommand, path])
             #expect(result.exitCode == 1)
             #expect(result.output.isEmpty)
             #expect(result.error == message)
         }
     }
 
-    @Test func aFileWithoutAnImageIsRefusedByQA() throws {
+    @Test func aFileWithoutAnImageIsRefusedByQA() async throws {
         let folder = NSTemporaryDirectory() + "starling-cli-text-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/notes.fits"
         try "not a FITS file".write(toFile: path, atomically: false, encoding: .utf8)
-        let result = try Self.run(["fits", "qa", path])
+        let result = try await Self.run(["fits", "qa", path])
         #expect(result.exitCode == 1)
         #expect(result.error == "\(path): not a FITS file: it does not start with SIMPLE = T (starts with \"not a FITS file\")\n")
     }
-}
-
-/// Where the built `starling` is: `.build/<triple>/debug/starling`, next to the test bundle.
-enum StarlingExecutable {
-    static let path: String? = {
-        let candidate = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("starling").path
-        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
-    }()
 }

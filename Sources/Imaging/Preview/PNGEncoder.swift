@@ -1,8 +1,9 @@
 internal import CZlib
 public import Foundation
 
-/// Writes 8-bit greyscale PNG images (ISO/IEC 15948, the PNG specification): IHDR, one zlib
-/// IDAT stream with per-row adaptive filtering, IEND; CRC-32 and deflate from the system zlib.
+/// Writes 8-bit PNG images, greyscale or RGB (ISO/IEC 15948, the PNG specification): IHDR,
+/// one zlib IDAT stream with per-row adaptive filtering, IEND; CRC-32 and deflate from the
+/// system zlib.
 public enum PNGEncoder {
     /// Why an image could not be encoded.
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -18,21 +19,43 @@ public enum PNGEncoder {
     /// - Throws: ``Failure`` when zlib fails (out of memory).
     public static func encode(gray: [UInt8], width: Int, height: Int) throws(Failure) -> Data {
         precondition(width > 0 && height > 0 && gray.count == width * height, "gray must hold width × height bytes")
-        // Each scanline: a filter-type byte, then the filtered row (spec §9).
-        var raw = [UInt8](repeating: 0, count: (width + 1) * height)
-        var candidate = [UInt8](repeating: 0, count: width)
-        var best = [UInt8](repeating: 0, count: width)
-        let zeros = [UInt8](repeating: 0, count: width)
+        return try encode(samples: gray, width: width, height: height, channels: 1)
+    }
+
+    /// Encodes colour pixels, top row first.
+    ///
+    /// - Parameters:
+    ///   - rgb: `width × height × 3` bytes: red, green, blue of each pixel, row by row, the
+    ///     first row at the top of the picture.
+    ///   - width: pixels per row (1…2³¹−1).
+    ///   - height: rows.
+    /// - Throws: ``Failure`` when zlib fails (out of memory).
+    public static func encode(rgb: [UInt8], width: Int, height: Int) throws(Failure) -> Data {
+        precondition(width > 0 && height > 0 && rgb.count == width * height * 3, "rgb must hold width × height × 3 bytes")
+        return try encode(samples: rgb, width: width, height: height, channels: 3)
+    }
+
+    /// Encodes interleaved 8-bit samples: 1 channel is greyscale (colour type 0), 3 are RGB
+    /// (colour type 2).
+    private static func encode(samples: [UInt8], width: Int, height: Int, channels: Int) throws(Failure) -> Data {
+        let rowBytes = width * channels
+        // Each scanline: a filter-type byte, then the filtered row (spec §9). The predictors
+        // look at the corresponding byte of the pixel to the left (`channels` bytes back).
+        var raw = [UInt8](repeating: 0, count: (rowBytes + 1) * height)
+        var candidate = [UInt8](repeating: 0, count: rowBytes)
+        var best = [UInt8](repeating: 0, count: rowBytes)
+        let zeros = [UInt8](repeating: 0, count: rowBytes)
         for row in 0..<height {
-            let current = Array(gray[(row * width)..<((row + 1) * width)])
-            let previous = row > 0 ? Array(gray[((row - 1) * width)..<(row * width)]) : zeros
+            let current = Array(samples[(row * rowBytes)..<((row + 1) * rowBytes)])
+            let previous = row > 0 ? Array(samples[((row - 1) * rowBytes)..<(row * rowBytes)]) : zeros
             var bestType: UInt8 = 0
             var bestCost = Int.max
             // Choose the filter with the least sum of absolute (signed) values: the heuristic
             // the specification recommends (§12.8).
             for type in UInt8(0)...4 {
-                for x in 0..<width {
-                    let a = x > 0 ? Int(current[x - 1]) : 0, b = Int(previous[x]), c = x > 0 ? Int(previous[x - 1]) : 0
+                for x in 0..<rowBytes {
+                    let left = x >= channels
+                    let a = left ? Int(current[x - channels]) : 0, b = Int(previous[x]), c = left ? Int(previous[x - channels]) : 0
                     let predictor: Int
                     switch type {
                     case 0: predictor = 0
@@ -50,8 +73,8 @@ public enum PNGEncoder {
                     swap(&best, &candidate)
                 }
             }
-            raw[row * (width + 1)] = bestType
-            for x in 0..<width { raw[row * (width + 1) + 1 + x] = best[x] }
+            raw[row * (rowBytes + 1)] = bestType
+            for x in 0..<rowBytes { raw[row * (rowBytes + 1) + 1 + x] = best[x] }
         }
         var compressedSize = compressBound(uLong(raw.count))
         var compressed = [UInt8](repeating: 0, count: Int(compressedSize))
@@ -61,7 +84,8 @@ public enum PNGEncoder {
         var header = Data()
         header.append(bigEndian: UInt32(width))
         header.append(bigEndian: UInt32(height))
-        header.append(contentsOf: [8, 0, 0, 0, 0])  // bit depth 8, greyscale, deflate, adaptive filtering, no interlace
+        // Bit depth 8; colour type 0 (greyscale) or 2 (truecolour); deflate; adaptive filtering; no interlace.
+        header.append(contentsOf: [8, channels == 3 ? 2 : 0, 0, 0, 0])
         appendChunk("IHDR", header, to: &png)
         appendChunk("IDAT", Data(compressed.prefix(Int(compressedSize))), to: &png)
         appendChunk("IEND", Data(), to: &png)

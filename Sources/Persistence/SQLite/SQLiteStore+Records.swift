@@ -201,6 +201,20 @@ extension SQLiteStore: ObservationStore {
                 .map { try StoredJSON.decode(FrameRecord.self, $0) }
         }
     }
+
+    public func frameQuality(of frame: FrameID) async throws(StoreError) -> FrameQuality? {
+        try await read("reading a frame's quality") { db in
+            try String.fetchOne(db, sql: "SELECT json FROM frame_quality WHERE frame_id = ?", arguments: [frame.rawValue])
+                .map { try StoredJSON.decode(FrameQuality.self, $0) }
+        }
+    }
+
+    public func observation(_ id: ObservationID) async throws(StoreError) -> Observation? {
+        try await read("reading an observation") { db in
+            try String.fetchOne(db, sql: "SELECT json FROM observation WHERE id = ?", arguments: [id.rawValue])
+                .map { try StoredJSON.decode(Observation.self, $0) }
+        }
+    }
 }
 
 /// A frame and its quality, as one Sendable value crossing the database closure.
