@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "Observatory", targets: ["Observatory"]),
         .library(name: "Coordination", targets: ["Coordination"]),
         .library(name: "Reporting", targets: ["Reporting"]),
+        .library(name: "Planning", targets: ["Planning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -101,6 +102,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Merit, scheduling, the reasoning-model client and the PlannerAgent.
+        .target(
+            name: "Planning",
+            dependencies: [
+                "StarlingCore",
+                "Sky",
+                "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "starling",
             dependencies: [
@@ -110,6 +123,7 @@ let package = Package(
                 "Persistence",
                 "Coordination",
                 "Reporting",
+                "Planning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -143,6 +157,16 @@ let package = Package(
                 "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PlanningTests",
+            dependencies: [
+                "Planning", "Sky", "StarlingCore", "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -40,5 +40,13 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .executableTarget(
+            name: "PlanningBenchmark",
+            dependencies: [
+                "BenchmarkSupport", .product(name: "Planning", package: "Starling"), .product(name: "Sky", package: "Starling"),
+                .product(name: "StarlingCore", package: "Starling"),
+            ],
+            swiftSettings: settings
+        ),
     ]
 )

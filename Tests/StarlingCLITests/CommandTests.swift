@@ -93,6 +93,47 @@ struct CommandTests {
     }
 }
 
+/// `starling plan`: the JSON every downstream tool reads.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: StarlingCLI.executable), "the starling binary was not built beside the tests"))
+struct PlanCommandTests {
+    @Test func planJSONListsEveryObservationWithItsFields() async throws {
+        let document = try #require(try await StarlingCLI.json(["plan", "--date", "2026-11-23", "--telescope", "xinglong-1m-a", "--json"]) as? [String: Any])
+        #expect(document["plan_count"] as? Int == 1)
+        let plans = try #require(document["plans"] as? [[String: Any]])
+        let observations = try #require(plans.first?["observations"] as? [[String: Any]])
+        #expect(observations.count > 50)
+        #expect((plans.first?["ranking"] as? [String: Any])?["source"] as? String == "deterministic")
+        let keys = ["telescope", "site", "target", "ra_deg", "dec_deg", "start_utc", "end_utc", "filter", "exposure_s", "altitude_start_deg",
+            "altitude_end_deg", "airmass", "merit", "ranking", "reason"]
+        var previousEnd = ""
+        for observation in observations {
+            for key in keys { #expect(observation[key] != nil, "missing \(key)") }
+            #expect(observation["telescope"] as? String == "xinglong-1m-a")
+            #expect((observation["altitude_start_deg"] as? Double ?? 0) >= 30)
+            #expect((observation["airmass"] as? Double ?? 9) <= 2)
+            let start = observation["start_utc"] as? String ?? ""
+            #expect(start >= previousEnd, "overlap at \(start)")
+            previousEnd = observation["end_utc"] as? String ?? ""
+        }
+    }
+
+    @Test func planWritesATimelinePNG() async throws {
+        let directory = NSTemporaryDirectory() + "starling-plan-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try await StarlingCLI.run(["plan", "--date", "2026-11-23", "--telescope", "xinglong-1m-a", "--out", directory])
+        #expect(result.status == 0, "\(result.errors)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        let png = try #require(files.first { $0.hasSuffix(".png") })
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + png))
+        #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+    }
+
+    @Test func badDateIsAUsageError() async throws {
+        let result = try await StarlingCLI.run(["plan", "--date", "2026-13-01"])
+        #expect(result.status == 64)
+    }
+}
+
 /// `starling alert plan --json`, checked independently with Sky.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: StarlingCLI.executable), "the starling binary was not built beside the tests"))
 struct AlertPlanCommandTests {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Imaging
 public import StarlingCore
 
@@ -100,16 +100,90 @@ public protocol WeatherDriver: DeviceDriver {
     func reading() async throws(DriverError) -> WeatherSnapshot?
 }
 
+/// What a camera hands back after an exposure.
+public enum CameraReadout: Sendable {
+    /// A frame with pixels: every real camera, and the simulator when it renders.
+    case frame(FITSFrame)
+    /// The simulator's modelled frame: the header facts and the quality metrics the frame
+    /// would measure, without pixels, so a whole array's night runs in seconds. The agent
+    /// stores the metrics with source `.model`, and reports say which frames were modelled.
+    case modelled(FrameMetadata, ModelledFrameQuality)
+}
+
+/// The quality metrics the simulator predicts for a frame it did not render.
+public struct ModelledFrameQuality: Sendable, Hashable {
+    public var backgroundADU: Double
+    public var noiseADU: Double
+    public var fwhmPixels: Double
+    public var fwhmArcseconds: Double
+    public var ellipticity: Double
+    public var sourceCount: Int
+    public var saturatedFraction: Double
+    public var limitingMagnitude: Double?
+    public var zeroPoint: Double?
+    /// Fraction of the clear-sky flux that reached the detector (clouds, closed enclosure).
+    public var transparency: Double
+
+    public init(
+        backgroundADU: Double, noiseADU: Double, fwhmPixels: Double, fwhmArcseconds: Double, ellipticity: Double,
+        sourceCount: Int, saturatedFraction: Double, limitingMagnitude: Double?, zeroPoint: Double?, transparency: Double
+    ) {
+        self.backgroundADU = backgroundADU
+        self.noiseADU = noiseADU
+        self.fwhmPixels = fwhmPixels
+        self.fwhmArcseconds = fwhmArcseconds
+        self.ellipticity = ellipticity
+        self.sourceCount = sourceCount
+        self.saturatedFraction = saturatedFraction
+        self.limitingMagnitude = limitingMagnitude
+        self.zeroPoint = zeroPoint
+        self.transparency = transparency
+    }
+
+    /// The stored quality record for a frame, marked as modelled.
+    public func quality(of frame: FrameID, at measuredAt: Date) -> FrameQuality {
+        FrameQuality(
+            frameID: frame, measuredAt: measuredAt, backgroundADU: backgroundADU, noiseADU: noiseADU,
+            fwhmPixels: fwhmPixels, fwhmArcseconds: fwhmArcseconds, ellipticity: ellipticity, sourceCount: sourceCount,
+            saturatedFraction: saturatedFraction, limitingMagnitude: limitingMagnitude, zeroPoint: zeroPoint,
+            transparency: transparency, source: .model)
+    }
+}
+
 /// A camera.
 ///
-/// Every driver hands back the frame as an Imaging `FITSFrame` (pixels, header metadata and
-/// WCS where the device gives one): the simulator renders it, the INDI driver decodes the
-/// FITS BLOB, the Alpaca driver builds it from ImageBytes. The agent adds Starling's keywords
-/// and writes the file.
+/// Every real driver hands back the frame as an Imaging `FITSFrame` (pixels, header metadata
+/// and WCS where the device gives one): the INDI driver decodes the FITS BLOB, the Alpaca
+/// driver builds it from ImageBytes; the simulator renders one, or models it without pixels
+/// (``CameraReadout/modelled(_:_:)``). The agent adds Starling's keywords and writes the file.
 public protocol CameraDriver: DeviceDriver {
     /// Exposes and reads out, returning the frame. Throws `.aborted` if ``abortExposure()``
     /// is called meanwhile, `.timeout` if the frame never arrives.
-    func expose(_ exposure: CameraExposure) async throws(DriverError) -> FITSFrame
+    func expose(_ exposure: CameraExposure) async throws(DriverError) -> CameraReadout
     /// Stops an exposure in progress.
     func abortExposure() async throws(DriverError)
+}
+
+/// One telescope's devices, as the agent owns them. Focuser, filter wheel and weather sensor
+/// are optional: a telescope without them still observes (with a fixed filter, a fixed
+/// focus, and the site's weather from elsewhere).
+public struct TelescopeDevices: Sendable {
+    public let mount: any MountDriver
+    public let camera: any CameraDriver
+    public let enclosure: any EnclosureDriver
+    public let focuser: (any FocuserDriver)?
+    public let filterWheel: (any FilterWheelDriver)?
+    public let weather: (any WeatherDriver)?
+
+    public init(
+        mount: any MountDriver, camera: any CameraDriver, enclosure: any EnclosureDriver,
+        focuser: (any FocuserDriver)? = nil, filterWheel: (any FilterWheelDriver)? = nil, weather: (any WeatherDriver)? = nil
+    ) {
+        self.mount = mount
+        self.camera = camera
+        self.enclosure = enclosure
+        self.focuser = focuser
+        self.filterWheel = filterWheel
+        self.weather = weather
+    }
 }

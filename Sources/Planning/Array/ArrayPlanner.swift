@@ -1,0 +1,365 @@
+public import Foundation
+import Sky
+public import StarlingCore
+import Synchronization
+
+/// Plans every telescope at every site for one night of the array.
+///
+/// Rules:
+/// - **Which night.** For a UTC date, each site plans the night whose mean solar midnight falls on
+///   that date (``SiteNight/localDate(forUTCDate:at:)``): consecutive UTC dates plan every
+///   night of every site exactly once. A scenario that speaks of local dates asks for
+///   ``NightSelection/localDate(_:)`` instead.
+/// - **One visit per target per night** across the whole array, unless the
+///   ``SurveyPolicy/visitsPerNight`` asks for more (extra visits go to other sites). Targets
+///   already observed tonight can be excluded.
+/// - **Best site.** Every site scores each catalog target: its merit at its best moment
+///   tonight, where the dark hours bring it nearest the meridian (altitude, Moon, the site's
+///   expected weather, priority, cadence). Targets are handed out best score first, each to
+///   the site where it scores highest among those that still have room in the hour of the
+///   night in which the target is best there: first up to what that site's telescopes can
+///   observe in that hour (so every site gets its share of every hour), then, for the targets
+///   nobody got, up to ``Configuration/poolFactor`` times that (reserves for the schedulers).
+///   A target up at several sites therefore goes where it is best, unless that site already
+///   has better targets than it can use then.
+/// - **Coverage over the cadence.** Cadence is part of merit: targets overdue rise, targets
+///   never observed rank as twice overdue, so night after night the plans sweep the catalog.
+/// - **Per site**, telescopes are planned one after another from the site's pool (a target a
+///   telescope takes leaves the pool); sites are planned in parallel.
+///
+/// Speed: the scores come from the spherical triangle at one moment per target and site;
+/// only each site's pool gets the fine ``VisibilityGrid`` the schedulers use.
+public struct ArrayPlanner: Sendable {
+    /// How the array planner works.
+    public struct Configuration: Sendable, Hashable {
+        /// The scheduler each telescope uses (by default with 3 rounds of local search per
+        /// visit instead of 10: the array plans 60 telescopes in a second or two, and a re-plan
+        /// must take milliseconds).
+        public var scheduler: NightScheduler.Configuration
+        /// How catalog targets become requests.
+        public var survey: SurveyPolicy
+        /// Spacing of the fine grid, seconds.
+        public var stepSeconds: Double
+        /// Candidates per site, as a multiple of the visits its telescopes can make in a night.
+        public var poolFactor: Double
+        /// How many sites are prepared at once.
+        public var threads: Int
+
+        public init(
+            scheduler: NightScheduler.Configuration = NightScheduler.Configuration(improvementRoundsPerVisit: 3), survey: SurveyPolicy = SurveyPolicy(),
+            stepSeconds: Double = 300, poolFactor: Double = 2.5, threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        ) {
+            self.scheduler = scheduler
+            self.survey = survey
+            self.stepSeconds = stepSeconds
+            self.poolFactor = poolFactor
+            self.threads = max(1, threads)
+        }
+    }
+
+    /// Which night each site plans.
+    public enum NightSelection: Sendable, Hashable {
+        /// The night whose solar midnight falls on this UTC date, at each site.
+        case utcDate(CalendarDate)
+        /// The night that begins on this local date, at each site.
+        case localDate(CalendarDate)
+
+        /// The local date the night begins on at a site.
+        public func localDate(at site: Site) -> CalendarDate {
+            switch self {
+            case .utcDate(let date): SiteNight.localDate(forUTCDate: date, at: site)
+            case .localDate(let date): date
+            }
+        }
+    }
+
+    public let network: ObservatoryNetwork
+    public let configuration: Configuration
+
+    public init(network: ObservatoryNetwork, configuration: Configuration = Configuration()) {
+        self.network = network
+        self.configuration = configuration
+    }
+
+    /// Plans the array.
+    ///
+    /// - Parameters:
+    ///   - selection: which night (a UTC date, or a local date at every site).
+    ///   - catalog: the survey's targets.
+    ///   - lastVisits: each target's last completed visit (for cadence).
+    ///   - forecasts: expected weather per site; a site without one uses its climate.
+    ///   - telescopes: plan only these telescopes (`nil` for all).
+    ///   - excluding: targets not to plan tonight (already observed).
+    /// - Returns: a plan per telescope with the prepared sites, for re-planning.
+    /// - Throws: ``PlanningError`` `.sky` when positions cannot be computed, `.unknownTelescope`.
+    public func plan(
+        _ selection: NightSelection, catalog: [Target], lastVisits: [TargetID: Date] = [:], forecasts: [SiteID: any WeatherForecast] = [:],
+        telescopes: Set<TelescopeID>? = nil, excluding: Set<TargetID> = []
+    ) throws(PlanningError) -> ArrayPlan {
+        if let telescopes {
+            for id in telescopes where network.locate(id) == nil {
+                throw PlanningError(.unknownTelescope, "no telescope '\(id)' in the network (see `starling sites`)")
+            }
+        }
+        let sites = network.sites.compactMap { site -> (Site, [Telescope])? in
+            let chosen = site.telescopes.filter { telescopes?.contains($0.id) ?? true }
+            return chosen.isEmpty ? nil : (site, chosen)
+        }
+        let targets = catalog.filter { !excluding.contains($0.id) }
+
+        // 1. Each site's night and its scores for every target.
+        let scored: [Result<SiteScores, PlanningError>] = concurrentMap(sites) { site, chosen in
+            Result { () throws(PlanningError) -> SiteScores in
+                let night = try SiteNight(site: site, localDate: selection.localDate(at: site), stepSeconds: configuration.stepSeconds)
+                return score(night: night, telescopes: chosen, targets: targets, lastVisits: lastVisits,
+                    forecast: forecasts[site.id] ?? ClimateForecast(climate: site.climate))
+            }
+        }
+        var siteScores: [SiteScores] = []
+        for result in scored {
+            switch result {
+            case .success(let scores): siteScores.append(scores)
+            case .failure(let error): throw error
+            }
+        }
+
+        // 2. Hand targets out, best score first, to the best site with room.
+        let pools = allocate(siteScores, targetCount: targets.count)
+
+        // 3. Per site: the fine grid of its pool, then its telescopes one after another.
+        let planned: [(plans: [TelescopePlan], prepared: PreparedSite?)] = concurrentMap(Array(zip(siteScores, pools))) { scores, pool in
+            planSite(scores: scores, pool: pool.map { targets[$0] }, lastVisits: lastVisits,
+                forecast: forecasts[scores.night.site.id] ?? ClimateForecast(climate: scores.night.site.climate))
+        }
+        return ArrayPlan(plans: planned.flatMap(\.plans), sites: Dictionary(uniqueKeysWithValues: planned.compactMap(\.prepared).map { ($0.night.site.id, $0) }))
+    }
+
+    /// Re-plans one telescope from an instant, on a site prepared by ``plan(_:catalog:lastVisits:forecasts:telescopes:excluding:)``.
+    ///
+    /// - Parameters:
+    ///   - telescope: the telescope (at the prepared site).
+    ///   - prepared: the site's prepared night and candidate pool.
+    ///   - origin: when to start and where the telescope is.
+    ///   - excluding: targets not to plan (observed tonight, or planned on other telescopes).
+    ///   - lastVisits: each target's last completed visit.
+    ///   - forecast: the expected weather.
+    ///   - adjustments: factors on targets' merit (a reasoning model's ranking); 1 when absent.
+    /// - Throws: ``PlanningError`` `.unknownTelescope` when the telescope is not at the site.
+    public func replan(
+        telescope id: TelescopeID, prepared: PreparedSite, origin: NightScheduler.Origin, excluding: Set<TargetID>,
+        lastVisits: [TargetID: Date], forecast: any WeatherForecast, adjustments: [TargetID: Double] = [:]
+    ) throws(PlanningError) -> Schedule {
+        let site = prepared.night.site
+        guard let telescope = site.telescope(id) else {
+            throw PlanningError(.unknownTelescope, "telescope '\(id)' is not at \(site.id)")
+        }
+        let scheduler = NightScheduler(site: site, telescope: telescope, configuration: configuration.scheduler)
+        var builder = CandidateBuilder(
+            night: prepared.night, grid: prepared.grid, telescope: telescope, merit: configuration.scheduler.merit,
+            overheads: scheduler.overheads, margins: configuration.scheduler.margins, forecast: forecast)
+        let startOffset = origin.time.map { prepared.night.instants.isEmpty ? 0 : $0.timeIntervalSince(prepared.night.instants[0]) } ?? 0
+        var candidates: [Candidate] = []
+        for (row, target) in prepared.targets.enumerated() where !excluding.contains(target.id) {
+            let request = configuration.survey.request(for: target, on: telescope, night: prepared.night.localDate)
+            guard let candidate = builder.candidate(for: request, row: row, lastVisit: lastVisits[target.id], notBefore: startOffset) else { continue }
+            candidates.append(adjustments[target.id].map { candidate.scaled(by: $0) } ?? candidate)
+        }
+        return scheduler.schedule(candidates: candidates, grid: prepared.grid, night: prepared.night, origin: origin, filterCodes: builder.filterCodes)
+    }
+
+    // MARK: Steps
+
+    /// A site's night, its telescopes and the score of each target there.
+    struct SiteScores: Sendable {
+        let night: SiteNight
+        let telescopes: [Telescope]
+        /// (target index, best merit tonight, the hour of the night it is best in), only
+        /// targets observable at the site.
+        let scores: [(target: Int, score: Double, hour: Int)]
+        /// How many survey visits the site's telescopes can make in each hour of the night.
+        let capacity: [Int]
+    }
+
+    private func score(
+        night: SiteNight, telescopes: [Telescope], targets: [Target], lastVisits: [TargetID: Date], forecast: any WeatherForecast
+    ) -> SiteScores {
+        let survey = configuration.survey
+        guard night.instantCount >= 2, let dark = night.darkness(survey.constraints.darkness) else {
+            return SiteScores(night: night, telescopes: telescopes, scores: [], capacity: [])
+        }
+        // Each target's best moment tonight: the hour angle nearest the meridian that the dark
+        // hours reach (sidereal time runs 15.041°/h from its value at dusk). Altitude and azimuth
+        // there from the spherical triangle; Moon and weather from the nearest grid instant.
+        // Precession since J2000 (< 0.4°) does not matter for a score.
+        let duskIndex = night.instants.firstIndex { $0 >= dark.start } ?? 0
+        let siderealAtDusk = night.frames[duskIndex].localSiderealTime.degrees
+            - night.instants[duskIndex].timeIntervalSince(dark.start) / 3600 * Self.siderealDegreesPerHour
+        let sweep = dark.duration / 3600 * Self.siderealDegreesPerHour
+        let latitude = night.site.location.latitude.radians
+        let sinLatitude = sin(latitude), cosLatitude = cos(latitude)
+        let minimumAltitude = max(
+            survey.constraints.minimumAltitude.degrees, Airmass.altitudeDegrees(forSecantAirmass: survey.constraints.maximumAirmass))
+        let minimumSeparation = survey.constraints.minimumMoonSeparation.degrees
+        let merit = configuration.scheduler.merit
+        let conditions = night.instants.map { forecast.expectedConditions(at: $0) }
+        var scores: [(target: Int, score: Double, hour: Int)] = []
+        for (index, target) in targets.enumerated() {
+            var hourAngle = (siderealAtDusk - target.coordinates.rightAscension.degrees).truncatingRemainder(dividingBy: 360)
+            if hourAngle > 180 { hourAngle -= 360 } else if hourAngle < -180 { hourAngle += 360 }
+            // The hour angle nearest 0 in [h, h + sweep] (mod 360).
+            var best = hourAngle
+            if hourAngle <= 0 && hourAngle + sweep >= 0 {
+                best = 0
+            } else if hourAngle < 0 {
+                best = hourAngle + sweep
+            } else if hourAngle + sweep >= 360 {
+                best = 0
+            } else if hourAngle + sweep > 180, 360 - (hourAngle + sweep) < hourAngle {
+                best = hourAngle + sweep - 360
+            }
+            let declination = target.coordinates.declination.radians, h = best * .pi / 180
+            let sinAltitude = sinLatitude * sin(declination) + cosLatitude * cos(declination) * cos(h)
+            let altitude = asin(max(-1, min(1, sinAltitude))) * 180 / .pi
+            guard altitude >= minimumAltitude else { continue }
+            let azimuth = atan2(-cos(declination) * sin(h), sin(declination) * cosLatitude - cos(declination) * sinLatitude * cos(h)) * 180 / .pi
+            var elapsed = best - hourAngle
+            if elapsed < 0 { elapsed += 360 }
+            let when = dark.start.addingTimeInterval(elapsed / Self.siderealDegreesPerHour * 3600)
+            let instant = min(night.instantCount - 1, max(0, Int((when.timeIntervalSince(night.instants[0]) / night.stepSeconds).rounded())))
+            let sky = night.sky[instant]
+            let separation = Self.separationDegrees(altitude, azimuth, sky.moonAltitudeDegrees, sky.moonAzimuthDegrees)
+            guard separation >= minimumSeparation else { continue }
+            let value = merit.priorityWeight(target.priority)
+                * merit.cadenceFactor(cadenceNights: target.cadenceNights, lastVisit: lastVisits[target.id], at: dark.start)
+                * merit.airmassFactor(altitudeDegrees: altitude)
+                * merit.skyFactor(moonAltitudeDegrees: sky.moonAltitudeDegrees, moonIllumination: sky.moonIllumination, moonSeparationDegrees: separation)
+                * merit.weatherFactor(conditions[instant], altitudeDegrees: altitude)
+            if value > 0 { scores.append((index, value, min(Int(dark.duration / 3600), Int(elapsed / Self.siderealDegreesPerHour)))) }
+        }
+        let visitSeconds = survey.exposureSeconds * Double(survey.exposuresPerVisit) + 30
+        // Visits per hour of the night, the last hour in proportion to what is left of it.
+        let hours = Int(dark.duration / 3600) + 1
+        let capacity = (0..<hours).map { hour in
+            Int((Double(telescopes.count) * min(3600, dark.duration - Double(hour) * 3600) / visitSeconds).rounded(.up))
+        }
+        return SiteScores(night: night, telescopes: telescopes, scores: scores, capacity: capacity)
+    }
+
+    /// Sidereal degrees per hour of UTC.
+    static let siderealDegreesPerHour = 15.041_068_64
+
+    /// Great-circle distance between two horizontal directions, degrees.
+    static func separationDegrees(_ altitude1: Double, _ azimuth1: Double, _ altitude2: Double, _ azimuth2: Double) -> Double {
+        let radians = Double.pi / 180
+        let cosine = sin(altitude1 * radians) * sin(altitude2 * radians)
+            + cos(altitude1 * radians) * cos(altitude2 * radians) * cos((azimuth1 - azimuth2) * radians)
+        return acos(max(-1, min(1, cosine))) / radians
+    }
+
+    /// Hands targets to sites, best (target, site) score first, each target to at most
+    /// `visitsPerNight` distinct sites, and by the hour of the night in which the target is best
+    /// at that site: first up to the visits each site's telescopes can make in that hour, so
+    /// every site gets its share of every hour; then the targets nobody got, up to
+    /// ``Configuration/poolFactor`` times that, as reserves for the schedulers.
+    private func allocate(_ sites: [SiteScores], targetCount: Int) -> [[Int]] {
+        var pairs: [(score: Double, target: Int, site: Int, hour: Int)] = []
+        for (site, scores) in sites.enumerated() {
+            for entry in scores.scores { pairs.append((entry.score, entry.target, site, entry.hour)) }
+        }
+        // Deterministic order: score, then target, then site.
+        pairs.sort { ($0.score, -$0.target, -$0.site) > ($1.score, -$1.target, -$1.site) }
+        var pools = [[Int]](repeating: [], count: sites.count)
+        var filled = sites.map { [Int](repeating: 0, count: $0.capacity.count) }
+        var visits = [Int](repeating: 0, count: targetCount)
+        var booked = Set<Int>()  // target × site count + site
+        // Reserves grow in steps, so that no site's reserve takes what another site's share lacks.
+        let steps = max(1, Int(((configuration.poolFactor - 1) / 0.5).rounded(.up)))
+        let factors = [1.0] + (1...steps).map { 1 + (configuration.poolFactor - 1) * Double($0) / Double(steps) }
+        for factor in factors {
+            for pair in pairs where visits[pair.target] < configuration.survey.visitsPerNight {
+                let limit = Int((Double(sites[pair.site].capacity[pair.hour]) * factor).rounded(.up))
+                guard filled[pair.site][pair.hour] < limit, booked.insert(pair.target * sites.count + pair.site).inserted else { continue }
+                pools[pair.site].append(pair.target)
+                filled[pair.site][pair.hour] += 1
+                visits[pair.target] += 1
+            }
+        }
+        return pools
+    }
+
+    private func planSite(scores: SiteScores, pool: [Target], lastVisits: [TargetID: Date], forecast: any WeatherForecast) -> (plans: [TelescopePlan], prepared: PreparedSite?) {
+        let night = scores.night
+        guard night.instantCount >= 2 else {
+            let note = "no nautical darkness at \(night.site.id) on the night of \(night.localDate)"
+            return (scores.telescopes.map { TelescopePlan(site: night.site, telescope: $0, night: night.localDate, schedule: .empty(note: note)) }, nil)
+        }
+        let grid = night.grid(for: pool.map(\.coordinates))
+        let prepared = PreparedSite(night: night, targets: pool, grid: grid)
+        var taken = Set<TargetID>()
+        var plans: [TelescopePlan] = []
+        // Telescopes of one design share candidates (same filter, block length and limits).
+        var cache: [String: (candidates: [Candidate], codes: [String: Int])] = [:]
+        for telescope in scores.telescopes {
+            let scheduler = NightScheduler(site: night.site, telescope: telescope, configuration: configuration.scheduler)
+            let filter = configuration.survey.filter(for: telescope)
+            let overheads = scheduler.overheads
+            let key = "\(filter.name)|\(telescope.mount.minimumAltitude.degrees)|\(overheads.readoutSeconds)|\(overheads.isCounted)"
+            if cache[key] == nil {
+                var builder = CandidateBuilder(
+                    night: night, grid: grid, telescope: telescope, merit: configuration.scheduler.merit, overheads: scheduler.overheads,
+                    margins: configuration.scheduler.margins, forecast: forecast)
+                let candidates = pool.enumerated().compactMap { row, target in
+                    builder.candidate(for: configuration.survey.request(for: target, on: telescope, night: night.localDate), row: row, lastVisit: lastVisits[target.id])
+                }
+                cache[key] = (candidates, builder.filterCodes)
+            }
+            let shared = cache[key]!
+            let available = shared.candidates.filter { !taken.contains($0.request.target.id) }
+            let schedule = scheduler.schedule(candidates: available, grid: grid, night: night, origin: .nightStart, filterCodes: shared.codes)
+            for entry in schedule.entries { taken.insert(entry.request.target.id) }
+            plans.append(TelescopePlan(site: night.site, telescope: telescope, night: night.localDate, schedule: schedule))
+        }
+        return (plans, prepared)
+    }
+
+    /// Maps over items on up to ``Configuration/threads`` threads, keeping the order.
+    private func concurrentMap<Item: Sendable, Output: Sendable>(_ items: [Item], _ transform: @Sendable (Item) -> Output) -> [Output] {
+        let results = Mutex<[Int: Output]>([:])
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(configuration.threads, max(1, items.count))) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < items.count else { return }
+                let output = transform(items[index])
+                results.withLock { $0[index] = output }
+            }
+        }
+        return results.withLock { outputs in items.indices.map { outputs[$0]! } }
+    }
+}
+
+/// One telescope's planned night in an ``ArrayPlan``.
+public struct TelescopePlan: Sendable {
+    public let site: Site
+    public let telescope: Telescope
+    /// The local date the night begins on.
+    public let night: CalendarDate
+    public let schedule: Schedule
+}
+
+/// A site's night prepared for planning and re-planning: its grid instants, candidate pool
+/// and their fine visibility grid.
+public struct PreparedSite: Sendable {
+    public let night: SiteNight
+    /// The site's candidate pool, in grid-row order.
+    public let targets: [Target]
+    let grid: VisibilityGrid
+}
+
+/// Every telescope's plan for a night of the array.
+public struct ArrayPlan: Sendable {
+    /// One plan per telescope, sites west to east.
+    public let plans: [TelescopePlan]
+    /// The prepared sites, for re-planning during the night.
+    public let sites: [SiteID: PreparedSite]
+}

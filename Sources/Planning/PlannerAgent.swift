@@ -1,0 +1,343 @@
+public import Foundation
+public import Logging
+import Metrics
+public import Persistence
+import Sky
+public import StarlingCore
+
+/// The agent that plans every telescope's night and re-plans one telescope when anything
+/// changes.
+///
+/// - `PlannerCommand.planArray(date:)` plans every telescope for the night that belongs to a
+///   UTC date at each site (``ArrayPlanner``), asks the reasoning model (if any) to re-rank
+///   each telescope's best candidates, stores every plan through the ``PlanStore`` and emits
+///   `PlannerEvent.planMade` for each, in telescope order.
+/// - `PlannerCommand.replan(telescope:from:reason:)` re-plans one telescope from an instant
+///   with the deterministic core only (fast, never waiting on a model): targets already
+///   observed tonight anywhere and targets other telescopes plan to observe are left out; the
+///   telescope starts from its last observation's pointing and filter.
+///
+/// A plan's creation time comes from the injected clock; nothing here reads the system clock.
+///
+/// ```swift
+/// let agent = PlannerAgent(network: network, catalog: catalog, store: store, clock: clock, logger: logger) { event in
+///     await orchestration.route(event)
+/// }
+/// try await agent.handle(.planArray(date: CalendarDate("2026-11-23")!))
+/// ```
+public actor PlannerAgent {
+    /// How the agent plans.
+    public struct Configuration: Sendable {
+        /// The array planner's configuration.
+        public var planner: ArrayPlanner.Configuration
+        /// How many of a telescope's candidates the reasoning model ranks.
+        public var modelCandidates: Int
+
+        public init(planner: ArrayPlanner.Configuration = ArrayPlanner.Configuration(), modelCandidates: Int = 12) {
+            self.planner = planner
+            self.modelCandidates = max(2, modelCandidates)
+        }
+    }
+
+    private let network: ObservatoryNetwork
+    private let catalog: TargetCatalog
+    private let store: any PlanStore & ObservationStore
+    private let clock: any UTCClock
+    private let logger: Logger
+    private let planner: ArrayPlanner
+    private let configuration: Configuration
+    private let model: (any ReasoningModel)?
+    private let events: @Sendable (PlannerEvent) async -> Void
+    private var forecasts: [SiteID: any WeatherForecast]
+    /// Prepared sites of the nights planned so far, by site and local date.
+    private var prepared: [String: PreparedSite] = [:]
+    private let plansMade = Counter(label: "starling.planner.plans")
+    private let modelFallbacks = Counter(label: "starling.planner.model_fallbacks")
+    private let planningSeconds = Metrics.Timer(label: "starling.planner.duration")
+
+    /// Creates the agent.
+    ///
+    /// - Parameters:
+    ///   - network: the array.
+    ///   - catalog: the survey catalog.
+    ///   - store: where plans go and where observations (for cadence and what is done) come from.
+    ///   - clock: the clock plans are timestamped with.
+    ///   - logger: the agent's logger (with the orchestration's metadata).
+    ///   - configuration: how to plan.
+    ///   - model: a reasoning model to re-rank candidates, or `nil` for the deterministic core alone.
+    ///   - forecasts: expected weather per site; others use their climate.
+    ///   - events: where `PlannerEvent`s go.
+    public init(
+        network: ObservatoryNetwork, catalog: TargetCatalog, store: any PlanStore & ObservationStore, clock: any UTCClock, logger: Logger,
+        configuration: Configuration = Configuration(), model: (any ReasoningModel)? = nil, forecasts: [SiteID: any WeatherForecast] = [:],
+        events: @escaping @Sendable (PlannerEvent) async -> Void
+    ) {
+        self.network = network
+        self.catalog = catalog
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.configuration = configuration
+        self.planner = ArrayPlanner(network: network, configuration: configuration.planner)
+        self.model = model
+        self.forecasts = forecasts
+        self.events = events
+    }
+
+    /// Handles a command.
+    ///
+    /// - Returns: the plans made and stored (one per telescope, or the one re-planned).
+    /// - Throws: ``PlanningError`` when the sky cannot be computed, the store fails or the
+    ///   telescope is unknown; nothing is stored or emitted for a failed command.
+    @discardableResult
+    public func handle(_ command: PlannerCommand) async throws(PlanningError) -> [NightPlan] {
+        switch command {
+        case .planArray(let date):
+            return try await planArray(.utcDate(date))
+        case .replan(let telescope, let time, let reason):
+            return [try await replan(telescope: telescope, from: time, reason: reason)]
+        }
+    }
+
+    /// Replaces a site's expected weather (a new forecast, or the simulator's timeline).
+    public func setForecast(_ forecast: any WeatherForecast, for site: SiteID) {
+        forecasts[site] = forecast
+    }
+
+    /// Plans, stores and announces the night of some telescopes (all by default).
+    public func planArray(_ selection: ArrayPlanner.NightSelection, telescopes: Set<TelescopeID>? = nil) async throws(PlanningError) -> [NightPlan] {
+        let started = clock.now
+        let lastVisits: [TargetID: Date]
+        do {
+            lastVisits = try await store.lastVisits(before: started.date)
+        } catch {
+            throw PlanningError.store(error, while: "reading the last visits")
+        }
+        let arrayPlan = try planner.plan(selection, catalog: catalog.targets, lastVisits: lastVisits, forecasts: forecasts, telescopes: telescopes)
+        for (id, site) in arrayPlan.sites { prepared["\(id)|\(site.night.localDate)"] = site }
+        // Ask the model about every telescope at once (answers may take a minute each), then
+        // apply the answers one telescope after another.
+        var answers: [TelescopeID: Result<RankingAnswer, ModelError>] = [:]
+        if let model {
+            var questions: [(TelescopeID, RankingRequest)] = []
+            for telescopePlan in arrayPlan.plans where telescopePlan.schedule.entries.count >= 2 {
+                guard let site = arrayPlan.sites[telescopePlan.site.id] else { continue }
+                switch rankingRequest(for: telescopePlan, site: site, lastVisits: lastVisits) {
+                case .success(let question): questions.append((telescopePlan.telescope.id, question))
+                case .failure(let error): answers[telescopePlan.telescope.id] = .failure(error)
+                }
+            }
+            answers.merge(await Self.ask(model, questions), uniquingKeysWith: { first, _ in first })
+        }
+        var plans: [NightPlan] = []
+        // Each telescope's targets, so a re-ranked plan never takes another telescope's.
+        var targetsByTelescope = Dictionary(uniqueKeysWithValues: arrayPlan.plans.map { ($0.telescope.id, Set($0.schedule.entries.map(\.request.target.id))) })
+        for telescopePlan in arrayPlan.plans {
+            var schedule = telescopePlan.schedule
+            var ranking = NightPlan.RankingSource.deterministic
+            var notes = schedule.notes + ["\(schedule.algorithm): \(schedule.entries.count) observations, \(Int((schedule.usedFraction * 100).rounded())) % of the night used, merit \(format(schedule.totalMerit, 1))"]
+            if let model, let answer = answers[telescopePlan.telescope.id], let site = arrayPlan.sites[telescopePlan.site.id] {
+                let taken = targetsByTelescope.filter { $0.key != telescopePlan.telescope.id }.values.reduce(into: Set<TargetID>()) { $0.formUnion($1) }
+                switch answer.flatMap({ answer in
+                    apply(answer, to: telescopePlan, site: site, lastVisits: lastVisits, taken: taken).map { ($0, answer.reasoningTrace) }
+                }) {
+                case .success(let (ranked, trace)):
+                    schedule = ranked
+                    targetsByTelescope[telescopePlan.telescope.id] = Set(schedule.entries.map(\.request.target.id))
+                    ranking = .model(name: model.name, reasoningTrace: trace)
+                    notes.append("ranked by \(model.name); the deterministic core checked every constraint")
+                case .failure(let error):
+                    modelFallbacks.increment()
+                    notes.append("reasoning model \(model.name) not used (\(error.description)); the deterministic ranking stands")
+                    logger.notice("Model fallback", metadata: ["telescope.id": "\(telescopePlan.telescope.id)", "model.error": "\(error.code.rawValue)"])
+                }
+            }
+            let plan = try await store(schedule: schedule, site: telescopePlan.site, telescope: telescopePlan.telescope, night: telescopePlan.night, ranking: ranking, notes: notes)
+            plans.append(plan)
+        }
+        planningSeconds.recordSeconds(clock.now.secondsSince1970 - started.secondsSince1970)
+        logger.info("Array planned", metadata: ["plan.count": "\(plans.count)", "plan.observations": "\(plans.reduce(0) { $0 + $1.entries.count })"])
+        for plan in plans { await events(.planMade(plan)) }
+        return plans
+    }
+
+    /// Re-plans one telescope from an instant (deterministic core only).
+    public func replan(telescope id: TelescopeID, from time: Date, reason: String) async throws(PlanningError) -> NightPlan {
+        guard let (site, telescope) = network.locate(id) else {
+            throw PlanningError(.unknownTelescope, "no telescope '\(id)' in the network (see `starling sites`)")
+        }
+        let utc = TimeZone(identifier: "UTC")!
+        // The prepared night that contains `time`, else the night of its UTC date.
+        var preparedSite = prepared.values.first { $0.night.site.id == site.id && Self.span(of: $0.night)?.contains(time) == true }
+        if preparedSite == nil {
+            let arrayPlan = try planner.plan(.utcDate(CalendarDate(time, in: utc)), catalog: catalog.targets, forecasts: forecasts, telescopes: [id])
+            preparedSite = arrayPlan.sites[site.id]
+            if let preparedSite { prepared["\(site.id)|\(preparedSite.night.localDate)"] = preparedSite }
+        }
+        guard let preparedSite, let span = Self.span(of: preparedSite.night) else {
+            let plan = try await store(
+                schedule: .empty(note: "no darkness at \(site.id) around \(ISO8601.string(from: time))"), site: site, telescope: telescope,
+                night: SiteNight.localDate(forUTCDate: CalendarDate(time, in: utc), at: site), ranking: .deterministic, notes: ["re-plan: \(reason)"])
+            await events(.planMade(plan))
+            return plan
+        }
+        let night = preparedSite.night.localDate
+        var excluded = Set<TargetID>()
+        var origin = NightScheduler.Origin(time: time)
+        let lastVisits: [TargetID: Date]
+        do {
+            lastVisits = try await store.lastVisits(before: time)
+            // Done tonight anywhere in the array: not again.
+            let tonight = try await store.observations(startedIn: DateInterval(start: span.start.addingTimeInterval(-12 * 3600), end: time), site: nil)
+            for observation in tonight where observation.outcome == .completed { excluded.insert(observation.targetID) }
+            // Where this telescope last pointed, and with which filter.
+            if let last = tonight.last(where: { $0.telescopeID == id && $0.started >= span.start }),
+                let target = catalog.targets.first(where: { $0.id == last.targetID })
+            {
+                origin.pointing = target.coordinates
+                origin.filter = last.frames.last?.filter
+            }
+            // Planned by another telescope and still to come.
+            for date in [night.adding(days: -1), night, night.adding(days: 1)] {
+                for plan in try await store.latestPlans(night: date, site: nil) where plan.telescopeID != id {
+                    for entry in plan.entries where entry.end > time { excluded.insert(entry.request.target.id) }
+                }
+            }
+        } catch {
+            throw PlanningError.store(error, while: "reading what is done tonight")
+        }
+        let schedule = try planner.replan(
+            telescope: id, prepared: preparedSite, origin: origin, excluding: excluded, lastVisits: lastVisits,
+            forecast: forecasts[site.id] ?? ClimateForecast(climate: site.climate))
+        logger.notice("Re-planned", metadata: ["telescope.id": "\(id)", "replan.reason": "\(reason)", "plan.observations": "\(schedule.entries.count)"])
+        let plan = try await store(
+            schedule: schedule, site: site, telescope: telescope, night: night, ranking: .deterministic,
+            notes: ["re-plan from \(ISO8601.string(from: time, fractionalSeconds: false)): \(reason)"] + schedule.notes
+                + ["\(schedule.algorithm): \(schedule.entries.count) observations, merit \(format(schedule.totalMerit, 1))"])
+        await events(.planMade(plan))
+        return plan
+    }
+
+    // MARK: Steps
+
+    private static func span(of night: SiteNight) -> DateInterval? {
+        guard let first = night.instants.first, let last = night.instants.last else { return nil }
+        return DateInterval(start: first, end: last)
+    }
+
+    /// Makes the `NightPlan`, stores it (returning after the commit) and counts it.
+    private func store(
+        schedule: Schedule, site: Site, telescope: Telescope, night: CalendarDate, ranking: NightPlan.RankingSource, notes: [String]
+    ) async throws(PlanningError) -> NightPlan {
+        let existing: Int
+        do {
+            existing = try await store.plans(telescope: telescope.id, night: night).count
+        } catch {
+            throw PlanningError.store(error, while: "numbering the plan of \(telescope.id)")
+        }
+        let plan = NightPlan(
+            id: PlanID("\(telescope.id)@\(night)#\(existing + 1)"), telescopeID: telescope.id, siteID: site.id, night: night,
+            createdAt: clock.now.date, entries: schedule.entries, ranking: ranking, notes: notes)
+        do {
+            try await store.savePlan(plan)
+        } catch {
+            throw PlanningError.store(error, while: "storing the plan of \(telescope.id)")
+        }
+        plansMade.increment()
+        logger.debug("Plan stored", metadata: ["telescope.id": "\(telescope.id)", "plan.id": "\(plan.id)", "plan.observations": "\(plan.entries.count)"])
+        return plan
+    }
+
+    /// The question for the model about one telescope: its best candidates (by the core's
+    /// merit) with the metrics the core computed, the weather and the local time.
+    private func rankingRequest(for telescopePlan: TelescopePlan, site: PreparedSite, lastVisits: [TargetID: Date]) -> Result<RankingRequest, ModelError> {
+        let schedule = telescopePlan.schedule
+        let top = schedule.entries.sorted { $0.merit > $1.merit }.prefix(configuration.modelCandidates)
+        let timeZone = telescopePlan.site.timeZone
+        let forecast = forecasts[telescopePlan.site.id] ?? ClimateForecast(climate: telescopePlan.site.climate)
+        let weather = forecast.expectedConditions(at: schedule.entries[schedule.entries.count / 2].start)
+        var candidates: [RankingRequest.Candidate] = []
+        for (rank, entry) in top.enumerated() {
+            let target = entry.request.target
+            let separation: Double
+            do {
+                separation = try site.night.observer.frame(at: entry.start).moonSeparation(from: target.coordinates).degrees
+            } catch {
+                return .failure(ModelError(.configuration, "cannot describe the candidates: \(error)"))
+            }
+            candidates.append(RankingRequest.Candidate(
+                id: target.id.rawValue, name: target.name, priority: entry.request.priority, merit: (entry.merit * 1000).rounded() / 1000,
+                deterministicRank: rank + 1, startUTC: ISO8601.string(from: entry.start, fractionalSeconds: false),
+                startLocal: Self.localClock(entry.start, timeZone), altitudeDegrees: (entry.altitudeStart.degrees * 10).rounded() / 10,
+                airmass: (entry.airmass * 100).rounded() / 100, moonSeparationDegrees: (separation * 10).rounded() / 10,
+                nightsSinceLastVisit: lastVisits[target.id].map { (entry.start.timeIntervalSince($0) / 8640).rounded() / 10 },
+                cadenceNights: target.cadenceNights))
+        }
+        return .success(RankingRequest(
+            telescope: telescopePlan.telescope.id.rawValue, site: telescopePlan.site.id.rawValue, timeZone: timeZone.identifier,
+            night: telescopePlan.night.description,
+            weather: "cloud \(Int((weather.cloudFraction * 100).rounded())) %, seeing \(format(weather.seeing.arcseconds, 1))″ at mid-night",
+            candidates: candidates))
+    }
+
+    /// Asks the model every question at once (at most eight in flight).
+    private static func ask(_ model: any ReasoningModel, _ questions: [(TelescopeID, RankingRequest)]) async -> [TelescopeID: Result<RankingAnswer, ModelError>] {
+        await withTaskGroup(of: (TelescopeID, Result<RankingAnswer, ModelError>).self) { group in
+            var answers: [TelescopeID: Result<RankingAnswer, ModelError>] = [:]
+            var pending = questions[...]
+            func submit() {
+                guard let (id, question) = pending.popFirst() else { return }
+                group.addTask {
+                    do throws(ModelError) {
+                        return (id, .success(try await model.rank(question)))
+                    } catch {
+                        return (id, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<8 { submit() }
+            for await (id, answer) in group {
+                answers[id] = answer
+                submit()
+            }
+            return answers
+        }
+    }
+
+    /// Re-plans a telescope with the model's order as a merit adjustment (1.5× for its first
+    /// choice down to 0.5× for its last); the core still checks every constraint.
+    private func apply(
+        _ answer: RankingAnswer, to telescopePlan: TelescopePlan, site: PreparedSite, lastVisits: [TargetID: Date], taken: Set<TargetID>
+    ) -> Result<Schedule, ModelError> {
+        var adjustments: [TargetID: Double] = [:]
+        var reasons: [TargetID: String] = [:]
+        let last = Double(max(1, answer.ranking.count - 1))
+        for (rank, entry) in answer.ranking.enumerated() {
+            adjustments[TargetID(entry.id)] = 1.5 - Double(rank) / last
+            reasons[TargetID(entry.id)] = entry.reason
+        }
+        let ranked: Schedule
+        do {
+            ranked = try planner.replan(
+                telescope: telescopePlan.telescope.id, prepared: site, origin: .nightStart, excluding: taken, lastVisits: lastVisits,
+                forecast: forecasts[telescopePlan.site.id] ?? ClimateForecast(climate: telescopePlan.site.climate), adjustments: adjustments)
+        } catch {
+            return .failure(ModelError(.configuration, "re-planning with the model's ranking failed: \(error)"))
+        }
+        let entries = ranked.entries.map { entry in
+            guard let reason = reasons[entry.request.target.id] else { return entry }
+            return PlannedObservation(
+                request: entry.request, start: entry.start, end: entry.end, altitudeStart: entry.altitudeStart, altitudeEnd: entry.altitudeEnd,
+                airmass: entry.airmass, merit: entry.merit, reason: "model: \(reason)")
+        }
+        return .success(Schedule(
+            entries: entries, totalMerit: ranked.totalMerit, usedFraction: ranked.usedFraction, algorithm: ranked.algorithm,
+            candidateCount: ranked.candidateCount, notes: ranked.notes))
+    }
+
+    static func localClock(_ date: Date, _ zone: TimeZone) -> String {
+        date.formatted(Date.VerbatimFormatStyle(
+            format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)", timeZone: zone,
+            calendar: Calendar(identifier: .gregorian)))
+    }
+}
