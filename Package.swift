@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ObservatoryTests",
-            dependencies: ["Observatory", "StarlingCore"],
+            dependencies: ["Observatory", "Imaging", "Sky", "StarlingCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(
