@@ -89,6 +89,28 @@ public struct SimulatedFrameRenderer: FrameRendering {
             image: FloatImage(width: width, height: height, pixels: pixels), metadata: conditions.metadata(for: scene), projection: projection)
     }
 
+    /// The stars and galaxies the frame of a scene shows, where the renderer places them and
+    /// with the signal it gives them (before noise); the PSF is a Moffat of ``moffatBeta`` and
+    /// the FWHM in ``psfFWHMPixels(_:)``.
+    public func sources(in scene: ExposureScene) -> [RenderedSource] {
+        let conditions = ExposureConditions(scene: scene, skyModel: skyBrightness, biasADU: biasADU, flatFillFraction: flatFillFraction)
+        guard conditions.lightFraction > 0 && scene.imageType == .light else { return [] }
+        return fieldSources(scene: scene, conditions: conditions).map {
+            RenderedSource(x: $0.x, y: $0.y, electrons: $0.electrons, galaxyName: $0.galaxy?.name)
+        }
+    }
+
+    /// The PSF's FWHM in a scene's frame, pixels: zenith seeing × airmass^0.6 over the pixel scale.
+    public func psfFWHMPixels(_ scene: ExposureScene) -> Double {
+        ExposureConditions(scene: scene, skyModel: skyBrightness, biasADU: biasADU, flatFillFraction: flatFillFraction).fwhmPixels
+    }
+
+    /// The sky and dark signal per pixel in a scene's frame, e⁻ (before noise).
+    public func backgroundElectrons(_ scene: ExposureScene) -> Double {
+        let conditions = ExposureConditions(scene: scene, skyModel: skyBrightness, biasADU: biasADU, flatFillFraction: flatFillFraction)
+        return conditions.skyElectrons + conditions.darkElectrons + conditions.flatElectrons
+    }
+
     /// A point source or a galaxy, placed on the detector.
     struct PlacedSource {
         var x: Double
