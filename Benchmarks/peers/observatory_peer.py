@@ -31,7 +31,9 @@ def render(spec, rng):
     params = Table({"x_0": stars[:, 0], "y_0": stars[:, 1], "flux": stars[:, 2]})
     model = MoffatPSF(alpha=alpha, beta=beta)
     side = 2 * (int(np.ceil(8 * fwhm)) + 1) + 1
-    electrons = make_model_image((height, width), model, params, model_shape=(side, side),
+    # The stamp side as a bounding-box factor of the FWHM (photutils 3.0 with astropy 7 fails
+    # on a fixed model_shape tuple; the bounding box gives the same stamps).
+    electrons = make_model_image((height, width), model, params, bbox_factor=side / fwhm,
                                  discretize_method="oversample", discretize_oversample=4)
     electrons = electrons + spec["background_electrons"]
     counts = rng.poisson(np.clip(electrons, 0, None)).astype(np.float32)
