@@ -143,6 +143,10 @@ public actor TelescopeAgent {
             queue.add(request)
         case .followUp(let assignment):
             await receive(assignment, at: now)
+        case .cancelFollowUp(let id, let reason):
+            if queue.removeFollowUp(id) == nil, case .followUp(let running)? = current, running.id == id {
+                interrupt(reason)
+            }
         case .abort(let reason):
             interrupt(reason)
         case .open:
