@@ -6,13 +6,13 @@ RELEASE_BIN := .build/release/starling
 
 .PHONY: night test bench deps build release clean
 
-## Run a simulated night of the whole array (today: the array, and tonight's dark window at every site).
+## Run a simulated night of the whole array (simulations/tonight.yaml): reports in out/night/reports/.
+## Run again after an interruption and it resumes; `rm -rf out/night` for a fresh night.
 night:
 	scripts/install-deps
 	$(SWIFT) build -c release --product starling
 	$(RELEASE_BIN) validate
-	$(RELEASE_BIN) sites
-	$(RELEASE_BIN) sky night --all
+	$(RELEASE_BIN) night --out out/night
 
 ## Build and run every test (starts and stops the servers the tests need).
 test:

@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Starling", path: ".."),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "BenchmarkSupport", swiftSettings: settings),
@@ -45,6 +46,14 @@ let package = Package(
             dependencies: [
                 "BenchmarkSupport", .product(name: "Observatory", package: "Starling"), .product(name: "Imaging", package: "Starling"),
                 .product(name: "Sky", package: "Starling"), .product(name: "StarlingCore", package: "Starling"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "NightBenchmark",
+            dependencies: [
+                .product(name: "Orchestration", package: "Starling"), .product(name: "Observatory", package: "Starling"),
+                .product(name: "StarlingCore", package: "Starling"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),

@@ -18,7 +18,8 @@ import Synchronization
 /// Time advances only when every spawned task is waiting on the clock (or has finished):
 /// ``waitUntilIdle()`` waits for that moment, ``wakeNext(notAfter:)`` then moves time to the
 /// earliest deadline and resumes that one sleeper. Ties are broken by the order in which
-/// the tasks went to sleep, which makes runs reproducible.
+/// the tasks went to sleep, which makes runs reproducible. A spawned task starts as a sleeper
+/// due at once: it first runs when the tasks already running are idle, never beside them.
 ///
 /// - Important: a spawned task must not wait on anything other than this clock for long
 ///   (a network reply, a continuation another task resumes): the clock would count it as
@@ -76,6 +77,10 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
         state.withLock { $0.running += 1 }
         return Task {
             await Self.$isParticipant.withValue(true) {
+                // Start in turn: the new task waits, as a sleeper due now, until every running
+                // task is idle, and then runs alone. Otherwise it would run alongside the task
+                // that spawned it and the order of their sleeps, hence the night, would vary.
+                _ = try? await self.park(until: self.now, alarm: nil, evenIfDue: true)
                 await operation()
             }
             self.taskFinished()
@@ -94,11 +99,11 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
 
     /// Parks the calling task until its deadline, or earlier if `alarm` rings (the ring moves
     /// the sleeper to the current instant, behind those already due, so order stays reproducible).
-    private func park(until deadline: UTCInstant, alarm: Alarm?) async throws -> WakeReason {
+    private func park(until deadline: UTCInstant, alarm: Alarm?, evenIfDue: Bool = false) async throws -> WakeReason {
         try Task.checkCancellation()
         let participant = Self.isParticipant
         let sequence: UInt64? = state.withLock { state in
-            guard deadline > state.now else { return nil }
+            guard deadline > state.now || evenIfDue else { return nil }
             defer { state.nextSequence += 1 }
             return state.nextSequence
         }
