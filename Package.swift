@@ -124,6 +124,7 @@ let package = Package(
                 "Coordination",
                 "Reporting",
                 "Planning",
+                "Observatory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
