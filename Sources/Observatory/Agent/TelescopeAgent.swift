@@ -171,6 +171,8 @@ public actor TelescopeAgent {
             await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.operatorRequest, "held closed by an operator: \(hold)"), at: now))
             return
         }
+        // Judge on a fresh reading: the closed-state poll is longer than the weather grace.
+        if enclosureState != .open { await readSensors(at: now) }
         if enclosureState != .open, case .refused(let reason) = openingVerdict(at: now) {
             await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
             return
