@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "BenchmarkSupport", .product(name: "Observatory", package: "Starling"), .product(name: "Imaging", package: "Starling"),
                 .product(name: "Sky", package: "Starling"), .product(name: "StarlingCore", package: "Starling"),
+                .product(name: "Planning", package: "Starling"), .product(name: "Persistence", package: "Starling"),
             ],
             swiftSettings: settings
         ),

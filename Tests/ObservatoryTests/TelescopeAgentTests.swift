@@ -120,6 +120,37 @@ struct TelescopeAgentTests {
         #expect(harness.log.events.contains { if case .assignmentAccepted("assign-1", _, _) = $0 { true } else { false } })
     }
 
+    /// Regression: while closed the safety watch polls every 5 min, longer than the weather
+    /// grace (2 min), and a request or follow-up arriving then was refused as
+    /// "no weather reading for 230 s" though the sensor worked.
+    /// Several arrival times, so that some fall late in a closed poll.
+    @Test(arguments: [0.0, 70, 140, 210, 280])
+    func workArrivingWhileClosedIsJudgedOnAFreshWeatherReading(delay: Double) async throws {
+        let (site, telescope) = try AgentTestSupport.site("xinglong")
+        let (dusk, _) = try AgentTestSupport.darkHours(site: site, date: night)
+        let start = dusk.addingTimeInterval(1800)
+        let harness = AgentHarness(site: site, telescope: telescope, start: start)
+        let target = try AgentTestSupport.target(near: site, at: start.addingTimeInterval(1800))
+        await harness.start()
+        await harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 60, telescope: telescope, id: "first")))
+        await harness.run(until: start.addingTimeInterval(1200))
+        #expect(await harness.agent.status().state == .parked)
+        await harness.run(until: start.addingTimeInterval(1200 + delay))
+        await harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 60, telescope: telescope, id: "second")))
+        let now = harness.clock.now.date
+        let followUp = AgentTestSupport.request(target, seconds: 60, telescope: telescope, kind: .followUp, id: "fu:late")
+        await harness.agent.send(.followUp(Assignment(
+            id: "assign-late", alertID: "alert-late", telescopeID: telescope.id, siteID: site.id, request: followUp, plannedStart: now,
+            leaseExpiry: now.addingTimeInterval(1800), state: .offered, reason: "test")))
+        await harness.run(until: start.addingTimeInterval(3600))
+
+        let outcomes = Dictionary(uniqueKeysWithValues: harness.log.observations.map { ($0.requestID, $0.outcome) })
+        #expect(outcomes["first"] == .completed)
+        #expect(outcomes["second"] == .completed, "\(String(describing: outcomes["second"]))")
+        #expect(outcomes["fu:late"] == .completed, "\(String(describing: outcomes["fu:late"]))")
+        #expect(harness.log.events.contains { if case .assignmentAccepted("assign-late", _, _) = $0 { true } else { false } })
+    }
+
     @Test func recoversFromACameraTimeoutWithBackOff() async throws {
         let (site, telescope) = try AgentTestSupport.site("haleakala")
         let (dusk, _) = try AgentTestSupport.darkHours(site: site, date: night)

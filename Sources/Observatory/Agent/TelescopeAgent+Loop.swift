@@ -139,8 +139,9 @@ extension TelescopeAgent {
 
     /// Opens if the rules allow; returns whether it opened.
     func openIfAllowed(at now: Date) async -> Bool {
-        guard case .allowed = openingVerdict(at: now) else { return false }
-        // Decide on a fresh reading, not one nearly as old as the grace.
+        // Decide on a fresh reading, not one nearly as old as the grace: while closed the
+        // watch polls every `closedPollSeconds` (5 min), longer than the weather grace, so
+        // the last reading may be too old to open on though the sensor is fine.
         await readSensors(at: now)
         guard case .allowed = openingVerdict(at: now) else { return false }
         await transition(to: .opening, reason: "work due and conditions safe")

@@ -1,0 +1,450 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Logging
+import Observatory
+import Persistence
+import Planning
+import Reporting
+import Sky
+import StarlingCore
+import Synchronization
+
+extension Starling {
+    /// `starling observe`: one observation through a telescope agent and the simulator.
+    struct Observe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Observe one target with one simulated telescope through its TelescopeAgent, writing the FITS frames.",
+            discussion: """
+                Runs the telescope's agent over the coupled simulator on a simulation clock starting at \
+                --at (default: the middle of the astronomical darkness of the night beginning on the \
+                site's local date of now). The agent checks the request at dispatch, opens the enclosure \
+                itself when the weather is safe and the Sun low enough, slews, exposes, writes each frame \
+                under --out/<night>/<telescope>/, then closes and parks. Every frame is rendered with \
+                pixels (stars, the catalog's galaxies, sky, clouds, noise, TAN WCS) and measured as \
+                `starling fits qa` does. The request asks for Starling's default constraints: \
+                astronomical night, altitude ≥ 30°, airmass ≤ 2, Moon ≥ 20° away. Exits 1 when the \
+                observation did not complete (refused, aborted or failed), with the agent's reason.
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "The site id (see `starling sites`).")
+        var site: String
+
+        @Option(help: "The telescope id at that site (see `starling sites`).")
+        var telescope: String
+
+        @Option(help: "A target id or name from catalogs/ (e.g. NGC4258, \"NGC 4258\", M106).")
+        var name: String?
+
+        @Option(help: "Right ascension, degrees (ICRS).")
+        var ra: Double?
+
+        @Option(parsing: .unconditional, help: "Declination, degrees (ICRS); negative values work as `--dec -69.3`.")
+        var dec: Double?
+
+        @Option(help: ArgumentHelp("Exposure time of each frame.", valueName: "SECONDS"))
+        var exposure: Double
+
+        @Option(help: "Number of frames.")
+        var count: Int = 1
+
+        @Option(help: "The filter (default: the survey's, the first of r, R, V, g, clear the telescope has).")
+        var filter: String?
+
+        @Option(help: ArgumentHelp("The simulated UTC instant to start at, ISO 8601 (e.g. 2026-11-24T00:30:00Z).", valueName: "ISO_UTC"))
+        var at: String?
+
+        @Option(help: ArgumentHelp("The folder the frames go to (<DIR>/<night>/<telescope>/<frame id>.fits).", valueName: "DIR"))
+        var out: String
+
+        @Option(help: ArgumentHelp("Also store the observation and the frames' measured quality in this SQLite store.", valueName: "PATH"))
+        var db: String?
+
+        @Option(help: ArgumentHelp("The weather: clear (always clear, the site's median seeing) or climate (the site's climate, random by --seed).", valueName: "clear|climate"))
+        var weather: String = "clear"
+
+        @Option(help: "Seed of the weather, the pixel noise and everything else random.")
+        var seed: UInt64 = 1
+
+        @Option(help: ArgumentHelp("Read only the central N×N pixels of the detector (a subframe; faster).", valueName: "N"))
+        var window: Int?
+
+        func validate() throws {
+            guard exposure.isFinite, exposure > 0 else { throw ValidationError("--exposure must be a positive number of seconds, e.g. --exposure 60") }
+            guard count >= 1 else { throw ValidationError("--count must be at least 1") }
+            if let at, ISO8601.date(from: at) == nil {
+                throw ValidationError("--at '\(at)' is not an ISO 8601 UTC instant such as 2026-11-24T00:30:00Z")
+            }
+            guard WeatherScenario.Model(rawValue: weather) != nil else {
+                throw ValidationError("--weather '\(weather)' is not one of \(WeatherScenario.Model.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let window, window < 64 { throw ValidationError("--window \(window) is too small; give at least 64 pixels") }
+            switch (name, ra, dec) {
+            case (.some, nil, nil): break
+            case (nil, .some(let ra), .some(let dec)):
+                guard (0..<360).contains(ra) else { throw ValidationError("--ra \(ra) is outside 0..<360 degrees") }
+                guard (-90...90).contains(dec) else { throw ValidationError("--dec \(dec) is outside -90...90 degrees") }
+            default: throw ValidationError("give either --name NAME or both --ra DEG and --dec DEG")
+            }
+        }
+
+        func run() async throws {
+            let layout = try options.layout()
+            let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
+            guard let site = network.site(SiteID(site)) else { throw ValidationError("--site: no site '\(self.site)' (see `starling sites`)") }
+            guard var telescope = site.telescopes.first(where: { $0.id.rawValue == self.telescope }) else {
+                throw ValidationError(
+                    "--telescope: no telescope '\(self.telescope)' at \(site.id) (it has \(site.telescopes.map(\.id.rawValue).joined(separator: ", ")))")
+            }
+            let chosenFilter = filter.map(Filter.init) ?? SurveyPolicy().filter(for: telescope)
+            guard telescope.filters.contains(chosenFilter) else {
+                throw ValidationError("--filter: \(telescope.id) has no filter '\(chosenFilter.name)' (it has \(telescope.filters.map(\.name).joined(separator: ", ")))")
+            }
+            if let window {
+                guard window <= telescope.camera.widthPixels, window <= telescope.camera.heightPixels else {
+                    throw ValidationError("--window \(window) is larger than the detector (\(telescope.camera.widthPixels)×\(telescope.camera.heightPixels))")
+                }
+                telescope = telescope.withCameraWindow(window)
+            }
+            let target: Target
+            if let name {
+                guard let found = try loadOrExit({ () throws(ConfigErrors) in try layout.findTarget(named: name) }) else {
+                    throw ValidationError("--name: no target '\(name)' in any catalog in \(layout.catalogsDirectory)")
+                }
+                target = found.target
+            } else {
+                let coordinates = try EquatorialCoordinates(rightAscensionDegrees: ra!, declinationDegrees: dec!)
+                target = Target(
+                    id: TargetID(String(format: "ra%.5f%+.5f", coordinates.rightAscension.degrees, coordinates.declination.degrees)),
+                    name: coordinates.description, coordinates: coordinates, kind: .field)
+            }
+            let start: Date
+            if let at {
+                start = ISO8601.date(from: at)!
+            } else {
+                start = try Self.middleOfComingNight(at: site, now: Date())
+            }
+            let galaxies: [FieldGalaxy] =
+                layout.catalogNames.contains("nearby_galaxies")
+                ? try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: "nearby_galaxies") }.targets.compactMap(FieldGalaxy.init(target:))
+                : []
+            var store: SQLiteStore?
+            if let db {
+                do throws(StoreError) { store = try SQLiteStore(path: db) } catch {
+                    printError(error.description)
+                    throw ExitCode(1)
+                }
+            }
+            let run = SimulatedObservation(
+                site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count, start: start,
+                weather: WeatherScenario.Model(rawValue: weather)!, seed: seed, galaxies: galaxies, framesDirectory: out, store: store)
+            let result = await run.perform()
+            let measurer = FrameMeasurer(network: network)
+            var frames: [MeasuredFrame] = []
+            for record in result.observation?.frames ?? [] {
+                let measured = MeasuredFrame(record: record, measurer: measurer, target: target.coordinates, at: result.ended)
+                if let store, case .measured = measured.quality.status {
+                    do { try await store.saveFrameQuality(measured.quality) } catch {
+                        printError("\(db ?? ""): could not store the quality of \(record.id): \(error)")
+                    }
+                }
+                frames.append(measured)
+            }
+            let document = ObserveDocument(
+                site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count, start: start,
+                weather: weather, seed: seed, result: result, frames: frames)
+            if options.json {
+                try printJSON(document)
+            } else {
+                print(document.text())
+            }
+            guard result.observation?.outcome == .completed else {
+                printError("observation not completed: \(document.outcome)\(document.reason.map { ": \($0)" } ?? "")")
+                throw ExitCode(1)
+            }
+        }
+
+        /// The middle of the astronomical darkness of the night beginning on the site's local
+        /// date at `now` (the middle of the night window when the Sun never gets 18° low).
+        static func middleOfComingNight(at site: Site, now: Date) throws -> Date {
+            let windows: NightWindows
+            do throws(SkyError) {
+                windows = try NightWindows.compute(site: site, date: CalendarDate(now, in: site.timeZone))
+            } catch {
+                printError("cannot compute the night at \(site.id): \(error)")
+                throw ExitCode(1)
+            }
+            let interval = windows.darkInterval(.astronomical) ?? windows.window
+            return interval.start.addingTimeInterval(interval.duration / 2)
+        }
+    }
+}
+
+extension Telescope {
+    /// The same telescope reading only the central `size`² pixels of its detector.
+    func withCameraWindow(_ size: Int) -> Telescope {
+        let camera = self.camera
+        let window = Camera(
+            name: camera.name, widthPixels: size, heightPixels: size, pixelSizeMicrons: camera.pixelSizeMicrons, gain: camera.gain,
+            readNoise: camera.readNoise, fullWell: camera.fullWell, readoutSeconds: camera.readoutSeconds, darkCurrent: camera.darkCurrent,
+            temperatureCelsius: camera.temperatureCelsius)
+        return Telescope(
+            id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: window, filters: filters,
+            mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput, safety: safety, driver: driver)
+    }
+}
+
+/// One request carried out by a telescope agent over the simulator, on a simulation clock.
+struct SimulatedObservation {
+    let site: Site
+    let telescope: Telescope
+    let target: Target
+    let filter: Filter
+    let exposureSeconds: Double
+    let count: Int
+    let start: Date
+    let weather: WeatherScenario.Model
+    let seed: UInt64
+    let galaxies: [FieldGalaxy]
+    let framesDirectory: String
+    let store: SQLiteStore?
+
+    struct Result {
+        /// How the request ended; `nil` only if the agent never answered (a bug).
+        let observation: Observation?
+        let events: [TelescopeEvent]
+        /// When the agent had closed and parked after the observation.
+        let ended: Date
+    }
+
+    /// Runs the agent until the observation ends (or a generous limit passes), then asks it
+    /// to stop and runs on until it has closed and parked.
+    func perform() async -> Result {
+        let clock = SimulationClock(start: UTCInstant(start))
+        let perFrame = exposureSeconds + telescope.camera.readoutSeconds + telescope.filterChangeSeconds
+        // Opening, slewing and settling take minutes; the exposures their own time.
+        let limit = start.addingTimeInterval(3600 + Double(count) * perFrame)
+        let timeline = WeatherTimeline(
+            site: site, scenario: WeatherScenario(defaultModel: weather), span: DateInterval(start: start, end: limit.addingTimeInterval(7200)), seed: seed)
+        let simulated = SimulatedTelescope(
+            telescope: telescope, site: site, clock: clock, weather: timeline, renderer: SimulatedFrameRenderer(galaxies: galaxies),
+            options: SimulatorOptions(rendering: .all, seed: seed))
+        let log = EventCollector()
+        var logger = Logger(label: "starling.telescope")
+        logger.logLevel = .error
+        let agent = TelescopeAgent(
+            telescope: telescope, site: site, devices: simulated.devices, clock: clock, store: store, framesDirectory: framesDirectory,
+            logger: logger, events: log.handler)
+        let request = ObservationRequest(
+            id: RequestID("observe:\(target.id)"), target: target,
+            exposures: [ExposureSpec(filter: filter, exposureSeconds: exposureSeconds, count: count)])
+        await agent.start()
+        await agent.send(.observe(request))
+        let step: TimeInterval = 30
+        while log.observation == nil, clock.currentDate < limit {
+            await clock.run(until: UTCInstant(clock.currentDate.addingTimeInterval(step)))
+        }
+        await agent.stopRequested(reason: log.observation == nil ? "the observation did not end by \(ISO8601.string(from: limit, fractionalSeconds: false))" : "observation done")
+        let stopLimit = clock.currentDate.addingTimeInterval(3600)
+        repeat {
+            await clock.run(until: UTCInstant(clock.currentDate.addingTimeInterval(step)))
+            let status = await agent.status()
+            if status.enclosure == .closed, status.state == .parked || status.state == .fault || status.state == .closed { break }
+        } while clock.currentDate < stopLimit
+        return Result(observation: log.observation, events: log.events, ended: clock.currentDate)
+    }
+}
+
+/// Collects an agent's events from its task.
+final class EventCollector: Sendable {
+    private let storage = Mutex<[TelescopeEvent]>([])
+
+    var handler: TelescopeAgent.EventHandler { { [self] event in storage.withLock { $0.append(event) } } }
+    var events: [TelescopeEvent] { storage.withLock { $0 } }
+
+    var observation: Observation? {
+        events.lazy.compactMap { if case .observationEnded(let observation) = $0 { observation } else { nil } }.first
+    }
+}
+
+/// A written frame, measured as `starling fits qa` and the Reporter measure frames.
+struct MeasuredFrame {
+    let record: FrameRecord
+    let quality: FrameQuality
+    /// The WCS centre of the image, and its distance from the requested position.
+    let centre: EquatorialCoordinates?
+    let offsetArcseconds: Double?
+
+    init(record: FrameRecord, measurer: FrameMeasurer, target: EquatorialCoordinates, at date: Date) {
+        self.record = record
+        quality = measurer.measure(record, at: date).quality
+        var centre: EquatorialCoordinates?
+        if let frame = try? FITSFrame(path: record.path), let wcs = try? frame.worldCoordinates() {
+            centre = wcs.center(width: frame.image.width, height: frame.image.height)
+        }
+        self.centre = centre
+        offsetArcseconds = centre.map { $0.separation(from: target).arcseconds }
+    }
+}
+
+/// What `starling observe` prints: as JSON with `--json`, else as text.
+struct ObserveDocument: Encodable {
+    let site: String
+    let telescope: String
+    let target: String
+    let ra_deg: Double
+    let dec_deg: Double
+    let filter: String
+    let exposure_s: Double
+    let count: Int
+    let start_utc: String
+    let weather: String
+    let seed: UInt64
+    let outcome: String
+    let reason_code: String?
+    let reason: String?
+    let observation_id: String?
+    let observation_started_utc: String?
+    let observation_ended_utc: String?
+    let timeline: [State]
+    let events: [Event]
+    let frames: [Frame]
+
+    struct State: Encodable {
+        let utc: String
+        let state: String
+        let reason: String
+    }
+
+    /// Faults, recoveries and safety actions, in order.
+    struct Event: Encodable {
+        let utc: String
+        let kind: String
+        let device: String?
+        let detail: String
+    }
+
+    struct Frame: Encodable {
+        let path: String
+        let frame_id: String
+        let started_utc: String
+        let exposure_s: Double
+        let filter: String
+        let airmass: Double?
+        let measured: Bool
+        let problem: String?
+        let fwhm_arcsec: Double?
+        let fwhm_px: Double?
+        let background_adu: Double?
+        let noise_adu: Double?
+        let source_count: Int?
+        let limiting_mag_5sigma: Double?
+        let wcs_center_ra_deg: Double?
+        let wcs_center_dec_deg: Double?
+        let center_offset_arcsec: Double?
+    }
+
+    init(
+        site: Site, telescope: Telescope, target: Target, filter: Filter, exposureSeconds: Double, count: Int, start: Date, weather: String,
+        seed: UInt64, result: SimulatedObservation.Result, frames: [MeasuredFrame]
+    ) {
+        func utc(_ date: Date) -> String { ISO8601.string(from: date, fractionalSeconds: false) }
+        func rounded(_ value: Double?, _ scale: Double) -> Double? { value.map { ($0 * scale).rounded() / scale } }
+        self.site = site.id.rawValue
+        self.telescope = telescope.id.rawValue
+        self.target = target.name
+        ra_deg = rounded(target.coordinates.rightAscension.degrees, 1e6)!
+        dec_deg = rounded(target.coordinates.declination.degrees, 1e6)!
+        self.filter = filter.name
+        exposure_s = exposureSeconds
+        self.count = count
+        start_utc = utc(start)
+        self.weather = weather
+        self.seed = seed
+        let observation = result.observation
+        outcome = observation?.outcome.name ?? "unanswered"
+        reason_code = observation?.outcome.reason?.code.rawValue
+        reason = observation?.outcome.reason?.detail ?? (observation == nil ? "the agent did not answer the request" : nil)
+        observation_id = observation?.id.rawValue
+        observation_started_utc = observation.map { utc($0.started) }
+        observation_ended_utc = observation.map { utc($0.ended) }
+        var timeline: [State] = [], events: [Event] = []
+        for event in result.events {
+            switch event {
+            case .stateChanged(_, _, let to, let at, let reason):
+                timeline.append(State(utc: utc(at), state: to.rawValue, reason: reason))
+            case .faultOccurred(_, let device, let reason, let at):
+                events.append(Event(utc: utc(at), kind: "fault", device: device.rawValue, detail: reason.description))
+            case .faultRecovered(_, let device, let at):
+                events.append(Event(utc: utc(at), kind: "recovered", device: device.rawValue, detail: "\(device.rawValue) answers again"))
+            case .safetyActionTaken(_, let action, let at):
+                events.append(Event(utc: utc(at), kind: "safety", device: nil, detail: action))
+            default:
+                break
+            }
+        }
+        self.timeline = timeline
+        self.events = events
+        self.frames = frames.map { frame in
+            let quality = frame.quality
+            var problem: String?
+            switch quality.status {
+            case .measured: problem = nil
+            case .missing: problem = "the file is missing"
+            case .corrupt(let why): problem = why
+            }
+            return Frame(
+                path: frame.record.path, frame_id: frame.record.id.rawValue, started_utc: utc(frame.record.started),
+                exposure_s: frame.record.exposureSeconds, filter: frame.record.filter.name, airmass: rounded(frame.record.airmass, 1000),
+                measured: problem == nil, problem: problem, fwhm_arcsec: rounded(quality.fwhmArcseconds, 1000),
+                fwhm_px: rounded(quality.fwhmPixels, 1000), background_adu: rounded(quality.backgroundADU, 100),
+                noise_adu: rounded(quality.noiseADU, 1000), source_count: quality.sourceCount,
+                limiting_mag_5sigma: rounded(quality.limitingMagnitude, 100),
+                wcs_center_ra_deg: rounded(frame.centre?.rightAscension.degrees, 1e7), wcs_center_dec_deg: rounded(frame.centre?.declination.degrees, 1e7),
+                center_offset_arcsec: rounded(frame.offsetArcseconds, 100))
+        }
+    }
+
+    func text() -> String {
+        func value(_ number: Double?, _ digits: Int, _ unit: String = "") -> String {
+            number.map { String(format: "%.\(digits)f", $0) + unit } ?? "—"
+        }
+        var lines = [
+            "\(target) with \(telescope) at \(site): \(filter), \(count) × \(formatExposure(exposure_s)) from \(start_utc) (simulated; weather \(weather), seed \(seed))",
+            "outcome: \(outcome)" + (reason.map { " (\(reason_code ?? "")): \($0)" } ?? ""),
+            "",
+            "timeline (UTC):",
+        ]
+        var table = TextTable(headers: ["time", "state", "reason"])
+        for state in timeline { table.append([String(state.utc.dropFirst(11).prefix(8)), state.state, state.reason]) }
+        lines.append(table.render())
+        if !events.isEmpty {
+            lines.append("")
+            lines.append("events:")
+            var eventTable = TextTable(headers: ["time", "event", "detail"])
+            for event in events { eventTable.append([String(event.utc.dropFirst(11).prefix(8)), event.kind + (event.device.map { " " + $0 } ?? ""), event.detail]) }
+            lines.append(eventTable.render())
+        }
+        if !frames.isEmpty {
+            lines.append("")
+            lines.append("frames:")
+            var frameTable = TextTable(
+                headers: ["path", "airmass", "FWHM″", "background ADU", "sources", "5σ limit", "centre offset″"], rightAligned: [1, 2, 3, 4, 5, 6])
+            for frame in frames {
+                frameTable.append([
+                    frame.path, value(frame.airmass, 3), value(frame.fwhm_arcsec, 2), value(frame.background_adu, 1),
+                    frame.source_count.map(String.init) ?? "—", value(frame.limiting_mag_5sigma, 2), value(frame.center_offset_arcsec, 2),
+                ])
+                if let problem = frame.problem { frameTable.append(["  not measured: \(problem)", "", "", "", "", "", ""]) }
+            }
+            lines.append(frameTable.render())
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func formatExposure(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
+    }
+}
