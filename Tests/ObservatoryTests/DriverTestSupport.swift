@@ -78,7 +78,7 @@ final class ServerProcess: @unchecked Sendable {
         home = NSTemporaryDirectory() + "starling-\(name)-\(port)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         logPath = home + "/server.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let python = try #require(DriverTestPaths.executable(named: "python3"), "python3 starts the server in its own session")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)

@@ -1,4 +1,3 @@
-public import Foundation
 public import Logging
 public import StarlingCore
 
@@ -35,7 +34,7 @@ public enum DeviceDriverFactory {
         case .indi(let configuration):
             return try makeDevices(indi: configuration, site: site, logger: logger)
         case .alpaca(let configuration):
-            throw DriverError(.refused, device: .mount, "ASCOM Alpaca drivers are not built yet (\(configuration.host):\(configuration.port))")
+            return makeDevices(alpaca: configuration)
         }
     }
 
@@ -58,5 +57,23 @@ public enum DeviceDriverFactory {
             focuser: configuration.focuserDevice.map { INDIFocuser(client: client, device: $0, timeouts: timeouts) },
             filterWheel: configuration.filterWheelDevice.map { INDIFilterWheel(client: client, device: $0, timeouts: timeouts) },
             weather: configuration.weatherDevice.map { INDIWeather(client: client, device: $0) })
+    }
+
+    /// The Alpaca devices numbered in a configuration, sharing one ``AlpacaClient``; weather
+    /// combines the ObservingConditions and SafetyMonitor devices.
+    public static func makeDevices(alpaca configuration: AlpacaConfiguration, timeouts: AlpacaDriverTimeouts = AlpacaDriverTimeouts()) -> TelescopeDevices {
+        let client = AlpacaClient(configuration: configuration)
+        let weather: AlpacaWeather? =
+            configuration.observingConditionsNumber == nil && configuration.safetyMonitorNumber == nil
+            ? nil
+            : AlpacaWeather(
+                client: client, observingConditions: configuration.observingConditionsNumber, safetyMonitor: configuration.safetyMonitorNumber)
+        return TelescopeDevices(
+            mount: AlpacaTelescope(client: client, number: configuration.telescopeNumber, timeouts: timeouts),
+            camera: AlpacaCamera(client: client, number: configuration.cameraNumber, timeouts: timeouts),
+            enclosure: AlpacaDome(client: client, number: configuration.domeNumber ?? 0, timeouts: timeouts),
+            focuser: configuration.focuserNumber.map { AlpacaFocuser(client: client, number: $0, timeouts: timeouts) },
+            filterWheel: configuration.filterWheelNumber.map { AlpacaFilterWheel(client: client, number: $0, timeouts: timeouts) },
+            weather: weather)
     }
 }
