@@ -148,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ObservatoryTests",
-            dependencies: ["Observatory", "StarlingCore"],
+            dependencies: ["Observatory", "StarlingCore", "Sky", "Imaging", "Persistence", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

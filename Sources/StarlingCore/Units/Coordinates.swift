@@ -32,6 +32,25 @@ public struct EquatorialCoordinates: Sendable, Hashable, Codable {
             longitude2: other.rightAscension.radians, latitude2: other.declination.radians)
     }
 
+    /// The point a `fraction` (0...1) of the way along the great circle to `other`
+    /// (spherical linear interpolation): where a slewing mount points mid-slew.
+    public func interpolated(to other: EquatorialCoordinates, fraction: Double) -> EquatorialCoordinates {
+        let a = unitVector, b = other.unitVector
+        let dot = max(-1, min(1, a.x * b.x + a.y * b.y + a.z * b.z))
+        let omega = acos(dot)
+        guard omega > 1e-12 else { return fraction < 0.5 ? self : other }
+        let wa = sin((1 - fraction) * omega) / sin(omega), wb = sin(fraction * omega) / sin(omega)
+        let x = wa * a.x + wb * b.x, y = wa * a.y + wb * b.y, z = wa * a.z + wb * b.z
+        let declination = atan2(z, (x * x + y * y).squareRoot())
+        // Both angles come from atan2 of finite values, so the initialiser cannot fail.
+        return (try? EquatorialCoordinates(rightAscension: .radians(atan2(y, x)), declination: .radians(declination))) ?? other
+    }
+
+    private var unitVector: (x: Double, y: Double, z: Double) {
+        let cosDec = cos(declination.radians)
+        return (cosDec * cos(rightAscension.radians), cosDec * sin(rightAscension.radians), sin(declination.radians))
+    }
+
     private enum CodingKeys: String, CodingKey {
         case rightAscension = "ra_deg"
         case declination = "dec_deg"

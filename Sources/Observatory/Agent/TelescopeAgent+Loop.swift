@@ -1,0 +1,206 @@
+import Foundation
+import Persistence
+import Logging
+import StarlingCore
+
+extension TelescopeAgent {
+    /// The main loop: safety first, then recovery, then the next piece of work, else sleep
+    /// until something is due or a command or the safety watch rings.
+    func runLoop() async {
+        await connectDevices()
+        while !isStopping {
+            let now = clock.currentDate
+            if await enforceSafety(at: now) { continue }
+            if !faults.isEmpty {
+                await recover(at: now)
+                if !faults.isEmpty {
+                    await sleep(until: faults.values.map(\.nextAttempt).min() ?? now.addingTimeInterval(configuration.retryBaseSeconds))
+                    continue
+                }
+            }
+            await expireWork(at: now)
+            if let due = queue.nextDue, due <= now.addingTimeInterval(configuration.openLeadSeconds), enclosureState != .open {
+                if await openIfAllowed(at: now) { continue }
+                await refuseDueWork(at: now)
+            }
+            if enclosureState == .open, let work = queue.next(at: now) {
+                await execute(work)
+                continue
+            }
+            if enclosureState == .open, queue.isEmpty, state != .parked, state != .closed {
+                await closeAndPark(reason: Reason(.endOfNight, "no work left tonight"), action: "closed: no work left tonight")
+                continue
+            }
+            let wake = queue.nextDue.map { enclosureState == .open ? $0 : $0.addingTimeInterval(-configuration.openLeadSeconds) }
+            await sleep(until: max(now.addingTimeInterval(1), min(wake ?? .distantFuture, now.addingTimeInterval(configuration.closedPollSeconds))))
+        }
+        await closeAndPark(reason: Reason(.operatorRequest, "agent stopping"), action: "closed: the agent is stopping")
+        loopHasFinished = true
+        loopFinished.ring()
+    }
+
+    func sleep(until date: Date) async {
+        _ = try? await clock.sleep(until: UTCInstant(max(date, clock.currentDate)), orUntil: wakeUp)
+    }
+
+    private func connectDevices() async {
+        var all: [(DeviceKind, any DeviceDriver)] = [(.mount, devices.mount), (.camera, devices.camera), (.enclosure, devices.enclosure)]
+        if let focuser = devices.focuser { all.append((.focuser, focuser)) }
+        if let wheel = devices.filterWheel { all.append((.filterWheel, wheel)) }
+        if let weather = devices.weather { all.append((.weather, weather)) }
+        for (kind, device) in all {
+            do { try await device.connect() } catch { await noteFailure(of: kind, error.reason) }
+        }
+        if let state = try? await devices.enclosure.state() {
+            enclosureState = state
+            lastContact = clock.currentDate
+        }
+        if let reading = try? await devices.weather?.reading() { latestWeather = reading }
+        let initial: TelescopeState = enclosureState == .open ? .idle : .parked
+        await transition(to: initial, reason: "connected: enclosure \(enclosureState.rawValue)")
+    }
+
+    // MARK: Safety
+
+    /// Closes when a safety rule says so; returns whether it acted.
+    func enforceSafety(at now: Date) async -> Bool {
+        guard enclosureState != .closed else { return false }
+        let sinceContact = now.timeIntervalSince(lastContact)
+        let rule = SafetyRules.mustClose(
+            weather: weatherSafety(at: now), sunAltitude: sunAltitude(at: now), secondsSinceContact: sinceContact, policy: telescope.safety)
+        let reason = rule ?? operatorHold.map { Reason(.operatorRequest, "closing on request: \($0)") }
+            ?? faults.values.first(where: \.gaveUp).map { Reason(.telescopeFault, $0.reason.detail) }
+        guard let reason else { return false }
+        await closeAndPark(reason: reason, action: "closed: \(reason.detail)")
+        return true
+    }
+
+    /// The safety watch: reads the weather and the enclosure on a short period while open
+    /// (so closing completes within the policy's deadline), and aborts the running operation
+    /// and wakes the main loop when the enclosure must close.
+    func watchSafety() async {
+        while !isStopping {
+            let now = clock.currentDate
+            await readSensors(at: now)
+            if enclosureState != .closed || state == .opening {
+                let rule = SafetyRules.mustClose(
+                    weather: weatherSafety(at: now), sunAltitude: sunAltitude(at: now),
+                    secondsSinceContact: now.timeIntervalSince(lastContact), policy: telescope.safety)
+                if let rule {
+                    interrupt(rule)
+                    wakeUp.ring()
+                }
+            }
+            let period = enclosureState == .closed && state != .opening ? configuration.closedPollSeconds : configuration.safetyPoll(for: telescope)
+            _ = try? await clock.sleep(until: UTCInstant(now.addingTimeInterval(period)), orUntil: watchWakeUp)
+        }
+    }
+
+    private func readSensors(at now: Date) async {
+        if let weather = devices.weather {
+            do {
+                if let reading = try await weather.reading() { latestWeather = reading }
+                await clearFailure(of: .weather)
+            } catch {
+                await noteFailure(of: .weather, error.reason)
+            }
+        }
+        do {
+            let state = try await devices.enclosure.state()
+            // While the main loop moves the enclosure it owns the state; the watch only fills gaps.
+            if self.state != .opening && self.state != .closing { enclosureState = state }
+            lastContact = clock.currentDate
+        } catch {
+            logger.warning("No answer from the enclosure", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Opens if the rules allow; returns whether it opened.
+    func openIfAllowed(at now: Date) async -> Bool {
+        guard case .allowed = openingVerdict(at: now) else { return false }
+        await transition(to: .opening, reason: "work due and conditions safe")
+        watchWakeUp.ring()
+        do {
+            try await devices.mount.unpark()
+            try await devices.enclosure.open()
+            enclosureState = .open
+            lastContact = clock.currentDate
+            await transition(to: .idle, reason: "enclosure open")
+            return true
+        } catch {
+            enclosureState = (try? await devices.enclosure.state()) ?? .error
+            await noteFailure(of: error.device, error.reason)
+            await closeAndPark(reason: error.reason, action: "closed after a failed opening: \(error.reason.detail)")
+            return true
+        }
+    }
+
+    /// Closes the enclosure and parks the mount, whatever else fails.
+    func closeAndPark(reason: Reason, action: String) async {
+        guard enclosureState != .closed || state != .parked else { return }
+        await transition(to: .closing, reason: reason.detail)
+        var problems: [String] = []
+        do { try await devices.mount.park() } catch { problems.append("park failed: \(error.message)") }
+        do {
+            try await devices.enclosure.close()
+            enclosureState = .closed
+            lastContact = clock.currentDate
+        } catch {
+            problems.append("close failed: \(error.message)")
+            enclosureState = (try? await devices.enclosure.state()) ?? .error
+            await noteFailure(of: .enclosure, error.reason)
+        }
+        let now = clock.currentDate
+        if problems.isEmpty {
+            await emit(.safetyActionTaken(telescope: telescope.id, action: action, at: now))
+            await transition(to: .parked, reason: reason.detail)
+        } else {
+            logger.critical("Could not make the telescope safe", metadata: ["problems": "\(problems)"])
+            await emit(.safetyActionTaken(telescope: telescope.id, action: "\(action); NEEDS ATTENTION: \(problems.joined(separator: "; "))", at: now))
+            await transition(to: .fault, reason: problems.joined(separator: "; "))
+        }
+    }
+
+    // MARK: Work that cannot be done
+
+    /// Records plan entries whose slot passed and follow-ups whose lease ran out.
+    func expireWork(at now: Date) async {
+        for entry in queue.expiredEntries(at: now) {
+            let why = closedReason(at: now)
+                ?? Reason(.outsideWindow, "the planned slot ended at \(ISO8601.string(from: entry.end)) before the telescope was free")
+            await record(entry.request, refusedWith: why, at: now)
+        }
+        for assignment in queue.expiredFollowUps(at: now) {
+            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.leaseExpired, "lease expired before the follow-up could start"), at: now))
+        }
+    }
+
+    /// Immediate requests and due follow-ups get an answer now when the enclosure cannot
+    /// open; plan entries wait for their slot's end (the weather may clear).
+    private func refuseDueWork(at now: Date) async {
+        guard let reason = closedReason(at: now) else { return }
+        while !queue.immediate.isEmpty, case .immediate(let request)? = queue.next(at: now) {
+            await record(request, refusedWith: reason, at: now)
+        }
+        for assignment in queue.followUps where assignment.plannedStart <= now {
+            queue.removeFollowUp(assignment.id)
+            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+        }
+    }
+
+    /// Why the enclosure is closed and will not open now, if it will not.
+    func closedReason(at now: Date) -> Reason? {
+        guard enclosureState != .open else { return nil }
+        if case .refused(let reason) = openingVerdict(at: now) { return reason }
+        if let failure = faults.values.first { return Reason(.telescopeFault, failure.reason.detail) }
+        return nil
+    }
+
+    /// Stores and reports a request that was refused before anything moved.
+    func record(_ request: ObservationRequest, refusedWith reason: Reason, at now: Date) async {
+        let observation = Observation(
+            id: nextObservationID(at: now), requestID: request.id, telescopeID: telescope.id, siteID: site.id,
+            targetID: request.target.id, started: now, ended: now, outcome: .refused(reason), frames: [])
+        await finish(observation)
+    }
+}

@@ -1,0 +1,229 @@
+import Foundation
+public import Logging
+public import Persistence
+import Sky
+public import StarlingCore
+
+/// Runs one telescope: owns its devices through drivers, carries out observation requests,
+/// and keeps the hardware safe.
+///
+/// An explicit state machine (``StarlingCore/TelescopeState``: closed, opening, idle,
+/// slewing, exposing, reading out, closing, parked, fault) driven by one task on the
+/// injected clock. Work arrives as ``StarlingCore/TelescopeCommand``s: a night plan, an
+/// immediate request, a follow-up under an assignment (which may abort a running survey
+/// exposure). Every request is checked at dispatch against the sky, the weather and the
+/// telescope's state (``DispatchCheck``): a plan made at dusk may be stale. Every step and
+/// every failure is reported as a ``StarlingCore/TelescopeEvent`` with a reason, and every
+/// request ends as an ``StarlingCore/Observation`` (completed, refused, aborted or failed):
+/// none is dropped silently.
+///
+/// Safety is the agent's and is never delegated: a watch task reads the weather and the
+/// enclosure on a short period; the enclosure never opens when the weather is unsafe or
+/// unknown for longer than the grace, or the Sun is too high; it closes (aborting the
+/// exposure) within the policy's deadline when that changes, and on lost contact with the
+/// controller; the mount never points below the horizon mask or within the Sun avoidance
+/// radius, whatever a driver would allow.
+///
+/// ```swift
+/// let agent = TelescopeAgent(telescope: telescope, site: site, devices: simulated.devices,
+///                            clock: clock, store: store, framesDirectory: "frames") { event in … }
+/// await agent.start()
+/// await agent.send(.load(plan))
+/// ```
+public actor TelescopeAgent {
+    /// Receives the agent's events, in order, from the agent's own task.
+    public typealias EventHandler = @Sendable (TelescopeEvent) async -> Void
+
+    public nonisolated let telescope: Telescope
+    public nonisolated let site: Site
+    let devices: TelescopeDevices
+    let clock: any UTCClock
+    let store: (any ObservationStore)?
+    let frames: FrameArchive
+    let logger: Logger
+    let configuration: TelescopeAgentConfiguration
+    let events: EventHandler
+    let observer: Observer
+    let dispatchCheck: DispatchCheck
+
+    // MARK: State (the actor's)
+
+    var state: TelescopeState = .closed
+    var queue = WorkQueue()
+    /// Rung by every command and by the safety watch: the main loop reacts at once.
+    let wakeUp = Alarm()
+    /// Rung when the enclosure starts to open: the safety watch moves to its short period at once.
+    let watchWakeUp = Alarm()
+    var current: TelescopeWork?
+    /// Why the running operation is being aborted, set before the abort.
+    var interruption: Reason?
+    var enclosureState: EnclosureState = .closed
+    var latestWeather: WeatherSnapshot?
+    var lastContact: Date
+    /// An operator's close: the agent stays closed until told to open.
+    var operatorHold: String?
+    var faults: [DeviceKind: DeviceFailure] = [:]
+    var isStopping = false
+    var observationSequence = 0
+    var outcomes: [String: Int] = [:]
+    var framesWritten = 0
+    var tasks: [Task<Void, Never>] = []
+    let loopFinished = Alarm()
+    var loopHasFinished = false
+
+    /// - Parameters:
+    ///   - devices: the telescope's devices (simulator, INDI or Alpaca).
+    ///   - clock: the injected clock; nothing here reads the system clock.
+    ///   - store: where observations and modelled frame metrics are stored; `nil` stores nothing.
+    ///   - framesDirectory: FITS frames go to `<framesDirectory>/<night>/<telescope>/`.
+    ///   - events: receives every event, in order.
+    public init(
+        telescope: Telescope, site: Site, devices: TelescopeDevices, clock: any UTCClock, store: (any ObservationStore)?,
+        framesDirectory: String, logger: Logger = Logger(label: "starling.telescope"),
+        configuration: TelescopeAgentConfiguration = TelescopeAgentConfiguration(), events: @escaping EventHandler = { _ in }
+    ) {
+        self.telescope = telescope
+        self.site = site
+        self.devices = devices
+        self.clock = clock
+        self.store = store
+        self.frames = FrameArchive(directory: framesDirectory, telescope: telescope, site: site)
+        var logger = logger
+        logger[metadataKey: "telescope.id"] = "\(telescope.id)"
+        self.logger = logger
+        self.configuration = configuration
+        self.events = events
+        self.observer = Observer(site: site)
+        self.dispatchCheck = DispatchCheck(telescope: telescope, site: site)
+        self.lastContact = clock.currentDate
+    }
+
+    // MARK: Life cycle
+
+    /// Starts the agent's tasks on its clock: the main loop and the safety watch.
+    public func start() {
+        guard tasks.isEmpty else { return }
+        tasks.append(clock.spawn(named: "\(telescope.id) agent") { [self] in await self.runLoop() })
+        tasks.append(clock.spawn(named: "\(telescope.id) safety") { [self] in await self.watchSafety() })
+    }
+
+    /// Stops taking work, ends the running observation, closes and parks, then stops the
+    /// tasks. Returns when the main loop has finished.
+    ///
+    /// Under a ``StarlingCore/SimulationClock`` the caller must keep the clock running (the
+    /// closing takes simulated time); ``stopRequested(reason:)`` asks without waiting.
+    public func shutdown(reason: String) async {
+        stopRequested(reason: reason)
+        while !loopHasFinished { _ = try? await clock.sleep(until: UTCInstant(clock.currentDate.addingTimeInterval(3600)), orUntil: loopFinished) }
+    }
+
+    /// Asks the agent to stop (see ``shutdown(reason:)``) without waiting for it.
+    public func stopRequested(reason: String) {
+        guard !isStopping else { return }
+        isStopping = true
+        interrupt(Reason(.operatorRequest, "shutting down: \(reason)"))
+        wakeUp.ring()
+    }
+
+    // MARK: Commands
+
+    /// Handles a command; returns at once (the work happens in the agent's task).
+    public func send(_ command: TelescopeCommand) async {
+        let now = clock.currentDate
+        switch command {
+        case .load(let plan):
+            queue.load(plan.entries, now: now)
+            logger.info("Plan loaded", metadata: ["plan.id": "\(plan.id)", "plan.entries": "\(queue.plan.count)"])
+        case .observe(let request):
+            queue.add(request)
+        case .followUp(let assignment):
+            await receive(assignment, at: now)
+        case .abort(let reason):
+            interrupt(reason)
+        case .open:
+            operatorHold = nil
+        case .close(let reason):
+            operatorHold = reason
+            if current != nil { interrupt(Reason(.operatorRequest, "closing on request: \(reason)")) }
+        }
+        wakeUp.ring()
+    }
+
+    /// What the agent is doing now.
+    public func status() -> TelescopeStatus {
+        TelescopeStatus(
+            telescope: telescope.id, state: state, enclosure: enclosureState, weather: weatherSafety(at: clock.currentDate),
+            currentRequest: current?.request.id, queued: queue.count, faults: faults.mapValues(\.reason), outcomes: outcomes,
+            framesWritten: framesWritten, at: clock.currentDate)
+    }
+
+    private func receive(_ assignment: Assignment, at now: Date) async {
+        if let failure = faults.values.first(where: { $0.gaveUp }) {
+            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.telescopeFault, failure.reason.detail), at: now))
+            return
+        }
+        if let hold = operatorHold {
+            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.operatorRequest, "held closed by an operator: \(hold)"), at: now))
+            return
+        }
+        if enclosureState != .open, case .refused(let reason) = openingVerdict(at: now) {
+            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+            return
+        }
+        queue.add(assignment)
+        await emit(.assignmentAccepted(assignment.id, telescope: telescope.id, at: now))
+        if let current, !current.isTimeCritical, assignment.plannedStart <= now.addingTimeInterval(60) {
+            interrupt(Reason(.preempted, "aborted for the follow-up of alert \(assignment.alertID) (assignment \(assignment.id))"))
+        }
+    }
+
+    /// Aborts whatever device operation is running, recording why.
+    func interrupt(_ reason: Reason) {
+        guard current != nil || state == .slewing || state == .exposing else { return }
+        if interruption == nil { interruption = reason }
+        let devices = self.devices
+        clock.spawn(named: "\(telescope.id) abort") {
+            try? await devices.camera.abortExposure()
+            try? await devices.mount.abortSlew()
+        }
+    }
+
+    // MARK: Events and state
+
+    func emit(_ event: TelescopeEvent) async {
+        await events(event)
+    }
+
+    func transition(to next: TelescopeState, reason: String) async {
+        guard next != state else { return }
+        let previous = state
+        state = next
+        logger.debug("State changed", metadata: ["from": "\(previous.rawValue)", "to": "\(next.rawValue)", "reason": "\(reason)"])
+        await emit(.stateChanged(telescope: telescope.id, from: previous, to: next, at: clock.currentDate, reason: reason))
+    }
+
+    func weatherSafety(at now: Date) -> WeatherSafety {
+        WeatherSafety.assess(latestWeather, limits: configuration.weatherLimits, at: now, graceSeconds: telescope.safety.weatherDataGraceSeconds)
+    }
+
+    func sunAltitude(at date: Date) -> Angle {
+        (try? observer.sunAltitude(at: date)) ?? .degrees(90)  // unknown Sun: assume day, the safe side
+    }
+
+    /// Whether the enclosure may open now, by the safety rules and the operator.
+    func openingVerdict(at now: Date) -> SafetyRules.Verdict {
+        if let hold = operatorHold { return .refused(Reason(.operatorRequest, "held closed by an operator: \(hold)")) }
+        if let failure = faults.values.first(where: { $0.gaveUp }) { return .refused(Reason(.telescopeFault, failure.reason.detail)) }
+        return SafetyRules.mayOpen(weather: weatherSafety(at: now), sunAltitude: sunAltitude(at: now), policy: telescope.safety)
+    }
+}
+
+/// A device that failed, and the agent's attempts to bring it back.
+struct DeviceFailure: Sendable {
+    var reason: Reason
+    var since: Date
+    var attempts: Int
+    var nextAttempt: Date
+    /// The agent closed after too many failed attempts; the telescope needs attention.
+    var gaveUp: Bool
+}

@@ -1,0 +1,67 @@
+public import Foundation
+public import StarlingCore
+
+/// What a telescope agent is doing, for operators, dashboards and tests.
+public struct TelescopeStatus: Sendable, Hashable {
+    public let telescope: TelescopeID
+    public let state: TelescopeState
+    /// The enclosure as last reported by its driver.
+    public let enclosure: EnclosureState
+    /// The weather verdict from the last reading.
+    public let weather: WeatherSafety
+    /// The request being carried out, if any.
+    public let currentRequest: RequestID?
+    /// Work waiting: follow-ups, immediate requests and plan entries.
+    public let queued: Int
+    /// Devices in fault, with the reason.
+    public let faults: [DeviceKind: Reason]
+    /// Observations ended so far, by outcome name (`completed`, `refused`, `aborted`, `failed`).
+    public let outcomes: [String: Int]
+    public let framesWritten: Int
+    public let at: Date
+}
+
+/// How a ``TelescopeAgent`` runs, beyond the telescope's own safety policy.
+public struct TelescopeAgentConfiguration: Sendable, Hashable {
+    /// Weather limits that make conditions unsafe.
+    public var weatherLimits: WeatherLimits
+    /// How often the safety watch reads the weather and the enclosure while open; `nil`
+    /// derives it from the safety policy so that closing completes within the policy's
+    /// close deadline (deadline − close time, at most 60 s, at least 5 s).
+    public var safetyPollSeconds: Double?
+    /// How often it reads them while closed (nothing to protect, only the status to keep).
+    public var closedPollSeconds: Double
+    /// First retry delay after a device fault; doubles on each failure up to ``retryMaximumSeconds``.
+    public var retryBaseSeconds: Double
+    public var retryMaximumSeconds: Double
+    /// After this many failed recoveries in a row the agent closes, parks and says the
+    /// telescope needs attention (it keeps retrying at the maximum interval).
+    public var recoveryAttemptsBeforeClosing: Int
+    /// Open this long before the first work comes due, so the enclosure is open in time.
+    public var openLeadSeconds: Double
+    /// Store the observation (with its frames so far) after every frame, so a run killed
+    /// mid-observation loses no frame; off, it is stored once when it ends.
+    public var storesObservationAfterEachFrame: Bool
+
+    public init(
+        weatherLimits: WeatherLimits = WeatherLimits(), safetyPollSeconds: Double? = nil, closedPollSeconds: Double = 300,
+        retryBaseSeconds: Double = 30, retryMaximumSeconds: Double = 600, recoveryAttemptsBeforeClosing: Int = 4,
+        openLeadSeconds: Double = 120, storesObservationAfterEachFrame: Bool = true
+    ) {
+        self.weatherLimits = weatherLimits
+        self.safetyPollSeconds = safetyPollSeconds
+        self.closedPollSeconds = closedPollSeconds
+        self.retryBaseSeconds = retryBaseSeconds
+        self.retryMaximumSeconds = retryMaximumSeconds
+        self.recoveryAttemptsBeforeClosing = recoveryAttemptsBeforeClosing
+        self.openLeadSeconds = openLeadSeconds
+        self.storesObservationAfterEachFrame = storesObservationAfterEachFrame
+    }
+
+    /// The open-state poll interval for a telescope.
+    public func safetyPoll(for telescope: Telescope) -> Double {
+        if let safetyPollSeconds { return safetyPollSeconds }
+        let slack = telescope.safety.closeDeadlineSeconds - telescope.enclosure.closeSeconds - 5
+        return min(60, max(5, slack))
+    }
+}

@@ -1,0 +1,100 @@
+public import Foundation
+public import StarlingCore
+
+/// One piece of work for the telescope.
+public enum TelescopeWork: Sendable, Hashable {
+    /// A follow-up under an assignment from the network coordinator.
+    case followUp(Assignment)
+    /// A request to carry out as soon as possible (an operator's, or the CLI's).
+    case immediate(ObservationRequest)
+    /// An entry of the night plan.
+    case planned(PlannedObservation)
+
+    public var request: ObservationRequest {
+        switch self {
+        case .followUp(let assignment): assignment.request
+        case .immediate(let request): request
+        case .planned(let entry): entry.request
+        }
+    }
+
+    /// Whether it may abort a running exposure of less urgent work.
+    public var isTimeCritical: Bool {
+        if case .followUp = self { return true }
+        return request.isTimeCritical
+    }
+}
+
+/// What the telescope will do next, in order of urgency: follow-ups that are due, then
+/// immediate requests, then the plan's entries whose slot has come.
+///
+/// A value type with no clock: the agent asks it with the time, so the ordering is tested
+/// on values.
+public struct WorkQueue: Sendable {
+    public private(set) var followUps: [Assignment] = []
+    public private(set) var immediate: [ObservationRequest] = []
+    public private(set) var plan: [PlannedObservation] = []
+
+    public init() {}
+
+    /// Replaces the plan (a new or re-made one); entries already past are dropped.
+    public mutating func load(_ entries: [PlannedObservation], now: Date) {
+        plan = entries.filter { $0.end > now }.sorted { $0.start < $1.start }
+    }
+
+    public mutating func add(_ request: ObservationRequest) { immediate.append(request) }
+
+    public mutating func add(_ assignment: Assignment) {
+        followUps.removeAll { $0.id == assignment.id }
+        followUps.append(assignment)
+        followUps.sort { ($0.plannedStart, $0.id) < ($1.plannedStart, $1.id) }
+    }
+
+    /// Removes a follow-up (cancelled by the coordinator).
+    @discardableResult
+    public mutating func removeFollowUp(_ id: AssignmentID) -> Assignment? {
+        guard let index = followUps.firstIndex(where: { $0.id == id }) else { return nil }
+        return followUps.remove(at: index)
+    }
+
+    /// Plan entries whose slot ended before `now` without being started: the agent records
+    /// why each was missed.
+    public mutating func expiredEntries(at now: Date) -> [PlannedObservation] {
+        let expired = plan.filter { $0.end <= now }
+        plan.removeAll { $0.end <= now }
+        return expired
+    }
+
+    /// Follow-ups whose lease ran out before they could start.
+    public mutating func expiredFollowUps(at now: Date) -> [Assignment] {
+        let expired = followUps.filter { $0.leaseExpiry <= now }
+        followUps.removeAll { $0.leaseExpiry <= now }
+        return expired
+    }
+
+    /// The work due at `now`, removed from the queue; `nil` when nothing is due yet.
+    public mutating func next(at now: Date) -> TelescopeWork? {
+        if let index = followUps.firstIndex(where: { $0.plannedStart <= now }) {
+            return .followUp(followUps.remove(at: index))
+        }
+        if !immediate.isEmpty { return .immediate(immediate.removeFirst()) }
+        if let index = plan.firstIndex(where: { $0.start <= now && $0.end > now }) {
+            return .planned(plan.remove(at: index))
+        }
+        return nil
+    }
+
+    /// Whether a due follow-up is waiting (to preempt less urgent work).
+    public func hasFollowUpDue(at now: Date) -> Bool { followUps.contains { $0.plannedStart <= now } }
+
+    /// When the next piece of work comes due, if any is waiting.
+    public var nextDue: Date? {
+        if !immediate.isEmpty { return .distantPast }
+        return [followUps.map(\.plannedStart).min(), plan.first?.start].compactMap { $0 }.min()
+    }
+
+    /// Whether anything is left for the night.
+    public var isEmpty: Bool { followUps.isEmpty && immediate.isEmpty && plan.isEmpty }
+
+    public var count: Int { followUps.count + immediate.count + plan.count }
+}
