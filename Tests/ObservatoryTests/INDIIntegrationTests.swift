@@ -159,6 +159,45 @@ struct INDIIntegrationTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func abortsStopASlewAndAnExposureAtOnce() async throws {
+        let server = try await INDIServer(drivers: ["indi_simulator_telescope", "indi_simulator_ccd"])
+        defer { server.stop() }
+        let client = INDIClient(host: "127.0.0.1", port: server.port)
+        defer { Task { await client.disconnect() } }
+        let mount = INDIMount(client: client, device: "Telescope Simulator", site: Self.laPalma)
+        let camera = INDICamera(client: client, device: "CCD Simulator")
+        try await mount.connect()
+        try await camera.connect()
+        try await mount.unpark()
+
+        let slew = Task { try await mount.slew(to: try Self.targetAboveHorizon()) }
+        try await Task.sleep(for: .seconds(2))
+        try await mount.abortSlew()
+        do {
+            try await slew.value
+            Issue.record("an aborted slew must not report arrival")
+        } catch let error as DriverError {
+            #expect(error.code == .aborted)
+        }
+        #expect(try await mount.status().isSlewing == false)
+
+        let exposure = Task { try await camera.expose(CameraExposure(exposureSeconds: 30)) }
+        try await Task.sleep(for: .seconds(1.5))
+        try await camera.abortExposure()
+        do {
+            _ = try await exposure.value
+            Issue.record("an aborted exposure must not return a frame")
+        } catch let error as DriverError {
+            #expect(error.code == .aborted)
+        }
+        // The camera takes the next exposure normally.
+        guard case .frame = try await camera.expose(CameraExposure(exposureSeconds: 0.5, imageType: .dark)) else {
+            Issue.record("expected a frame"); return
+        }
+        try await mount.park()
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func weatherDriverReportsUnsafeWhenTheSimulatorIsSetToAlert() async throws {
         let server = try await INDIServer(drivers: ["indi_simulator_weather"])
         defer { server.stop() }

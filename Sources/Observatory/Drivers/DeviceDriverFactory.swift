@@ -34,7 +34,7 @@ public enum DeviceDriverFactory {
         case .indi(let configuration):
             return try makeDevices(indi: configuration, site: site, logger: logger)
         case .alpaca(let configuration):
-            return makeDevices(alpaca: configuration)
+            return makeDevices(alpaca: configuration, site: site)
         }
     }
 
@@ -61,7 +61,9 @@ public enum DeviceDriverFactory {
 
     /// The Alpaca devices numbered in a configuration, sharing one ``AlpacaClient``; weather
     /// combines the ObservingConditions and SafetyMonitor devices.
-    public static func makeDevices(alpaca configuration: AlpacaConfiguration, timeouts: AlpacaDriverTimeouts = AlpacaDriverTimeouts()) -> TelescopeDevices {
+    public static func makeDevices(
+        alpaca configuration: AlpacaConfiguration, site: GeodeticLocation? = nil, timeouts: AlpacaDriverTimeouts = AlpacaDriverTimeouts()
+    ) -> TelescopeDevices {
         let client = AlpacaClient(configuration: configuration)
         let weather: AlpacaWeather? =
             configuration.observingConditionsNumber == nil && configuration.safetyMonitorNumber == nil
@@ -69,7 +71,7 @@ public enum DeviceDriverFactory {
             : AlpacaWeather(
                 client: client, observingConditions: configuration.observingConditionsNumber, safetyMonitor: configuration.safetyMonitorNumber)
         return TelescopeDevices(
-            mount: AlpacaTelescope(client: client, number: configuration.telescopeNumber, timeouts: timeouts),
+            mount: AlpacaTelescope(client: client, number: configuration.telescopeNumber, site: site, timeouts: timeouts),
             camera: AlpacaCamera(client: client, number: configuration.cameraNumber, timeouts: timeouts),
             enclosure: AlpacaDome(client: client, number: configuration.domeNumber ?? 0, timeouts: timeouts),
             focuser: configuration.focuserNumber.map { AlpacaFocuser(client: client, number: $0, timeouts: timeouts) },

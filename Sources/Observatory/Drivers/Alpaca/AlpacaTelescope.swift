@@ -1,6 +1,5 @@
 public import Foundation
 public import StarlingCore
-import Sky
 
 /// A mount on an Alpaca server (`/api/v1/telescope/N`).
 ///
@@ -8,16 +7,22 @@ import Sky
 /// `slewtocoordinatesasync` (`RightAscension` hours, `Declination` degrees), `abortslew`,
 /// `rightascension`, `declination`, `equatorialsystem`. Coordinates go in the mount's
 /// equatorial system: topocentric/JNow (`equatorialsystem` 1) is converted from ICRS with
-/// ERFA like ``INDIMount``; J2000 (2) and "other" (0, which the alpaca-simulators package
+/// ``ApparentPlace``; J2000 (2) and "other" (0, which the alpaca-simulators package
 /// reports while treating coordinates as J2000) get ICRS as is (J2000 and ICRS differ by
 /// ≤ 0.02″).
 public struct AlpacaTelescope: MountDriver {
     let device: AlpacaDevice
     public let timeouts: AlpacaDriverTimeouts
+    /// Where the mount stands, for the JNow conversion (`nil`: geocentric).
+    public let site: GeodeticLocation?
     private let now: @Sendable () -> Date
 
-    public init(client: AlpacaClient, number: Int = 0, timeouts: AlpacaDriverTimeouts = AlpacaDriverTimeouts(), now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        client: AlpacaClient, number: Int = 0, site: GeodeticLocation? = nil, timeouts: AlpacaDriverTimeouts = AlpacaDriverTimeouts(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         device = AlpacaDevice(client: client, type: .telescope, number: number, kind: .mount)
+        self.site = site
         self.timeouts = timeouts
         self.now = now
     }
@@ -32,8 +37,7 @@ public struct AlpacaTelescope: MountDriver {
         let system = try await device.get("equatorialsystem").int ?? 0
         var pointing = try? EquatorialCoordinates(rightAscensionDegrees: ra * 15, declinationDegrees: dec)
         if system == 1 {
-            let mount = INDIMount(client: INDIClient(host: ""), device: "", now: now)
-            pointing = try? mount.icrs(fromApparentRightAscensionHours: ra, declinationDegrees: dec)
+            pointing = try? ApparentPlace(site: site).icrs(rightAscensionHours: ra, declinationDegrees: dec, at: now())
         }
         return MountStatus(
             pointing: pointing, isSlewing: try await device.bool("slewing"), isTracking: try await device.bool("tracking"),
@@ -63,7 +67,7 @@ public struct AlpacaTelescope: MountDriver {
         var raHours = target.rightAscension.degrees / 15
         var decDegrees = target.declination.degrees
         if system == 1 {
-            (raHours, decDegrees) = INDIMount(client: INDIClient(host: ""), device: "", now: now).apparent(of: target)
+            (raHours, decDegrees) = ApparentPlace(site: site).jnow(of: target, at: now())
         }
         if try await device.get("tracking").bool == false {
             try await device.put("tracking", [("Tracking", "True")])

@@ -98,6 +98,11 @@ public actor INDIClient {
         self.init(host: configuration.host, port: configuration.port, logger: logger)
     }
 
+    deinit {
+        reconnectTask?.cancel()
+        connection?.close()
+    }
+
     /// Whether a TCP connection to the server is open now.
     public var isConnected: Bool { connection != nil }
 

@@ -1,6 +1,5 @@
 public import Foundation
 public import StarlingCore
-import Sky
 import Synchronization
 
 /// A telescope mount on an INDI server (`Telescope Simulator`, or any INDI telescope driver).
@@ -11,10 +10,8 @@ import Synchronization
 /// `GEOGRAPHIC_COORD` (`LAT`, `LONG` east 0…360, `ELEV`).
 ///
 /// INDI mounts take and report *JNow* (true equator and equinox of date) coordinates; Starling's
-/// are ICRS. The driver converts with ERFA through the `Sky` module: ICRS → apparent place
-/// (light deflection, annual aberration, precession-nutation) on the way out, and back by a
-/// fixed-point inversion on the way in (a few milliarcseconds). Without a site the conversion
-/// is geocentric, which differs by diurnal aberration only (≤ 0.32″).
+/// are ICRS. The driver converts both ways with ``ApparentPlace`` (ERFA through the `Sky`
+/// module); without a site the conversion is geocentric (≤ 0.32″ of diurnal aberration).
 public struct INDIMount: MountDriver {
     public let client: INDIClient
     public let device: String
@@ -64,7 +61,7 @@ public struct INDIMount: MountDriver {
         let track = await client.property("TELESCOPE_TRACK_STATE", of: device)
         var pointing: EquatorialCoordinates?
         if let ra = coordinates.number("RA"), let dec = coordinates.number("DEC") {
-            pointing = try? icrs(fromApparentRightAscensionHours: ra, declinationDegrees: dec)
+            pointing = try? ApparentPlace(site: site).icrs(rightAscensionHours: ra, declinationDegrees: dec, at: now())
         }
         return MountStatus(
             pointing: pointing, isSlewing: coordinates.state == .busy,
@@ -138,8 +135,13 @@ public struct INDIMount: MountDriver {
 
     public func abortSlew() async throws(DriverError) {
         try await prepare()
+        let before = await client.currentGeneration
         try await client.send(switches: [("ABORT", true)], to: "TELESCOPE_ABORT_MOTION", of: device, kind: .mount)
         await client.abortWaits(device: device, properties: ["EQUATORIAL_EOD_COORD"], reason: "the slew was aborted")
+        // Returns when the mount says it stopped: the coordinates leave Busy.
+        _ = try await client.waitFor(
+            .mount, device: device, properties: ["EQUATORIAL_EOD_COORD"], timeout: timeouts.command, what: "the mount to stop after ABORT",
+            failOnAlert: false, after: before, until: { $0.state != .busy })
     }
 
     private func prepare() async throws(DriverError) {
@@ -148,34 +150,8 @@ public struct INDIMount: MountDriver {
 
     /// The JNow place of an ICRS target now: (right ascension in hours, declination in degrees).
     func apparent(of target: EquatorialCoordinates) -> (Double, Double) {
-        guard let frame = try? observer.frame(at: now()) else {
-            return (target.rightAscension.degrees / 15, target.declination.degrees)
-        }
-        let place = frame.apparentPlace(of: target)
-        return (place.rightAscension.degrees / 15, place.declination.degrees)
-    }
-
-    /// Inverts ``apparent(of:)`` by fixed-point iteration (the transformation is a rotation
-    /// within a few arcminutes of the identity, so three rounds reach milliarcseconds).
-    func icrs(fromApparentRightAscensionHours raHours: Double, declinationDegrees: Double) throws -> EquatorialCoordinates {
-        let wanted = try EquatorialCoordinates(rightAscensionDegrees: raHours * 15, declinationDegrees: declinationDegrees)
-        guard let frame = try? observer.frame(at: now()) else { return wanted }
-        var guess = wanted
-        for _ in 0..<4 {
-            let place = frame.apparentPlace(of: guess)
-            var deltaRA = wanted.rightAscension.degrees - place.rightAscension.degrees
-            if deltaRA > 180 { deltaRA -= 360 }
-            if deltaRA < -180 { deltaRA += 360 }
-            let deltaDec = wanted.declination.degrees - place.declination.degrees
-            let dec = min(90, max(-90, guess.declination.degrees + deltaDec))
-            guess = try EquatorialCoordinates(rightAscensionDegrees: guess.rightAscension.degrees + deltaRA, declinationDegrees: dec)
-        }
-        return guess
-    }
-
-    private var observer: Observer {
-        let location = site ?? (try? GeodeticLocation(latitude: .degrees(0), longitude: .degrees(0), elevationMeters: 0))
-        return Observer(location: location!)
+        let place = ApparentPlace(site: site).jnow(of: target, at: now())
+        return (place.rightAscensionHours, place.declinationDegrees)
     }
 
     private func format(_ value: Double) -> String { String(format: "%.5f", value) }
