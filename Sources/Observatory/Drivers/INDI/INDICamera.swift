@@ -34,9 +34,8 @@ public struct INDICamera: CameraDriver {
     public func expose(_ exposure: CameraExposure) async throws(DriverError) -> CameraReadout {
         try await prepare()
         let exposureProperty = try await client.require("CCD_EXPOSURE", of: device, kind: .camera)
-        if let element = exposureProperty.element("CCD_EXPOSURE_VALUE"), let minimum = element.minimum, exposure.exposureSeconds < minimum,
-            exposure.exposureSeconds > 0 || minimum > 0
-        {
+        // A bias frame takes the camera's shortest exposure; anything else below it is refused.
+        if exposure.imageType != .bias, let minimum = exposureProperty.element("CCD_EXPOSURE_VALUE")?.minimum, exposure.exposureSeconds < minimum {
             throw DriverError(.refused, device: .camera, "\(device).CCD_EXPOSURE: \(exposure.exposureSeconds) s is below the camera's minimum \(minimum) s")
         }
         if let frameType = await client.property("CCD_FRAME_TYPE", of: device) {
@@ -60,7 +59,6 @@ public struct INDICamera: CameraDriver {
         }
         let started = Date()
         let before = await client.currentGeneration
-        // Some drivers reject a zero exposure: bias frames use the shortest one they allow.
         let seconds = max(exposure.exposureSeconds, exposureProperty.element("CCD_EXPOSURE_VALUE")?.minimum ?? 0)
         try await client.send(numbers: [("CCD_EXPOSURE_VALUE", seconds)], to: "CCD_EXPOSURE", of: device, kind: .camera)
         let blobName = blobProperty
