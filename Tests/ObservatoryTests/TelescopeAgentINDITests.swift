@@ -138,6 +138,8 @@ struct TelescopeAgentINDITests {
         _ = try await eventually(timeout: .seconds(120)) { harness.log.states.contains { $0.0 == .exposing } ? true : nil }
         try await Task.sleep(for: .seconds(1))
         try harness.server.kill(driver: "indi_simulator_ccd")
+        // The next request waits in the queue while the agent recovers the camera.
+        await harness.agent.send(.observe(try harness.request("second")))
 
         let failed = try await eventually(timeout: .seconds(30)) { harness.log.observations.first }
         guard case .failed(let reason) = failed.outcome else { Issue.record("expected a failure, got \(failed.outcome)"); return }
@@ -146,7 +148,6 @@ struct TelescopeAgentINDITests {
         #expect(harness.log.faults.contains { $0.0 == .camera })
         // indiserver restarts the driver; the agent's recovery probe (a bias) reconnects it.
         _ = try await eventually(timeout: .seconds(60)) { harness.log.recoveries.contains(.camera) ? true : nil }
-        await harness.agent.send(.observe(try harness.request("second")))
         let second = try await eventually(timeout: .seconds(120)) { harness.log.observations.count >= 2 ? harness.log.observations[1] : nil }
         #expect(second.outcome == .completed, "\(second.outcome)")
         await harness.finish()
