@@ -82,11 +82,9 @@ final class ServerProcess: @unchecked Sendable {
         let python = try #require(DriverTestPaths.executable(named: "python3"), "python3 starts the server in its own session")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        // A process group of its own to kill whole (indiserver forks one process per driver;
-        // Foundation's Process may have made one already: setpgid(2) only if not), and no
-        // inherited signal mask from the test runner's thread.
+        // See `launcher`.
         process.arguments = [
-            "-c", "import os, signal, sys\nif os.getpgid(0) != os.getpid(): os.setpgid(0, 0)\nsignal.pthread_sigmask(signal.SIG_SETMASK, [])\nos.execvp(sys.argv[1], sys.argv[1:])",
+            "-c", Self.launcher,
             executable,
         ] + arguments
         var environment = ProcessInfo.processInfo.environment
@@ -108,6 +106,26 @@ final class ServerProcess: @unchecked Sendable {
         throw ServerStartError(message: "\(name) did not listen on port \(port); its log:\n\(self.log())")
     }
 
+    /// Starts the server (argv[1…]) in a process group of its own, to be killed whole
+    /// (indiserver forks one process per driver; Foundation's Process may have made the group
+    /// already: setpgid(2) only if not), without the signal mask the test runner's thread
+    /// would hand down, and with a watchdog in the group that kills the group if the test
+    /// process dies without stopping it (a crash runs no `defer`).
+    static let launcher = """
+        import os, signal, sys, time
+        if os.getpgid(0) != os.getpid(): os.setpgid(0, 0)
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        owner = os.getppid()
+        if os.fork() == 0:
+            while True:
+                time.sleep(1)
+                try:
+                    os.kill(owner, 0)
+                except ProcessLookupError:
+                    os.killpg(0, signal.SIGKILL)
+        os.execvp(sys.argv[1], sys.argv[1:])
+        """
+
     /// The server's process id (also its process group id).
     var pid: Int32 { process?.processIdentifier ?? 0 }
 
@@ -123,7 +141,8 @@ final class ServerProcess: @unchecked Sendable {
     /// The server's log so far.
     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// The pids of the server's children whose command line contains `text`.
+    /// The pids of the server's children whose program (argv[0]) contains `text` (the
+    /// launcher's watchdog, also a child, has the server's arguments but not its program).
     func children(matching text: String) -> [Int32] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap { Int32($0) }.filter { pid in
@@ -132,8 +151,9 @@ final class ServerProcess: @unchecked Sendable {
             else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 2, Int32(fields[1]) == self.pid else { return false }
-            let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            return command.contains(text)
+            let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            let program = String(decoding: command.prefix { $0 != 0 }, as: UTF8.self)
+            return program.contains(text)
         }
     }
 
