@@ -130,8 +130,7 @@ struct AgentHarness {
         for fault in faults { simulated.inject(fault) }
         log = EventLog()
         self.store = store
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         agent = TelescopeAgent(
             telescope: telescope, site: site, devices: simulated.devices, clock: clock, store: store,
             framesDirectory: framesDirectory ?? AgentTestSupport.temporaryDirectory("frames"), logger: logger, events: log.handler)

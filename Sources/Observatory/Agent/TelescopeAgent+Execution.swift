@@ -27,6 +27,10 @@ extension TelescopeAgent {
         var written: [FrameRecord] = []
         do {
             await transition(to: .slewing, reason: "slewing to \(request.target.name)")
+            if mountIsParked {
+                try await devices.mount.unpark()
+                mountIsParked = false
+            }
             try await slew(to: request.target.coordinates)
             try await settle()
             var index = 0
@@ -121,21 +125,25 @@ extension TelescopeAgent {
             return
         }
         let azimuth = frame.horizontal(of: target).azimuth
-        let done = Alarm()
-        let result = RotationResult()
+        let rotation = ConcurrentOperation()
         let enclosure = devices.enclosure
         clock.spawn(named: "\(telescope.id) dome") {
-            do throws(DriverError) { try await enclosure.rotate(toAzimuth: azimuth) } catch { result.set(error) }
-            result.finish()
-            done.ring()
+            do throws(DriverError) { try await enclosure.rotate(toAzimuth: azimuth) } catch { rotation.set(error) }
+            rotation.finish()
         }
         var slewError: DriverError?
         do { try await devices.mount.slew(to: target) } catch { slewError = error }
-        while !result.isFinished {
-            _ = try? await clock.sleep(until: UTCInstant(clock.currentDate.addingTimeInterval(3600)), orUntil: done)
-        }
+        await wait(for: rotation)
         if let slewError { throw slewError }
-        if let error = result.error { throw error }
+        if let error = rotation.error { throw error }
+    }
+
+    /// Waits for an operation running in its own task, by sleeping on the clock until it
+    /// rings (a simulation clock must see every waiting task asleep).
+    func wait(for operation: ConcurrentOperation) async {
+        while !operation.isFinished {
+            _ = try? await clock.sleep(until: UTCInstant(clock.currentDate.addingTimeInterval(3600)), orUntil: operation.done)
+        }
     }
 
     private func settle() async throws(DriverError) {
@@ -178,11 +186,17 @@ extension TelescopeAgent {
     }
 }
 
-/// The outcome of the dome's turn, shared with the task that turns it.
-final class RotationResult: Sendable {
+/// A device operation running in its own task beside the agent's (the dome turning while
+/// the mount slews, the mount parking while the dome closes), and how it ended.
+final class ConcurrentOperation: Sendable {
     private let state = Mutex<(finished: Bool, error: DriverError?)>((false, nil))
+    /// Rung when the operation finishes.
+    let done = Alarm()
     func set(_ error: DriverError) { state.withLock { $0.error = error } }
-    func finish() { state.withLock { $0.finished = true } }
+    func finish() {
+        state.withLock { $0.finished = true }
+        done.ring()
+    }
     var isFinished: Bool { state.withLock { $0.finished } }
     var error: DriverError? { state.withLock { $0.error } }
 }

@@ -10,7 +10,13 @@ extension TelescopeAgent {
         await connectDevices()
         while !isStopping {
             let now = clock.currentDate
+            await expireWork(at: now)
             if await enforceSafety(at: now) { continue }
+            if enclosureState != .closed, mustCloseReason(at: now) != nil {
+                // Closing failed and waits for its retry: take no work meanwhile.
+                await sleep(until: closeRetry ?? now.addingTimeInterval(configuration.retryBaseSeconds))
+                continue
+            }
             if !faults.isEmpty {
                 await recover(at: now)
                 if !faults.isEmpty {
@@ -18,7 +24,6 @@ extension TelescopeAgent {
                     continue
                 }
             }
-            await expireWork(at: now)
             if let due = queue.nextDue, due <= now.addingTimeInterval(configuration.openLeadSeconds), enclosureState != .open {
                 if await openIfAllowed(at: now) { continue }
                 await refuseDueWork(at: now)
@@ -31,10 +36,19 @@ extension TelescopeAgent {
                 await closeAndPark(reason: Reason(.endOfNight, "no work left tonight"), action: "closed: no work left tonight")
                 continue
             }
-            let wake = queue.nextDue.map { enclosureState == .open ? $0 : $0.addingTimeInterval(-configuration.openLeadSeconds) }
-            await sleep(until: max(now.addingTimeInterval(1), min(wake ?? .distantFuture, now.addingTimeInterval(configuration.closedPollSeconds))))
+            if enclosureState == .open, !mountIsParked, (queue.nextDue ?? .distantFuture) > now.addingTimeInterval(configuration.idleParkSeconds) {
+                await parkWhileIdle()
+                continue
+            }
+            var wake = queue.nextDue.map { enclosureState == .open ? $0 : $0.addingTimeInterval(-configuration.openLeadSeconds) } ?? .distantFuture
+            if enclosureState != .open, wake <= now {
+                // Work is due but the enclosure may not open: look again at the safety watch's pace.
+                wake = now.addingTimeInterval(configuration.safetyPoll(for: telescope))
+            }
+            await sleep(until: max(now.addingTimeInterval(1), min(wake, now.addingTimeInterval(configuration.closedPollSeconds))))
         }
         await closeAndPark(reason: Reason(.operatorRequest, "agent stopping"), action: "closed: the agent is stopping")
+        await answerLeftoverWork(at: clock.currentDate)
         loopHasFinished = true
         loopFinished.ring()
     }
@@ -63,16 +77,23 @@ extension TelescopeAgent {
     // MARK: Safety
 
     /// Closes when a safety rule says so; returns whether it acted.
+    ///
+    /// A close that failed (a stuck roof, a lost controller) is retried after the retry
+    /// interval, not at once: the loop sleeps meanwhile and takes no work.
     func enforceSafety(at now: Date) async -> Bool {
-        guard enclosureState != .closed else { return false }
-        let sinceContact = now.timeIntervalSince(lastContact)
-        let rule = SafetyRules.mustClose(
-            weather: weatherSafety(at: now), sunAltitude: sunAltitude(at: now), secondsSinceContact: sinceContact, policy: telescope.safety)
-        let reason = rule ?? operatorHold.map { Reason(.operatorRequest, "closing on request: \($0)") }
-            ?? faults.values.first(where: \.gaveUp).map { Reason(.telescopeFault, $0.reason.detail) }
-        guard let reason else { return false }
+        guard enclosureState != .closed, let reason = mustCloseReason(at: now) else { return false }
+        if let retry = closeRetry, now < retry { return false }
         await closeAndPark(reason: reason, action: "closed: \(reason.detail)")
         return true
+    }
+
+    /// Why the enclosure must close now, if it must.
+    func mustCloseReason(at now: Date) -> Reason? {
+        let rule = SafetyRules.mustClose(
+            weather: weatherSafety(at: now), sunAltitude: sunAltitude(at: now), secondsSinceContact: now.timeIntervalSince(lastContact),
+            policy: telescope.safety)
+        return rule ?? operatorHold.map { Reason(.operatorRequest, "closing on request: \($0)") }
+            ?? faults.values.first(where: \.gaveUp).map { Reason(.telescopeFault, $0.reason.detail) }
     }
 
     /// The safety watch: reads the weather and the enclosure on a short period while open
@@ -91,12 +112,13 @@ extension TelescopeAgent {
                     wakeUp.ring()
                 }
             }
-            let period = enclosureState == .closed && state != .opening ? configuration.closedPollSeconds : configuration.safetyPoll(for: telescope)
+            let workDue = (queue.nextDue ?? .distantFuture) <= now.addingTimeInterval(configuration.openLeadSeconds)
+            let period = enclosureState == .closed && state != .opening && !workDue ? configuration.closedPollSeconds : configuration.safetyPoll(for: telescope)
             _ = try? await clock.sleep(until: UTCInstant(now.addingTimeInterval(period)), orUntil: watchWakeUp)
         }
     }
 
-    private func readSensors(at now: Date) async {
+    func readSensors(at now: Date) async {
         if let weather = devices.weather {
             do {
                 if let reading = try await weather.reading() { latestWeather = reading }
@@ -118,10 +140,14 @@ extension TelescopeAgent {
     /// Opens if the rules allow; returns whether it opened.
     func openIfAllowed(at now: Date) async -> Bool {
         guard case .allowed = openingVerdict(at: now) else { return false }
+        // Decide on a fresh reading, not one nearly as old as the grace.
+        await readSensors(at: now)
+        guard case .allowed = openingVerdict(at: now) else { return false }
         await transition(to: .opening, reason: "work due and conditions safe")
         watchWakeUp.ring()
         do {
             try await devices.mount.unpark()
+            mountIsParked = false
             try await devices.enclosure.open()
             enclosureState = .open
             lastContact = clock.currentDate
@@ -140,7 +166,19 @@ extension TelescopeAgent {
         guard enclosureState != .closed || state != .parked else { return }
         await transition(to: .closing, reason: reason.detail)
         var problems: [String] = []
-        do { try await devices.mount.park() } catch { problems.append("park failed: \(error.message)") }
+        // A roll-off roof would hit the telescope: park first. A dome or clamshell closes
+        // while the mount parks, so closing meets the deadline even if the mount is slow.
+        let parking = ConcurrentOperation()
+        let mount = devices.mount
+        if telescope.enclosure.kind == .rollOffRoof {
+            do { try await mount.park() } catch { parking.set(error) }
+            parking.finish()
+        } else {
+            clock.spawn(named: "\(telescope.id) park") {
+                do throws(DriverError) { try await mount.park() } catch { parking.set(error) }
+                parking.finish()
+            }
+        }
         do {
             try await devices.enclosure.close()
             enclosureState = .closed
@@ -150,7 +188,22 @@ extension TelescopeAgent {
             enclosureState = (try? await devices.enclosure.state()) ?? .error
             await noteFailure(of: .enclosure, error.reason)
         }
+        await wait(for: parking)
+        if let error = parking.error {
+            problems.append("park failed: \(error.message)")
+        } else {
+            mountIsParked = true
+        }
         let now = clock.currentDate
+        // Retry a failed close on the enclosure's back-off, not at once.
+        if enclosureState == .closed {
+            closeRetry = nil
+            failedCloses = 0
+        } else {
+            failedCloses += 1
+            let delay = min(configuration.retryMaximumSeconds, configuration.retryBaseSeconds * pow(2, Double(failedCloses - 1)))
+            closeRetry = now.addingTimeInterval(delay)
+        }
         if problems.isEmpty {
             await emit(.safetyActionTaken(telescope: telescope.id, action: action, at: now))
             await transition(to: .parked, reason: reason.detail)
@@ -158,6 +211,17 @@ extension TelescopeAgent {
             logger.critical("Could not make the telescope safe", metadata: ["problems": "\(problems)"])
             await emit(.safetyActionTaken(telescope: telescope.id, action: "\(action); NEEDS ATTENTION: \(problems.joined(separator: "; "))", at: now))
             await transition(to: .fault, reason: problems.joined(separator: "; "))
+        }
+    }
+
+    /// Parks the mount when no work is due soon: a mount left tracking the last target
+    /// would follow it down below the horizon.
+    private func parkWhileIdle() async {
+        do {
+            try await devices.mount.park()
+            mountIsParked = true
+        } catch {
+            await noteFailure(of: .mount, error.reason)
         }
     }
 
@@ -179,12 +243,27 @@ extension TelescopeAgent {
     /// open; plan entries wait for their slot's end (the weather may clear).
     private func refuseDueWork(at now: Date) async {
         guard let reason = closedReason(at: now) else { return }
-        while !queue.immediate.isEmpty, case .immediate(let request)? = queue.next(at: now) {
+        for request in queue.removeImmediate() {
             await record(request, refusedWith: reason, at: now)
         }
         for assignment in queue.followUps where assignment.plannedStart <= now {
             queue.removeFollowUp(assignment.id)
             await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+        }
+    }
+
+    /// At shutdown every request still queued gets an answer: none is dropped silently.
+    private func answerLeftoverWork(at now: Date) async {
+        let reason = Reason(.operatorRequest, "the telescope agent stopped before this could start")
+        for work in queue.removeAll() {
+            switch work {
+            case .followUp(let assignment):
+                await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+            case .immediate(let request):
+                await record(request, refusedWith: reason, at: now)
+            case .planned(let entry):
+                await record(entry.request, refusedWith: reason, at: now)
+            }
         }
     }
 

@@ -58,11 +58,16 @@ public actor TelescopeAgent {
     /// Why the running operation is being aborted, set before the abort.
     var interruption: Reason?
     var enclosureState: EnclosureState = .closed
+    /// Whether the agent parked the mount (at the end of the night, or idle between work).
+    var mountIsParked = true
     var latestWeather: WeatherSnapshot?
     var lastContact: Date
     /// An operator's close: the agent stays closed until told to open.
     var operatorHold: String?
     var faults: [DeviceKind: DeviceFailure] = [:]
+    /// When to try closing again after a close failed (a stuck roof, a lost controller).
+    var closeRetry: Date?
+    var failedCloses = 0
     var isStopping = false
     var observationSequence = 0
     var outcomes: [String: Int] = [:]

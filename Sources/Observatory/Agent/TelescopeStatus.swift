@@ -37,6 +37,8 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
     /// After this many failed recoveries in a row the agent closes, parks and says the
     /// telescope needs attention (it keeps retrying at the maximum interval).
     public var recoveryAttemptsBeforeClosing: Int
+    /// Park the mount (enclosure left open) when no work is due for this long.
+    public var idleParkSeconds: Double
     /// Open this long before the first work comes due, so the enclosure is open in time.
     public var openLeadSeconds: Double
     /// Store the observation (with its frames so far) after every frame, so a run killed
@@ -46,7 +48,7 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
     public init(
         weatherLimits: WeatherLimits = WeatherLimits(), safetyPollSeconds: Double? = nil, closedPollSeconds: Double = 300,
         retryBaseSeconds: Double = 30, retryMaximumSeconds: Double = 600, recoveryAttemptsBeforeClosing: Int = 4,
-        openLeadSeconds: Double = 120, storesObservationAfterEachFrame: Bool = true
+        idleParkSeconds: Double = 300, openLeadSeconds: Double = 120, storesObservationAfterEachFrame: Bool = true
     ) {
         self.weatherLimits = weatherLimits
         self.safetyPollSeconds = safetyPollSeconds
@@ -54,6 +56,7 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
         self.retryBaseSeconds = retryBaseSeconds
         self.retryMaximumSeconds = retryMaximumSeconds
         self.recoveryAttemptsBeforeClosing = recoveryAttemptsBeforeClosing
+        self.idleParkSeconds = idleParkSeconds
         self.openLeadSeconds = openLeadSeconds
         self.storesObservationAfterEachFrame = storesObservationAfterEachFrame
     }

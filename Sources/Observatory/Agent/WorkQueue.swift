@@ -50,6 +50,12 @@ public struct WorkQueue: Sendable {
         followUps.sort { ($0.plannedStart, $0.id) < ($1.plannedStart, $1.id) }
     }
 
+    /// Takes every immediate request out of the queue.
+    public mutating func removeImmediate() -> [ObservationRequest] {
+        defer { immediate = [] }
+        return immediate
+    }
+
     /// Removes a follow-up (cancelled by the coordinator).
     @discardableResult
     public mutating func removeFollowUp(_ id: AssignmentID) -> Assignment? {
@@ -82,6 +88,12 @@ public struct WorkQueue: Sendable {
             return .planned(plan.remove(at: index))
         }
         return nil
+    }
+
+    /// Empties the queue, returning everything that was in it, most urgent first.
+    public mutating func removeAll() -> [TelescopeWork] {
+        defer { self = WorkQueue() }
+        return followUps.map(TelescopeWork.followUp) + immediate.map(TelescopeWork.immediate) + plan.map(TelescopeWork.planned)
     }
 
     /// Whether a due follow-up is waiting (to preempt less urgent work).

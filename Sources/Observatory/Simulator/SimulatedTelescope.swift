@@ -69,6 +69,7 @@ public final class SimulatedTelescope: Sendable {
         return state.withLock { state in
             Snapshot(
                 pointing: state.mount.pointing(at: now), isParked: state.mount.isParked, isTracking: state.mount.isTracking,
+                isSlewing: state.mount.slew.map { now < $0.end } ?? false,
                 enclosure: state.enclosure.state, filter: state.filter, focuserPosition: state.focuserPosition,
                 framesTaken: state.framesTaken)
         }
@@ -79,6 +80,7 @@ public final class SimulatedTelescope: Sendable {
         public let pointing: EquatorialCoordinates?
         public let isParked: Bool
         public let isTracking: Bool
+        public let isSlewing: Bool
         public let enclosure: EnclosureState
         public let filter: Filter
         public let focuserPosition: Int
