@@ -159,7 +159,7 @@ struct INDIIntegrationTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func abortsStopASlewAndAnExposureAtOnce() async throws {
+    func abortsStopASlewAndAnExposureAtOnceButNotAPark() async throws {
         let server = try await INDIServer(drivers: ["indi_simulator_telescope", "indi_simulator_ccd"])
         defer { server.stop() }
         let client = INDIClient(host: "127.0.0.1", port: server.port)
@@ -194,7 +194,13 @@ struct INDIIntegrationTests {
         guard case .frame = try await camera.expose(CameraExposure(exposureSeconds: 0, imageType: .bias)) else {
             Issue.record("expected a frame"); return
         }
-        try await mount.park()
+        // The agent aborts "whatever runs" while it closes and parks: an abort with no slew
+        // running must not stop the park (TELESCOPE_ABORT_MOTION would).
+        let parking = Task { try await mount.park() }
+        try await Task.sleep(for: .seconds(1))
+        try await mount.abortSlew()
+        try await parking.value
+        #expect(try await mount.status().isParked)
     }
 
     @Test(.timeLimit(.minutes(2)))

@@ -98,11 +98,15 @@ struct TelescopeAgentINDITests {
         #expect(written.image.width == 1280 && written.image.height == 1024)
         #expect(written.metadata.filter == harness.filters[1].name)
         #expect(record.filter == harness.filters[1])
+        #expect(harness.log.states.contains { $0.0 == .opening })
         #expect(harness.log.states.contains { $0.0 == .slewing } && harness.log.states.contains { $0.0 == .exposing })
-        #expect(try await harness.devices.enclosure.state() == .open)
 
-        await harness.finish()
+        // With no work left the agent closes and parks (at once, or on shutdown): the hardware agrees.
+        await harness.agent.shutdown(reason: "test finished")
         #expect(harness.log.states.last?.0 == .parked)
+        #expect(try await harness.devices.enclosure.state() == .closed)
+        #expect(try await harness.devices.mount.status().isParked)
+        await harness.finish()
     }
 
     @Test(.timeLimit(.minutes(4)))

@@ -80,8 +80,11 @@ public struct AlpacaTelescope: MountDriver {
         }
     }
 
+    /// Stops a slew in progress (nothing when the mount is not slewing, so that an abort does
+    /// not reach a park the agent started meanwhile).
     public func abortSlew() async throws(DriverError) {
         device.aborts.increment()
+        guard try await device.bool("slewing") else { return }
         try await device.put("abortslew")
     }
 }

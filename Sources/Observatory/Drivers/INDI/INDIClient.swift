@@ -356,6 +356,11 @@ public actor INDIClient {
         return try result.get()
     }
 
+    /// Whether some task waits on one of these properties of a device now.
+    public func isWaiting(device: String, properties names: Set<String>) -> Bool {
+        waiters.values.contains { $0.device == device && !$0.properties.isDisjoint(with: names) }
+    }
+
     /// Fails the waits on some properties of a device with `.aborted` (e.g. after an abort command).
     public func abortWaits(device: String, properties names: Set<String>, reason: String) {
         failWaiters(where: { $0.device == device && !$0.properties.isDisjoint(with: names) }) { waiter in

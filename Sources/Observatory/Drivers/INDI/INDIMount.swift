@@ -133,8 +133,15 @@ public struct INDIMount: MountDriver {
         return (ra * ra + (dec1 - dec2) * (dec1 - dec2)).squareRoot()
     }
 
+    /// Stops a slew in progress: one this driver waits for, or coordinates `Busy` while no
+    /// park is. Otherwise it does nothing: `TELESCOPE_ABORT_MOTION` also stops a park, and the
+    /// agent aborts "whatever runs" while it closes and parks.
     public func abortSlew() async throws(DriverError) {
         try await prepare()
+        let waiting = await client.isWaiting(device: device, properties: ["EQUATORIAL_EOD_COORD"])
+        let coordinates = await client.property("EQUATORIAL_EOD_COORD", of: device)
+        let park = await client.property("TELESCOPE_PARK", of: device)
+        guard waiting || (coordinates?.state == .busy && park?.state != .busy) else { return }
         let before = await client.currentGeneration
         try await client.send(switches: [("ABORT", true)], to: "TELESCOPE_ABORT_MOTION", of: device, kind: .mount)
         await client.abortWaits(device: device, properties: ["EQUATORIAL_EOD_COORD"], reason: "the slew was aborted")
