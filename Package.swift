@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "Coordination", targets: ["Coordination"]),
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Planning", targets: ["Planning"]),
+        .library(name: "Orchestration", targets: ["Orchestration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -114,6 +115,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Hosts the four agents on one clock and one store and runs a night of the array.
+        .target(
+            name: "Orchestration",
+            dependencies: [
+                "StarlingCore", "Sky", "Imaging", "Persistence", "Observatory", "Planning", "Coordination", "Reporting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "starling",
             dependencies: [
@@ -124,6 +134,8 @@ let package = Package(
                 "Coordination",
                 "Reporting",
                 "Planning",
+                "Observatory",
+                "Orchestration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,6 +156,15 @@ let package = Package(
         .testTarget(
             name: "StarlingCLITests",
             dependencies: ["starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "OrchestrationTests",
+            dependencies: [
+                "Orchestration", "Observatory", "Persistence", "Reporting", "StarlingCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -41,6 +41,14 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(
+            name: "ObservatoryBenchmark",
+            dependencies: [
+                "BenchmarkSupport", .product(name: "Observatory", package: "Starling"), .product(name: "Imaging", package: "Starling"),
+                .product(name: "Sky", package: "Starling"), .product(name: "StarlingCore", package: "Starling"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
             name: "PlanningBenchmark",
             dependencies: [
                 "BenchmarkSupport", .product(name: "Planning", package: "Starling"), .product(name: "Sky", package: "Starling"),

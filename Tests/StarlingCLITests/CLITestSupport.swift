@@ -25,16 +25,17 @@ enum StarlingCLI {
 
     /// Runs a command line and waits for it on a thread of its own, so that waiting never
     /// blocks one of the few threads every async test shares.
-    static func run(_ arguments: [String], in directory: String = packageRoot) async throws -> Result {
+    static func run(_ arguments: [String], in directory: String = packageRoot, environment: [String: String] = [:]) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Swift.Result { try runBlocking(arguments, in: directory) })
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, in: directory, environment: environment) })
             }
         }
     }
 
-    private static func runBlocking(_ arguments: [String], in directory: String) throws -> Result {
+    private static func runBlocking(_ arguments: [String], in directory: String, environment: [String: String]) throws -> Result {
         let process = Process()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)

@@ -6,9 +6,9 @@ import Foundation
 /// Every caller hands each band a disjoint part of its output, so bands never write the same
 /// memory; results that are lists are gathered per band and joined in band order, which
 /// keeps the output independent of scheduling.
-enum Parallel {
+package enum Parallel {
     /// How many bands to cut work into: two per core, so a slow band does not idle a core.
-    static var bandCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount * 2) }
+    package static var bandCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount * 2) }
 
     /// Runs `body` over `0..<count` cut into contiguous ranges, concurrently when worthwhile.
     ///
@@ -16,7 +16,7 @@ enum Parallel {
     ///   - count: the number of items (rows, sources).
     ///   - minimumPerBand: below this many items per band the work runs on one thread.
     ///   - body: called once per range; ranges are disjoint and cover `0..<count`.
-    static func forEachRange(_ count: Int, minimumPerBand: Int, _ body: (Range<Int>) -> Void) {
+    package static func forEachRange(_ count: Int, minimumPerBand: Int, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let bands = min(bandCount, max(1, count / max(1, minimumPerBand)))
         if bands == 1 {
@@ -32,7 +32,7 @@ enum Parallel {
     }
 
     /// Runs `body` per range and returns what each range produced, in range order.
-    static func map<T>(_ count: Int, minimumPerBand: Int, _ body: (Range<Int>) -> T) -> [T] {
+    package static func map<T>(_ count: Int, minimumPerBand: Int, _ body: (Range<Int>) -> T) -> [T] {
         guard count > 0 else { return [] }
         let bands = min(bandCount, max(1, count / max(1, minimumPerBand)))
         let results = UnsafeMutablePointer<T?>.allocate(capacity: bands)

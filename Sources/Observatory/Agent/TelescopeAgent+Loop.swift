@@ -234,8 +234,10 @@ extension TelescopeAgent {
                 ?? Reason(.outsideWindow, "the planned slot ended at \(ISO8601.string(from: entry.end)) before the telescope was free")
             await record(entry.request, refusedWith: why, at: now)
         }
-        for assignment in queue.expiredFollowUps(at: now) {
-            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.leaseExpired, "lease expired before the follow-up could start"), at: now))
+        for assignment in queue.expiredFollowUps(at: now, patienceSeconds: configuration.followUpPatienceSeconds) {
+            let reason = Reason(
+                .leaseExpired, "could not start within \(Int(configuration.followUpPatienceSeconds / 60)) min of its planned start \(ISO8601.string(from: assignment.plannedStart))")
+            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
         }
     }
 

@@ -143,6 +143,10 @@ public actor TelescopeAgent {
             queue.add(request)
         case .followUp(let assignment):
             await receive(assignment, at: now)
+        case .cancelFollowUp(let id, let reason):
+            if queue.removeFollowUp(id) == nil, case .followUp(let running)? = current, running.id == id {
+                interrupt(reason)
+            }
         case .abort(let reason):
             interrupt(reason)
         case .open:
@@ -171,9 +175,15 @@ public actor TelescopeAgent {
             await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.operatorRequest, "held closed by an operator: \(hold)"), at: now))
             return
         }
-        if enclosureState != .open, case .refused(let reason) = openingVerdict(at: now) {
-            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
-            return
+        // A follow-up due now needs an enclosure that is open or may open now, judged on a
+        // fresh reading (a closed telescope reads its sensors only now and then). One due
+        // later is taken, and checked at dispatch like any other work.
+        if enclosureState != .open, assignment.plannedStart <= now.addingTimeInterval(configuration.openLeadSeconds) {
+            await readSensors(at: now)
+            if case .refused(let reason) = openingVerdict(at: now) {
+                await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+                return
+            }
         }
         queue.add(assignment)
         await emit(.assignmentAccepted(assignment.id, telescope: telescope.id, at: now))

@@ -37,6 +37,9 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
     /// After this many failed recoveries in a row the agent closes, parks and says the
     /// telescope needs attention (it keeps retrying at the maximum interval).
     public var recoveryAttemptsBeforeClosing: Int
+    /// A queued follow-up that cannot start within this long of its planned start is handed
+    /// back to the coordinator (refused), which reassigns it.
+    public var followUpPatienceSeconds: Double
     /// Park the mount (enclosure left open) when no work is due for this long.
     public var idleParkSeconds: Double
     /// Open this long before the first work comes due, so the enclosure is open in time.
@@ -48,7 +51,7 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
     public init(
         weatherLimits: WeatherLimits = WeatherLimits(), safetyPollSeconds: Double? = nil, closedPollSeconds: Double = 300,
         retryBaseSeconds: Double = 30, retryMaximumSeconds: Double = 600, recoveryAttemptsBeforeClosing: Int = 4,
-        idleParkSeconds: Double = 300, openLeadSeconds: Double = 120, storesObservationAfterEachFrame: Bool = true
+        followUpPatienceSeconds: Double = 1200, idleParkSeconds: Double = 300, openLeadSeconds: Double = 120, storesObservationAfterEachFrame: Bool = true
     ) {
         self.weatherLimits = weatherLimits
         self.safetyPollSeconds = safetyPollSeconds
@@ -56,6 +59,7 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
         self.retryBaseSeconds = retryBaseSeconds
         self.retryMaximumSeconds = retryMaximumSeconds
         self.recoveryAttemptsBeforeClosing = recoveryAttemptsBeforeClosing
+        self.followUpPatienceSeconds = followUpPatienceSeconds
         self.idleParkSeconds = idleParkSeconds
         self.openLeadSeconds = openLeadSeconds
         self.storesObservationAfterEachFrame = storesObservationAfterEachFrame

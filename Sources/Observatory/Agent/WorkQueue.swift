@@ -71,10 +71,11 @@ public struct WorkQueue: Sendable {
         return expired
     }
 
-    /// Follow-ups whose lease ran out before they could start.
-    public mutating func expiredFollowUps(at now: Date) -> [Assignment] {
-        let expired = followUps.filter { $0.leaseExpiry <= now }
-        followUps.removeAll { $0.leaseExpiry <= now }
+    /// Follow-ups that could not start within `patience` of their planned start (the
+    /// coordinator reassigns them once it hears).
+    public mutating func expiredFollowUps(at now: Date, patienceSeconds patience: Double) -> [Assignment] {
+        let expired = followUps.filter { $0.plannedStart.addingTimeInterval(patience) <= now }
+        followUps.removeAll { $0.plannedStart.addingTimeInterval(patience) <= now }
         return expired
     }
 

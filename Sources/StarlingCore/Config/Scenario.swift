@@ -293,3 +293,37 @@ public struct AlertInjection: Sendable, Hashable {
         return AlertInjection(at: try mapping.required("at").instant(), path: path)
     }
 }
+
+extension Scenario {
+    /// The same scenario with another seed.
+    public func with(seed: UInt64) -> Scenario {
+        Scenario(
+            name: name, description: description, date: date, seed: seed, catalog: catalog, sites: sites, start: start, end: end,
+            weather: weather, faults: faults, alerts: alerts)
+    }
+
+    /// The same scenario on another night: every instant in it (start, end, weather changes,
+    /// faults, alerts) moves by the whole number of days between the dates, so events keep
+    /// their local times.
+    public func moved(to newDate: CalendarDate) -> Scenario {
+        let utc = TimeZone(identifier: "UTC")!
+        let days = Int((newDate.instant(in: utc).timeIntervalSince(date.instant(in: utc)) / 86_400).rounded())
+        let shift = Double(days) * 86_400
+        let changes = weather.changes.mapValues { list in
+            list.map {
+                WeatherChange(
+                    at: $0.at.addingTimeInterval(shift), cloudFraction: $0.cloudFraction, seeing: $0.seeing,
+                    windSpeedMetersPerSecond: $0.windSpeedMetersPerSecond, relativeHumidity: $0.relativeHumidity, isRaining: $0.isRaining,
+                    feedLost: $0.feedLost)
+            }
+        }
+        return Scenario(
+            name: name, description: description, date: newDate, seed: seed, catalog: catalog, sites: sites,
+            start: start?.addingTimeInterval(shift), end: end?.addingTimeInterval(shift),
+            weather: WeatherScenario(defaultModel: weather.defaultModel, changes: changes),
+            faults: faults.map {
+                FaultInjection(at: $0.at.addingTimeInterval(shift), telescope: $0.telescope, device: $0.device, kind: $0.kind, durationSeconds: $0.durationSeconds)
+            },
+            alerts: alerts.map { AlertInjection(at: $0.at.addingTimeInterval(shift), path: $0.path) })
+    }
+}

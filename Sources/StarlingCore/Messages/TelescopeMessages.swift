@@ -32,6 +32,9 @@ public enum TelescopeCommand: Sendable {
     case observe(ObservationRequest)
     /// Take a follow-up under an assignment; it may abort a running survey exposure.
     case followUp(Assignment)
+    /// Drop a follow-up the coordinator cancelled (a retraction, a reassignment); stops it
+    /// if it is running.
+    case cancelFollowUp(AssignmentID, reason: Reason)
     /// Stop the current observation with a reason.
     case abort(reason: Reason)
     /// Open the enclosure (refused if unsafe).

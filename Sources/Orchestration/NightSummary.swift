@@ -1,0 +1,71 @@
+import Foundation
+public import Observatory
+public import Reporting
+public import StarlingCore
+
+/// The end-of-night summary `starling night` prints: per site, hours open, frames, survey
+/// targets done, follow-ups with their alert-to-first-frame times, and what was lost and why.
+///
+/// Built from the network's ``Reporting/NightReport``, so the summary and the report agree.
+public struct NightSummary: Sendable {
+    public struct SiteLine: Sendable, Hashable {
+        public let site: SiteID
+        public let openHours: Double
+        public let darkHours: Double
+        public let planned: Int
+        public let completed: Int
+        public let frames: Int
+    }
+
+    public struct FollowUpLine: Sendable, Hashable {
+        public let alert: String
+        public let telescope: TelescopeID
+        public let site: SiteID
+        public let state: String
+        public let secondsFromAlertToFirstFrame: Double?
+        public let frames: Int
+    }
+
+    public struct Loss: Sendable, Hashable {
+        public let cause: String
+        public let count: Int
+        public let plannedHours: Double
+    }
+
+    public let night: CalendarDate
+    public let sites: [SiteLine]
+    public let followUps: [FollowUpLine]
+    public let losses: [Loss]
+    public let frames: Int
+    public let framesRendered: Int
+    public let framesModelled: Int
+    public let completed: Int
+    public let planned: Int
+    /// How frame pixels were made, in words (the report says the same).
+    public let renderingNote: String
+
+    public init(report: NightReport, rendering: RenderingPolicy) {
+        night = report.night
+        sites = report.sites.map {
+            SiteLine(site: $0.siteID, openHours: $0.openHours, darkHours: $0.darkHours, planned: $0.planned, completed: $0.completed, frames: $0.frames)
+        }
+        followUps = report.followUps.flatMap { followUp in
+            followUp.assignments.map {
+                FollowUpLine(
+                    alert: followUp.eventID ?? followUp.alertID.rawValue, telescope: $0.telescopeID, site: $0.siteID, state: $0.state.rawValue,
+                    secondsFromAlertToFirstFrame: $0.secondsFromAlertToFirstFrame, frames: $0.frameCount)
+            }
+        }
+        losses = report.shortfalls.map { Loss(cause: $0.cause.rawValue, count: $0.count, plannedHours: $0.plannedHours) }
+        frames = report.totals.frames
+        framesRendered = report.totals.framesMeasured + report.totals.framesCorrupt + report.totals.framesMissing
+        framesModelled = report.totals.framesModelled
+        completed = report.totals.completed
+        planned = report.totals.planned
+        renderingNote = switch rendering {
+        case .all: "every frame rendered with pixels and measured"
+        case .none: "no frame rendered: every frame's metrics are the simulator's model"
+        case .sample(let n): "one frame in \(n) per telescope rendered with pixels and measured; the others' metrics are the simulator's model"
+        }
+    }
+}

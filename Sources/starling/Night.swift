@@ -1,0 +1,214 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Observatory
+import Orchestration
+import Reporting
+import StarlingCore
+
+extension Starling {
+    /// `starling night`: a whole simulated night of the array.
+    struct Night: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a simulated night of the array: all four agents, a scenario's weather, faults and alerts.",
+            discussion: """
+                Every telescope of the scenario's sites is run by its TelescopeAgent over the simulator; the \
+                PlannerAgent plans the array before the first dusk and re-plans after faults, follow-ups and \
+                closures; the NetworkCoordinator takes the scenario's alert files at their times and assigns \
+                follow-ups; the Reporter measures frames and writes the reports at the end. Everything runs on \
+                one simulated clock and one SQLite store. Run the same command again after an interruption and \
+                it resumes from the store. See docs/night.md.
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The scenario file (default: simulations/tonight.yaml).", valueName: "SCENARIO.yaml"))
+        var scenario: String?
+
+        @Option(help: "Run the scenario on this local date instead (its events move by the same number of days).")
+        var date: String?
+
+        @Option(help: ArgumentHelp("The SQLite store (default: OUT/starling.sqlite). An unfinished run in it is resumed.", valueName: "PATH"))
+        var db: String?
+
+        @Option(help: ArgumentHelp("Where frames and reports go.", valueName: "DIR"))
+        var out: String = "out/night"
+
+        @Option(help: "The seed (default: the scenario's).")
+        var seed: UInt64?
+
+        @Option(help: ArgumentHelp("Render pixels for one frame in N per telescope; model the rest (0: model every frame).", valueName: "N"))
+        var renderEvery: Int = 250
+
+        @Flag(help: "Print only the summary, no progress.")
+        var quiet = false
+
+        func validate() throws {
+            if let date, CalendarDate(date) == nil { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
+            guard renderEvery >= 0 else { throw ValidationError("--render-every must be 0 or more") }
+        }
+
+        func run() async throws {
+            let layout = try options.layout()
+            let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
+            let path = scenario ?? layout.defaultScenario
+            var loaded = try loadOrExit { () throws(ConfigErrors) in
+                try Scenario.load(path: path, context: Scenario.Context(network: network, catalogNames: layout.catalogNames))
+            }
+            if let date { loaded = loaded.moved(to: CalendarDate(date)!) }
+            if let seed { loaded = loaded.with(seed: seed) }
+            let catalog = try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: loaded.catalog) }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            var logger = Logger(label: "starling.night")
+            logger.logLevel = .error
+            let configuration = NightRunConfiguration(
+                scenario: loaded, network: network, catalog: catalog, databasePath: db ?? "\(out)/starling.sqlite", outputDirectory: out,
+                rendering: renderEvery == 0 ? .none : (renderEvery == 1 ? .all : .sample(everyNth: renderEvery)), logger: logger)
+            let runner = NightRunner(configuration: configuration)
+            let telescopes = configuration.sites.reduce(0) { $0 + $1.telescopes.count }
+            if !quiet && !options.json {
+                print("Night of \(loaded.date) (\(loaded.name), seed \(loaded.seed)): \(configuration.sites.count) sites, \(telescopes) telescopes")
+            }
+            let interactive = isatty(STDOUT_FILENO) != 0
+            let result: NightRunner.Result
+            do {
+                result = try await runner.run { progress in
+                    guard !quiet && !options.json else { return }
+                    let line = NightText.progressLine(progress, telescopes: telescopes)
+                    if interactive {
+                        FileHandle.standardOutput.write(Data(("\r" + line).utf8))
+                    } else {
+                        print(line)
+                    }
+                }
+            } catch {
+                if interactive { print("") }
+                printError("starling night: \(error)")
+                throw ExitCode(1)
+            }
+            if interactive && !quiet && !options.json { print("") }
+            if options.json {
+                try printJSON(NightRunDocument(result))
+            } else {
+                print(NightText.summary(result))
+            }
+        }
+    }
+}
+
+/// The text output of `starling night`.
+enum NightText {
+    static func progressLine(_ progress: NightProgress, telescopes: Int) -> String {
+        let percent = Int((progress.fraction * 100).rounded(.down))
+        let time = ISO8601.string(from: progress.now, fractionalSeconds: false)
+        return String(
+            format: "[%3d%%] %@  open %d/%d  observations %d (%d completed)  frames %d  follow-ups %d  faults %d  %.1f s",
+            percent, time, progress.openTelescopes, telescopes, progress.observations, progress.completed, progress.frames,
+            progress.assignments, progress.faults, progress.wallSeconds)
+    }
+
+    static func summary(_ result: NightRunner.Result) -> String {
+        let summary = result.summary
+        var lines: [String] = []
+        if let resumed = result.resumedFrom {
+            lines.append("Resumed from \(ISO8601.string(from: resumed, fractionalSeconds: false)) (an earlier run stopped there).")
+        }
+        lines.append("Night of \(summary.night): \(summary.completed) of \(summary.planned) planned observations completed, \(summary.frames) frames (\(summary.framesRendered) rendered and measured, \(summary.framesModelled) modelled).")
+        var table = TextTable(headers: ["site", "dark h", "open h", "planned", "completed", "frames"], rightAligned: [1, 2, 3, 4, 5])
+        for site in summary.sites {
+            table.append([
+                site.site.rawValue, String(format: "%.1f", site.darkHours), String(format: "%.1f", site.openHours), "\(site.planned)",
+                "\(site.completed)", "\(site.frames)",
+            ])
+        }
+        lines.append(table.render())
+        if summary.followUps.isEmpty {
+            lines.append("Follow-ups: none.")
+        } else {
+            lines.append("Follow-ups:")
+            var followUps = TextTable(headers: ["alert", "telescope", "site", "state", "alert→first frame", "frames"], rightAligned: [4, 5])
+            for line in summary.followUps {
+                followUps.append([
+                    line.alert, line.telescope.rawValue, line.site.rawValue, line.state,
+                    line.secondsFromAlertToFirstFrame.map { String(format: "%.0f s", $0) } ?? "-", "\(line.frames)",
+                ])
+            }
+            lines.append(followUps.render())
+        }
+        if !summary.losses.isEmpty {
+            lines.append("Lost (planned, not done), by cause:")
+            for loss in summary.losses {
+                lines.append(String(format: "  %@: %d observations, %.1f h planned", loss.cause, loss.count, loss.plannedHours))
+            }
+        }
+        lines.append("Frames: \(summary.renderingNote).")
+        lines.append("Reports: \(result.reports.first?.html ?? "none")")
+        for report in result.reports.dropFirst() { lines.append("         \(report.html)") }
+        lines.append(String(format: "Wall time %.1f s.", result.wallSeconds))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `starling night --json`.
+struct NightRunDocument: Encodable {
+    let night: String
+    let resumed_from_utc: String?
+    let planned: Int
+    let completed: Int
+    let frames: Int
+    let frames_rendered: Int
+    let frames_modelled: Int
+    let rendering: String
+    let sites: [SiteEntry]
+    let follow_ups: [FollowUpEntry]
+    let losses: [LossEntry]
+    let reports: [String]
+    let wall_seconds: Double
+
+    struct SiteEntry: Encodable {
+        let site: String
+        let dark_hours: Double
+        let open_hours: Double
+        let planned: Int
+        let completed: Int
+        let frames: Int
+    }
+
+    struct FollowUpEntry: Encodable {
+        let alert: String
+        let telescope: String
+        let site: String
+        let state: String
+        let seconds_from_alert_to_first_frame: Double?
+        let frames: Int
+    }
+
+    struct LossEntry: Encodable {
+        let cause: String
+        let count: Int
+        let planned_hours: Double
+    }
+
+    init(_ result: NightRunner.Result) {
+        let summary = result.summary
+        night = summary.night.description
+        resumed_from_utc = result.resumedFrom.map { ISO8601.string(from: $0, fractionalSeconds: false) }
+        planned = summary.planned
+        completed = summary.completed
+        frames = summary.frames
+        frames_rendered = summary.framesRendered
+        frames_modelled = summary.framesModelled
+        rendering = summary.renderingNote
+        sites = summary.sites.map {
+            SiteEntry(site: $0.site.rawValue, dark_hours: $0.darkHours, open_hours: $0.openHours, planned: $0.planned, completed: $0.completed, frames: $0.frames)
+        }
+        follow_ups = summary.followUps.map {
+            FollowUpEntry(
+                alert: $0.alert, telescope: $0.telescope.rawValue, site: $0.site.rawValue, state: $0.state,
+                seconds_from_alert_to_first_frame: $0.secondsFromAlertToFirstFrame, frames: $0.frames)
+        }
+        losses = summary.losses.map { LossEntry(cause: $0.cause, count: $0.count, planned_hours: $0.plannedHours) }
+        reports = result.reports.map(\.html)
+        wall_seconds = result.wallSeconds
+    }
+}
