@@ -102,8 +102,9 @@ final class ServerProcess: @unchecked Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(100))
         }
+        let output = self.log()
         stop()
-        throw ServerStartError(message: "\(name) did not listen on port \(port); its log:\n\(self.log())")
+        throw ServerStartError(message: "\(name) did not listen on port \(port); its log:\n\(output)")
     }
 
     /// Starts the server (argv[1…]) in a process group of its own, to be killed whole
@@ -129,13 +130,15 @@ final class ServerProcess: @unchecked Sendable {
     /// The server's process id (also its process group id).
     var pid: Int32 { process?.processIdentifier ?? 0 }
 
-    /// Kills the server and every process in its group; waits for it to exit. Idempotent.
+    /// Kills the server and every process in its group, waits for it to exit, and removes its
+    /// temporary HOME (and log). Idempotent.
     func stop() {
         guard let process else { return }
         let group = process.processIdentifier
         if group > 0 { kill(-group, SIGKILL) }
         process.waitUntilExit()
         self.process = nil
+        try? FileManager.default.removeItem(atPath: home)
     }
 
     /// The server's log so far.
