@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "Observatory",
             dependencies: [
-                "StarlingCore", "Sky", "Imaging", "Persistence",
+                "StarlingCore", "Sky", "Imaging", "Persistence", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
