@@ -68,6 +68,15 @@ extension Starling {
         @Option(help: "Seed of the weather, the pixel noise and everything else random.")
         var seed: UInt64 = 1
 
+        @Option(help: ArgumentHelp("Which devices: the simulator (on a simulated clock), or real ones through INDI or ASCOM Alpaca (on the wall clock).", valueName: "simulator|indi|alpaca"))
+        var driver: String = "simulator"
+
+        @Option(help: ArgumentHelp("The INDI server, with --driver indi (device names: the INDI simulators').", valueName: "HOST:PORT"))
+        var indi: String?
+
+        @Option(help: ArgumentHelp("The Alpaca server, with --driver alpaca (device number 0 of each kind).", valueName: "HOST:PORT"))
+        var alpaca: String?
+
         @Option(help: ArgumentHelp("Read only the central N×N pixels of the detector (a subframe; faster).", valueName: "N"))
         var window: Int?
 
@@ -79,6 +88,18 @@ extension Starling {
             }
             guard WeatherScenario.Model(rawValue: weather) != nil else {
                 throw ValidationError("--weather '\(weather)' is not one of \(WeatherScenario.Model.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            switch driver {
+            case "simulator":
+                if indi != nil || alpaca != nil { throw ValidationError("--indi and --alpaca need --driver indi or --driver alpaca") }
+            case "indi":
+                guard let indi, Self.hostAndPort(indi) != nil else { throw ValidationError("--driver indi needs --indi HOST:PORT, e.g. --indi 127.0.0.1:7624") }
+                if at != nil { throw ValidationError("--at is for the simulator; real devices run on the wall clock") }
+            case "alpaca":
+                guard let alpaca, Self.hostAndPort(alpaca) != nil else { throw ValidationError("--driver alpaca needs --alpaca HOST:PORT, e.g. --alpaca 127.0.0.1:11111") }
+                if at != nil { throw ValidationError("--at is for the simulator; real devices run on the wall clock") }
+            default:
+                throw ValidationError("--driver '\(driver)' is not one of simulator, indi, alpaca")
             }
             if let window, window < 64 { throw ValidationError("--window \(window) is too small; give at least 64 pixels") }
             switch (name, ra, dec) {
@@ -97,6 +118,25 @@ extension Starling {
             guard var telescope = site.telescopes.first(where: { $0.id.rawValue == self.telescope }) else {
                 throw ValidationError(
                     "--telescope: no telescope '\(self.telescope)' at \(site.id) (it has \(site.telescopes.map(\.id.rawValue).joined(separator: ", ")))")
+            }
+            var devices: TelescopeDevices?
+            if driver != "simulator" {
+                // Real devices: the filters are the wheel's, by the names it reports.
+                let (host, port) = Self.hostAndPort(driver == "indi" ? indi! : alpaca!)!
+                let configuration: DriverConfiguration = driver == "indi"
+                    ? .indi(INDIConfiguration(host: host, port: port)) : .alpaca(AlpacaConfiguration(host: host, port: port))
+                do throws(DriverError) {
+                    let made = try DeviceDriverFactory.makeDevices(for: telescope.with(driver: configuration), site: site.location)
+                    if let wheel = made.filterWheel {
+                        try await wheel.connect()
+                        let names = try await wheel.filters()
+                        if !names.isEmpty { telescope = telescope.with(filters: names) }
+                    }
+                    devices = made
+                } catch {
+                    printError("--driver \(driver): \(error)")
+                    throw ExitCode(1)
+                }
             }
             let chosenFilter = filter.map(Filter.init) ?? SurveyPolicy().filter(for: telescope)
             guard telescope.filters.contains(chosenFilter) else {
@@ -123,6 +163,8 @@ extension Starling {
             let start: Date
             if let at {
                 start = ISO8601.date(from: at)!
+            } else if driver != "simulator" {
+                start = Date()
             } else {
                 start = try Self.middleOfComingNight(at: site, now: Date())
             }
@@ -137,10 +179,19 @@ extension Starling {
                     throw ExitCode(1)
                 }
             }
-            let run = SimulatedObservation(
-                site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count, start: start,
-                weather: WeatherScenario.Model(rawValue: weather)!, seed: seed, galaxies: galaxies, framesDirectory: out, store: store)
-            let result = await run.perform()
+            let result: SimulatedObservation.Result
+            switch driver {
+            case "indi", "alpaca":
+                result = await DeviceObservation(
+                    site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count,
+                    devices: devices!, framesDirectory: out, store: store
+                ).perform()
+            default:
+                result = await SimulatedObservation(
+                    site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count, start: start,
+                    weather: WeatherScenario.Model(rawValue: weather)!, seed: seed, galaxies: galaxies, framesDirectory: out, store: store
+                ).perform()
+            }
             let measurer = FrameMeasurer(network: network)
             var frames: [MeasuredFrame] = []
             for record in result.observation?.frames ?? [] {
@@ -152,9 +203,10 @@ extension Starling {
                 }
                 frames.append(measured)
             }
+            let driverLabel = driver == "simulator" ? "simulator" : "\(driver) \(driver == "indi" ? indi! : alpaca!)"
             let document = ObserveDocument(
                 site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count, start: start,
-                weather: weather, seed: seed, result: result, frames: frames)
+                weather: weather, seed: seed, driver: driverLabel, result: result, frames: frames)
             if options.json {
                 try printJSON(document)
             } else {
@@ -164,6 +216,13 @@ extension Starling {
                 printError("observation not completed: \(document.outcome)\(document.reason.map { ": \($0)" } ?? "")")
                 throw ExitCode(1)
             }
+        }
+
+        /// `HOST:PORT` split, or `nil` when it is not one.
+        static func hostAndPort(_ text: String) -> (String, Int)? {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
+            let host = String(text[..<colon])
+            return host.isEmpty ? nil : (host, port)
         }
 
         /// The middle of the astronomical darkness of the night beginning on the site's local
@@ -193,6 +252,61 @@ extension Telescope {
         return Telescope(
             id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: window, filters: filters,
             mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput, safety: safety, driver: driver)
+    }
+}
+
+extension Telescope {
+    /// The same telescope with the filters its wheel reports.
+    func with(filters: [Filter]) -> Telescope {
+        Telescope(
+            id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: camera, filters: filters,
+            mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput, safety: safety, driver: driver)
+    }
+
+    /// The same telescope run through other drivers.
+    func with(driver: DriverConfiguration) -> Telescope {
+        Telescope(
+            id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: camera, filters: filters,
+            mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput, safety: safety, driver: driver)
+    }
+}
+
+/// One request carried out by a telescope agent over real devices (INDI or Alpaca), on the
+/// wall clock: the agent connects, opens when it is safe, observes, then closes and parks.
+struct DeviceObservation {
+    let site: Site
+    let telescope: Telescope
+    let target: Target
+    let filter: Filter
+    let exposureSeconds: Double
+    let count: Int
+    let devices: TelescopeDevices
+    let framesDirectory: String
+    let store: SQLiteStore?
+
+    func perform() async -> SimulatedObservation.Result {
+        let clock = WallClock()
+        let log = EventCollector()
+        var logger = Logger(label: "starling.telescope")
+        logger.logLevel = .error
+        let agent = TelescopeAgent(
+            telescope: telescope, site: site, devices: devices, clock: clock, store: store, framesDirectory: framesDirectory,
+            logger: logger, events: log.handler)
+        let request = ObservationRequest(
+            id: RequestID("observe:\(target.id)"), target: target,
+            exposures: [ExposureSpec(filter: filter, exposureSeconds: exposureSeconds, count: count)])
+        await agent.start()
+        await agent.send(.observe(request))
+        let limit = Date().addingTimeInterval(600 + Double(count) * (exposureSeconds + 60))
+        while log.observation == nil, Date() < limit { try? await Task.sleep(for: .milliseconds(250)) }
+        await agent.stopRequested(reason: log.observation == nil ? "the observation did not end in time" : "observation done")
+        let stopLimit = Date().addingTimeInterval(300)
+        while Date() < stopLimit {
+            let status = await agent.status()
+            if status.enclosure == .closed, status.state == .parked || status.state == .fault || status.state == .closed { break }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return SimulatedObservation.Result(observation: log.observation, events: log.events, ended: Date())
     }
 }
 
@@ -302,6 +416,8 @@ struct ObserveDocument: Encodable {
     let start_utc: String
     let weather: String
     let seed: UInt64
+    /// `simulator`, `indi HOST:PORT` or `alpaca HOST:PORT`.
+    let driver: String
     let outcome: String
     let reason_code: String?
     let reason: String?
@@ -348,7 +464,7 @@ struct ObserveDocument: Encodable {
 
     init(
         site: Site, telescope: Telescope, target: Target, filter: Filter, exposureSeconds: Double, count: Int, start: Date, weather: String,
-        seed: UInt64, result: SimulatedObservation.Result, frames: [MeasuredFrame]
+        seed: UInt64, driver: String, result: SimulatedObservation.Result, frames: [MeasuredFrame]
     ) {
         func utc(_ date: Date) -> String { ISO8601.string(from: date, fractionalSeconds: false) }
         func rounded(_ value: Double?, _ scale: Double) -> Double? { value.map { ($0 * scale).rounded() / scale } }
@@ -363,6 +479,7 @@ struct ObserveDocument: Encodable {
         start_utc = utc(start)
         self.weather = weather
         self.seed = seed
+        self.driver = driver
         let observation = result.observation
         outcome = observation?.outcome.name ?? "unanswered"
         reason_code = observation?.outcome.reason?.code.rawValue
@@ -412,7 +529,8 @@ struct ObserveDocument: Encodable {
             number.map { String(format: "%.\(digits)f", $0) + unit } ?? "—"
         }
         var lines = [
-            "\(target) with \(telescope) at \(site): \(filter), \(count) × \(formatExposure(exposure_s)) from \(start_utc) (simulated; weather \(weather), seed \(seed))",
+            "\(target) with \(telescope) at \(site): \(filter), \(count) × \(formatExposure(exposure_s)) from \(start_utc) "
+                + (driver == "simulator" ? "(simulated; weather \(weather), seed \(seed))" : "(real devices through \(driver), wall clock)"),
             "outcome: \(outcome)" + (reason.map { " (\(reason_code ?? "")): \($0)" } ?? ""),
             "",
             "timeline (UTC):",
