@@ -28,6 +28,12 @@ extension TelescopeAgent {
                 if await openIfAllowed(at: now) { continue }
                 await refuseDueWork(at: now)
             }
+            if enclosureState == .open, let soon = queue.nextFollowUpStart, soon > now, soon <= now.addingTimeInterval(configuration.followUpHoldSeconds) {
+                // A follow-up is due within moments: keep the telescope free for it rather
+                // than start a survey exposure it would have to abort.
+                await sleep(until: soon)
+                continue
+            }
             if enclosureState == .open, let work = queue.next(at: now) {
                 await execute(work)
                 continue
@@ -53,8 +59,11 @@ extension TelescopeAgent {
         loopFinished.ring()
     }
 
+    /// Sleeps until `date` (at least a millisecond, so a loop always moves time on: a `Date`
+    /// and the clock's instant may differ in the last bit) or until a command or the safety
+    /// watch rings.
     func sleep(until date: Date) async {
-        _ = try? await clock.sleep(until: UTCInstant(max(date, clock.currentDate)), orUntil: wakeUp)
+        _ = try? await clock.sleep(until: UTCInstant(max(date, clock.currentDate.addingTimeInterval(0.001))), orUntil: wakeUp)
     }
 
     private func connectDevices() async {

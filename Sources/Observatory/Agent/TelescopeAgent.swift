@@ -187,9 +187,22 @@ public actor TelescopeAgent {
         }
         queue.add(assignment)
         await emit(.assignmentAccepted(assignment.id, telescope: telescope.id, at: now))
-        if let current, !current.isTimeCritical, assignment.plannedStart <= now.addingTimeInterval(60) {
-            interrupt(Reason(.preempted, "aborted for the follow-up of alert \(assignment.alertID) (assignment \(assignment.id))"))
+        if assignment.plannedStart <= now.addingTimeInterval(configuration.followUpHoldSeconds) {
+            preemptFor(assignment)
+        } else {
+            // Due later: whatever less urgent work is running then gives way.
+            let start = assignment.plannedStart
+            clock.spawn(named: "\(telescope.id) follow-up \(assignment.id)") { [self] in
+                try? await clock.sleep(until: start)
+                await self.preemptFor(assignment)
+            }
         }
+    }
+
+    /// Aborts less urgent running work for a queued follow-up.
+    func preemptFor(_ assignment: Assignment) {
+        guard queue.followUps.contains(where: { $0.id == assignment.id }), let current, !current.isTimeCritical else { return }
+        interrupt(Reason(.preempted, "aborted for the follow-up of alert \(assignment.alertID) (assignment \(assignment.id))"))
     }
 
     /// Aborts whatever device operation is running, recording why.

@@ -37,6 +37,9 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
     /// After this many failed recoveries in a row the agent closes, parks and says the
     /// telescope needs attention (it keeps retrying at the maximum interval).
     public var recoveryAttemptsBeforeClosing: Int
+    /// A follow-up planned to start within this long preempts running survey work at once,
+    /// and the telescope starts no new survey work while one is this close.
+    public var followUpHoldSeconds: Double
     /// A queued follow-up that cannot start within this long of its planned start is handed
     /// back to the coordinator (refused), which reassigns it.
     public var followUpPatienceSeconds: Double
@@ -51,7 +54,7 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
     public init(
         weatherLimits: WeatherLimits = WeatherLimits(), safetyPollSeconds: Double? = nil, closedPollSeconds: Double = 300,
         retryBaseSeconds: Double = 30, retryMaximumSeconds: Double = 600, recoveryAttemptsBeforeClosing: Int = 4,
-        followUpPatienceSeconds: Double = 1200, idleParkSeconds: Double = 300, openLeadSeconds: Double = 120, storesObservationAfterEachFrame: Bool = true
+        followUpHoldSeconds: Double = 120, followUpPatienceSeconds: Double = 1200, idleParkSeconds: Double = 300, openLeadSeconds: Double = 120, storesObservationAfterEachFrame: Bool = true
     ) {
         self.weatherLimits = weatherLimits
         self.safetyPollSeconds = safetyPollSeconds
@@ -59,6 +62,7 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
         self.retryBaseSeconds = retryBaseSeconds
         self.retryMaximumSeconds = retryMaximumSeconds
         self.recoveryAttemptsBeforeClosing = recoveryAttemptsBeforeClosing
+        self.followUpHoldSeconds = followUpHoldSeconds
         self.followUpPatienceSeconds = followUpPatienceSeconds
         self.idleParkSeconds = idleParkSeconds
         self.openLeadSeconds = openLeadSeconds

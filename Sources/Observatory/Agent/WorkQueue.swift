@@ -97,6 +97,9 @@ public struct WorkQueue: Sendable {
         return followUps.map(TelescopeWork.followUp) + immediate.map(TelescopeWork.immediate) + plan.map(TelescopeWork.planned)
     }
 
+    /// When the earliest queued follow-up is planned to start.
+    public var nextFollowUpStart: Date? { followUps.first?.plannedStart }
+
     /// Whether a due follow-up is waiting (to preempt less urgent work).
     public func hasFollowUpDue(at now: Date) -> Bool { followUps.contains { $0.plannedStart <= now } }
 
