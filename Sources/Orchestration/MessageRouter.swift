@@ -31,6 +31,8 @@ actor MessageRouter {
     private let logger: Logger
     private var assignmentTelescopes: [AssignmentID: TelescopeID] = [:]
     private var followUpRequests: Set<RequestID> = []
+    /// When each telescope last received a plan (a reopening soon after needs no re-plan).
+    private var lastPlanTime: [TelescopeID: Date] = [:]
     /// Journal lines not yet written: flushed in batches (each flush is one transaction).
     private var journal: [JournalEntry] = []
     /// Counts for the progress display.
@@ -103,8 +105,6 @@ actor MessageRouter {
         }
         if journal.count >= 512 { await flushJournal() }
     }
-
-    private var lastPlanTime: [TelescopeID: Date] = [:]
 
     private func replan(_ telescope: TelescopeID, because reason: String) async {
         guard let planner else { return }

@@ -1,6 +1,5 @@
 public import Foundation
 import Coordination
-import Imaging
 import Logging
 import Observatory
 import Persistence
@@ -8,7 +7,6 @@ import Planning
 public import Reporting
 import Sky
 import StarlingCore
-import Synchronization
 
 /// Runs a scenario's night of the array: every telescope's agent over the simulator, the
 /// planner, the network coordinator and the Reporter, on one simulation clock and one
