@@ -126,11 +126,11 @@ extension Starling {
                 let configuration: DriverConfiguration = driver == "indi"
                     ? .indi(INDIConfiguration(host: host, port: port)) : .alpaca(AlpacaConfiguration(host: host, port: port))
                 do throws(DriverError) {
-                    let made = try DeviceDriverFactory.makeDevices(for: telescope.with(driver: configuration), site: site.location)
+                    let made = try DeviceDriverFactory.makeDevices(for: telescope.replacing(driver: configuration), site: site.location)
                     if let wheel = made.filterWheel {
                         try await wheel.connect()
                         let names = try await wheel.filters()
-                        if !names.isEmpty { telescope = telescope.with(filters: names) }
+                        if !names.isEmpty { telescope = telescope.replacing(filters: names) }
                     }
                     devices = made
                 } catch {
@@ -242,32 +242,22 @@ extension Starling {
 }
 
 extension Telescope {
+    /// The same telescope with some parts replaced: a subframe camera, the filters a real
+    /// wheel reports, other drivers.
+    func replacing(camera: Camera? = nil, filters: [Filter]? = nil, driver: DriverConfiguration? = nil) -> Telescope {
+        Telescope(
+            id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: camera ?? self.camera,
+            filters: filters ?? self.filters, mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput,
+            safety: safety, driver: driver ?? self.driver)
+    }
+
     /// The same telescope reading only the central `size`² pixels of its detector.
     func withCameraWindow(_ size: Int) -> Telescope {
         let camera = self.camera
-        let window = Camera(
+        return replacing(camera: Camera(
             name: camera.name, widthPixels: size, heightPixels: size, pixelSizeMicrons: camera.pixelSizeMicrons, gain: camera.gain,
             readNoise: camera.readNoise, fullWell: camera.fullWell, readoutSeconds: camera.readoutSeconds, darkCurrent: camera.darkCurrent,
-            temperatureCelsius: camera.temperatureCelsius)
-        return Telescope(
-            id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: window, filters: filters,
-            mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput, safety: safety, driver: driver)
-    }
-}
-
-extension Telescope {
-    /// The same telescope with the filters its wheel reports.
-    func with(filters: [Filter]) -> Telescope {
-        Telescope(
-            id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: camera, filters: filters,
-            mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput, safety: safety, driver: driver)
-    }
-
-    /// The same telescope run through other drivers.
-    func with(driver: DriverConfiguration) -> Telescope {
-        Telescope(
-            id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: camera, filters: filters,
-            mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput, safety: safety, driver: driver)
+            temperatureCelsius: camera.temperatureCelsius))
     }
 }
 
