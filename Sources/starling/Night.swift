@@ -43,12 +43,24 @@ extension Starling {
         @Flag(help: "Print only the summary, no progress.")
         var quiet = false
 
+        /// Swift seeds its hash function afresh in every process, so anything that iterates a
+        /// hashed collection may order ties differently from run to run. A night must be the
+        /// same for the same seed, so the command runs itself again with hashing fixed
+        /// (`SWIFT_DETERMINISTIC_HASHING`), unless it already is.
+        static func makeHashingDeterministic() {
+            guard ProcessInfo.processInfo.environment["SWIFT_DETERMINISTIC_HASHING"] == nil else { return }
+            setenv("SWIFT_DETERMINISTIC_HASHING", "1", 1)
+            execv("/proc/self/exe", CommandLine.unsafeArgv)
+            // Only reached if the exec failed: go on, merely less reproducible.
+        }
+
         func validate() throws {
             if let date, CalendarDate(date) == nil { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
             guard renderEvery >= 0 else { throw ValidationError("--render-every must be 0 or more") }
         }
 
         func run() async throws {
+            Self.makeHashingDeterministic()
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
             let path = scenario ?? layout.defaultScenario
