@@ -35,14 +35,7 @@ extension Starling {
         @Option(help: "The telescope id at that site (see `starling sites`).")
         var telescope: String
 
-        @Option(help: "A target id or name from catalogs/ (e.g. NGC4258, \"NGC 4258\", M106).")
-        var name: String?
-
-        @Option(help: "Right ascension, degrees (ICRS).")
-        var ra: Double?
-
-        @Option(parsing: .unconditional, help: "Declination, degrees (ICRS); negative values work as `--dec -69.3`.")
-        var dec: Double?
+        @OptionGroup var targetOptions: TargetOptions
 
         @Option(help: ArgumentHelp("Exposure time of each frame.", valueName: "SECONDS"))
         var exposure: Double
@@ -102,13 +95,6 @@ extension Starling {
                 throw ValidationError("--driver '\(driver)' is not one of simulator, indi, alpaca")
             }
             if let window, window < 64 { throw ValidationError("--window \(window) is too small; give at least 64 pixels") }
-            switch (name, ra, dec) {
-            case (.some, nil, nil): break
-            case (nil, .some(let ra), .some(let dec)):
-                guard (0..<360).contains(ra) else { throw ValidationError("--ra \(ra) is outside 0..<360 degrees") }
-                guard (-90...90).contains(dec) else { throw ValidationError("--dec \(dec) is outside -90...90 degrees") }
-            default: throw ValidationError("give either --name NAME or both --ra DEG and --dec DEG")
-            }
         }
 
         func run() async throws {
@@ -148,18 +134,7 @@ extension Starling {
                 }
                 telescope = telescope.withCameraWindow(window)
             }
-            let target: Target
-            if let name {
-                guard let found = try loadOrExit({ () throws(ConfigErrors) in try layout.findTarget(named: name) }) else {
-                    throw ValidationError("--name: no target '\(name)' in any catalog in \(layout.catalogsDirectory)")
-                }
-                target = found.target
-            } else {
-                let coordinates = try EquatorialCoordinates(rightAscensionDegrees: ra!, declinationDegrees: dec!)
-                target = Target(
-                    id: TargetID(String(format: "ra%.5f%+.5f", coordinates.rightAscension.degrees, coordinates.declination.degrees)),
-                    name: coordinates.description, coordinates: coordinates, kind: .field)
-            }
+            let target = try targetOptions.resolve(in: layout).target
             let start: Date
             if let at {
                 start = ISO8601.date(from: at)!
@@ -179,7 +154,7 @@ extension Starling {
                     throw ExitCode(1)
                 }
             }
-            let result: SimulatedObservation.Result
+            let result: AgentRunResult
             switch driver {
             case "indi", "alpaca":
                 result = await DeviceObservation(
@@ -261,6 +236,15 @@ extension Telescope {
     }
 }
 
+/// How one request carried out by a telescope agent went.
+struct AgentRunResult {
+    /// How the request ended; `nil` only if the agent never answered (a bug).
+    let observation: Observation?
+    let events: [TelescopeEvent]
+    /// When the agent had closed and parked after the observation.
+    let ended: Date
+}
+
 /// One request carried out by a telescope agent over real devices (INDI or Alpaca), on the
 /// wall clock: the agent connects, opens when it is safe, observes, then closes and parks.
 struct DeviceObservation {
@@ -274,7 +258,7 @@ struct DeviceObservation {
     let framesDirectory: String
     let store: SQLiteStore?
 
-    func perform() async -> SimulatedObservation.Result {
+    func perform() async -> AgentRunResult {
         let clock = WallClock()
         let log = EventCollector()
         var logger = Logger(label: "starling.telescope")
@@ -296,7 +280,7 @@ struct DeviceObservation {
             if status.enclosure == .closed, status.state == .parked || status.state == .fault || status.state == .closed { break }
             try? await Task.sleep(for: .milliseconds(250))
         }
-        return SimulatedObservation.Result(observation: log.observation, events: log.events, ended: Date())
+        return AgentRunResult(observation: log.observation, events: log.events, ended: Date())
     }
 }
 
@@ -315,17 +299,9 @@ struct SimulatedObservation {
     let framesDirectory: String
     let store: SQLiteStore?
 
-    struct Result {
-        /// How the request ended; `nil` only if the agent never answered (a bug).
-        let observation: Observation?
-        let events: [TelescopeEvent]
-        /// When the agent had closed and parked after the observation.
-        let ended: Date
-    }
-
     /// Runs the agent until the observation ends (or a generous limit passes), then asks it
     /// to stop and runs on until it has closed and parked.
-    func perform() async -> Result {
+    func perform() async -> AgentRunResult {
         let clock = SimulationClock(start: UTCInstant(start))
         let perFrame = exposureSeconds + telescope.camera.readoutSeconds + telescope.filterChangeSeconds
         // Opening, slewing and settling take minutes; the exposures their own time.
@@ -357,7 +333,7 @@ struct SimulatedObservation {
             let status = await agent.status()
             if status.enclosure == .closed, status.state == .parked || status.state == .fault || status.state == .closed { break }
         } while clock.currentDate < stopLimit
-        return Result(observation: log.observation, events: log.events, ended: clock.currentDate)
+        return AgentRunResult(observation: log.observation, events: log.events, ended: clock.currentDate)
     }
 }
 
@@ -454,7 +430,7 @@ struct ObserveDocument: Encodable {
 
     init(
         site: Site, telescope: Telescope, target: Target, filter: Filter, exposureSeconds: Double, count: Int, start: Date, weather: String,
-        seed: UInt64, driver: String, result: SimulatedObservation.Result, frames: [MeasuredFrame]
+        seed: UInt64, driver: String, result: AgentRunResult, frames: [MeasuredFrame]
     ) {
         func utc(_ date: Date) -> String { ISO8601.string(from: date, fractionalSeconds: false) }
         func rounded(_ value: Double?, _ scale: Double) -> Double? { value.map { ($0 * scale).rounded() / scale } }

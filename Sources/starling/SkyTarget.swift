@@ -22,24 +22,10 @@ extension Starling.Sky {
         @Option(help: "Local date the night begins on, YYYY-MM-DD.")
         var date: String
 
-        @Option(help: "A target id or name from catalogs/ (e.g. NGC4258, \"NGC 4258\", M106).")
-        var name: String?
-
-        @Option(help: "Right ascension, degrees (ICRS).")
-        var ra: Double?
-
-        @Option(parsing: .unconditional, help: "Declination, degrees (ICRS); negative values work as `--dec -69.3`.")
-        var dec: Double?
+        @OptionGroup var targetOptions: TargetOptions
 
         func validate() throws {
             guard CalendarDate(date) != nil else { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
-            switch (name, ra, dec) {
-            case (.some, nil, nil): break
-            case (nil, .some(let ra), .some(let dec)):
-                guard (0..<360).contains(ra) else { throw ValidationError("--ra \(ra) is outside 0..<360 degrees") }
-                guard (-90...90).contains(dec) else { throw ValidationError("--dec \(dec) is outside -90...90 degrees") }
-            default: throw ValidationError("give either --name NAME or both --ra DEG and --dec DEG")
-            }
         }
 
         func run() async throws {
@@ -47,18 +33,9 @@ extension Starling.Sky {
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
             guard let site = network.site(SiteID(site)) else { throw ValidationError("no site '\(site)' (see `starling sites`)") }
             let night = CalendarDate(date)!
-            let label: String
-            let coordinates: EquatorialCoordinates
-            if let name {
-                guard let found = try loadOrExit({ () throws(ConfigErrors) in try layout.findTarget(named: name) }) else {
-                    throw ValidationError("no target '\(name)' in any catalog in \(layout.catalogsDirectory)")
-                }
-                label = "\(found.target.name) (\(found.catalog))"
-                coordinates = found.target.coordinates
-            } else {
-                coordinates = try EquatorialCoordinates(rightAscensionDegrees: ra!, declinationDegrees: dec!)
-                label = coordinates.description
-            }
+            let (target, catalog) = try targetOptions.resolve(in: layout)
+            let label = catalog.map { "\(target.name) (\($0))" } ?? target.name
+            let coordinates = target.coordinates
             let visibility = try TargetVisibility(site: site, date: night, target: coordinates)
             if options.json {
                 try printJSON(visibility.document(label: label))

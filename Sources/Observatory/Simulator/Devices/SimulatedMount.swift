@@ -78,7 +78,7 @@ public struct SimulatedMount: MountDriver {
         let start = simulation.now
         let model = simulation.telescope.mount
         let alarm = Alarm()
-        let (from, end) = simulation.state.withLock { state -> (EquatorialCoordinates, Date) in
+        let end = simulation.state.withLock { state -> Date in
             let from = state.mount.pointing(at: start) ?? simulation.zenith(at: start) ?? target
             let deltaRA = (target.rightAscension - from.rightAscension).normalizedSigned
             let deltaDec = target.declination - from.declination
@@ -89,7 +89,7 @@ public struct SimulatedMount: MountDriver {
             state.mount.isTracking = false
             state.mount.trackingStoppedAt = nil
             state.mountAlarm = alarm
-            return (from, end)
+            return end
         }
         if let stall = simulation.fault(.stall, on: .mount, before: end) {
             try await simulation.wait(until: stall, orUntil: alarm, device: .mount, what: what)
@@ -104,7 +104,6 @@ public struct SimulatedMount: MountDriver {
             stop(at: simulation.now)
             throw error
         }
-        _ = from
         try simulation.checkFaults(.mount, affectedBy: [])
     }
 
