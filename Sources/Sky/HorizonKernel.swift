@@ -48,9 +48,16 @@ struct KernelParameters: Sendable {
 enum HorizonKernel {
     /// Schwarzschild radius of the Sun in AU (ERFA's `ERFA_SRS`).
     static let schwarzschildRadiusAU = 1.97412574336e-8
+    /// The altitude recorded where a screened grid is not computed: below every limit.
+    static let unscreenedAltitudeDegrees = -90.0
 
-    /// Fills `altitudes` and `azimuths` (degrees, target-major) for every target and instant.
-    static func run(_ targets: TargetDirections, _ instants: [KernelParameters], altitudes: inout [Double], azimuths: inout [Double], threads: Int) {
+    /// Fills `altitudes` and `azimuths` (degrees, target-major) for every target and instant,
+    /// or, given `wanted` flags (same layout), only at flagged instants and their neighbours;
+    /// the others get ``unscreenedAltitudeDegrees`` and azimuth 0.
+    static func run(
+        _ targets: TargetDirections, _ instants: [KernelParameters], altitudes: inout [Double], azimuths: inout [Double], wanted: [Bool]? = nil,
+        threads: Int
+    ) {
         let targetCount = targets.count, instantCount = instants.count
         guard targetCount > 0, instantCount > 0 else { return }
         let chunks = min(threads, targetCount)
@@ -60,7 +67,7 @@ enum HorizonKernel {
                 let azimuthOut = SendablePointer(azimuthBuffer.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                     let first = chunk * targetCount / chunks, last = (chunk + 1) * targetCount / chunks
-                    compute(targets, first..<last, instants, altitudeOut.pointer, azimuthOut.pointer)
+                    compute(targets, first..<last, instants, wanted, altitudeOut.pointer, azimuthOut.pointer)
                 }
             }
         }
@@ -70,7 +77,7 @@ enum HorizonKernel {
     /// (`eraLd` with q = p), aberration (`eraAb`), the folded rotation, diurnal aberration,
     /// then altitude and azimuth from the horizon vector. Writes disjoint rows only.
     private static func compute(
-        _ targets: TargetDirections, _ range: Range<Int>, _ instants: [KernelParameters],
+        _ targets: TargetDirections, _ range: Range<Int>, _ instants: [KernelParameters], _ wanted: [Bool]?,
         _ altitudes: UnsafeMutablePointer<Double>, _ azimuths: UnsafeMutablePointer<Double>
     ) {
         let instantCount = instants.count
@@ -87,7 +94,16 @@ enum HorizonKernel {
                         let px = targets.x[target], py = targets.y[target], pz = targets.z[target]
                         let altitudeRow = altitudes + target * instantCount
                         let azimuthRow = azimuths + target * instantCount
+                        let wantedRow = wanted.map { ($0, target * instantCount) }
                         for instant in 0..<instantCount {
+                            if let (flags, row) = wantedRow,
+                                !(flags[row + instant] || (instant > 0 && flags[row + instant - 1])
+                                    || (instant + 1 < instantCount && flags[row + instant + 1]))
+                            {
+                                altitudeRow[instant] = unscreenedAltitudeDegrees
+                                azimuthRow[instant] = 0
+                                continue
+                            }
                             let e = parameters[instant].eh, v = parameters[instant].v, m = parameters[instant].m
                             let bm1 = parameters[instant].bm1, g = gravitational[instant]
                             // Light deflection: p1 = p + w (e − (p·e) p), w = SRS/em / (1 + p·e).

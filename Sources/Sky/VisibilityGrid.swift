@@ -28,6 +28,10 @@ public struct VisibilityGrid: Sendable {
     public let azimuths: [Double]
     /// The Sun and Moon at each instant.
     public let sky: [SkyConditions]
+    /// The targets' ICRS unit vectors and, per instant, the Moon's apparent direction with
+    /// the observer's velocity: Moon separations without trigonometry.
+    let directions: TargetDirections
+    let moonTerms: [MoonTerm]
 
     /// Computes the grid.
     ///
@@ -52,19 +56,41 @@ public struct VisibilityGrid: Sendable {
         self.instants = timeline.instants
         self.targetCount = targets.count
         self.sky = timeline.sky
+        self.directions = TargetDirections(targets)
+        self.moonTerms = timeline.moonTerms
         var altitudes = [Double](repeating: 0, count: targets.count * timeline.instants.count)
         var azimuths = altitudes
-        HorizonKernel.run(TargetDirections(targets), timeline.parameters, altitudes: &altitudes, azimuths: &azimuths, threads: max(1, threads))
+        HorizonKernel.run(directions, timeline.parameters, altitudes: &altitudes, azimuths: &azimuths, threads: max(1, threads))
+        self.altitudes = altitudes
+        self.azimuths = azimuths
+    }
+
+    /// Computes the grid only where the planner looks: at the instants where `screen` flags a
+    /// target (``AltitudeScreen/isAbove(_:targets:frames:threads:)`` with the same targets and
+    /// the timeline's frames) and next to them. Everywhere else the altitude is recorded as
+    /// −90° and the azimuth as 0°. Those instants are below the screened altitude and so are
+    /// their neighbours' pairs, so a consumer that asks for at least the screened altitude,
+    /// interpolating between neighbouring instants, sees exactly what the full grid would give.
+    package init(timeline: SkyTimeline, targets: [EquatorialCoordinates], screen: [Bool], threads: Int) {
+        precondition(screen.count == targets.count * timeline.instants.count, "one screen flag per target and instant")
+        self.instants = timeline.instants
+        self.targetCount = targets.count
+        self.sky = timeline.sky
+        self.directions = TargetDirections(targets)
+        self.moonTerms = timeline.moonTerms
+        var altitudes = [Double](repeating: 0, count: targets.count * timeline.instants.count)
+        var azimuths = altitudes
+        HorizonKernel.run(directions, timeline.parameters, altitudes: &altitudes, azimuths: &azimuths, wanted: screen, threads: max(1, threads))
         self.altitudes = altitudes
         self.azimuths = azimuths
     }
 
     /// The altitude of a target at an instant, degrees.
-    @inline(__always)
+    @inlinable
     public func altitudeDegrees(target: Int, instant: Int) -> Double { altitudes[target * instants.count + instant] }
 
     /// The azimuth of a target at an instant, degrees.
-    @inline(__always)
+    @inlinable
     public func azimuthDegrees(target: Int, instant: Int) -> Double { azimuths[target * instants.count + instant] }
 
     /// sec z airmass of a target at an instant (`.infinity` below the horizon).
@@ -72,13 +98,24 @@ public struct VisibilityGrid: Sendable {
         Airmass.secantZenith(altitudeDegrees: altitudeDegrees(target: target, instant: instant))
     }
 
-    /// The Moon–target separation at an instant, degrees (from the apparent horizontal
-    /// directions of both, so topocentric).
+    /// The Moon–target separation at an instant, degrees (both apparent and topocentric).
     public func moonSeparationDegrees(target: Int, instant: Int) -> Double {
-        let moon = sky[instant]
-        return horizontalSeparationDegrees(
-            altitudeDegrees(target: target, instant: instant), azimuthDegrees(target: target, instant: instant),
-            moon.moonAltitudeDegrees, moon.moonAzimuthDegrees)
+        acos(max(-1, min(1, moonSeparationCosine(target: target, instant: instant)))) * 180 / .pi
+    }
+
+    /// The cosine of the Moon–target separation at an instant: compare it with the cosine of
+    /// a limit (a larger cosine is a smaller separation) and no trigonometry is needed.
+    ///
+    /// The target's apparent direction is its ICRS direction with first-order annual
+    /// aberration, p + v − (p·v) p (the second-order terms are v² ≈ 1e-8 rad, 2 mas; light
+    /// deflection, under 0.02″ beyond 10° from the Sun, is left out), against the Moon's
+    /// apparent topocentric direction in the same axes.
+    public func moonSeparationCosine(target: Int, instant: Int) -> Double {
+        let term = moonTerms[instant]
+        let px = directions.x[target], py = directions.y[target], pz = directions.z[target]
+        let pm = px * term.moon.x + py * term.moon.y + pz * term.moon.z
+        let pv = px * term.velocity.x + py * term.velocity.y + pz * term.velocity.z
+        return pm * (1 - pv) + term.moonDotVelocity
     }
 
     /// Which (target, instant) pairs meet the constraints: altitude and airmass limits, the
@@ -91,6 +128,7 @@ public struct VisibilityGrid: Sendable {
         let minimumAltitude = max(constraints.minimumAltitude.degrees, Airmass.altitudeDegrees(forSecantAirmass: constraints.maximumAirmass))
         let maskHighest = horizon.highestAltitude.degrees
         let minimumSeparation = constraints.minimumMoonSeparation.degrees
+        let largestCosine = cos(minimumSeparation * .pi / 180)
         var bits = [Bool](repeating: false, count: altitudes.count)
         for target in 0..<targetCount {
             let row = target * instantCount
@@ -99,7 +137,7 @@ public struct VisibilityGrid: Sendable {
                 guard altitude >= minimumAltitude else { continue }
                 if altitude < maskHighest, altitude < horizon.minimumAltitudeDegrees(atAzimuthDegrees: azimuths[row + instant]) { continue }
                 if minimumSeparation > 0, sky[instant].moonAltitudeDegrees > -1,
-                    moonSeparationDegrees(target: target, instant: instant) < minimumSeparation
+                    moonSeparationCosine(target: target, instant: instant) > largestCosine
                 {
                     continue
                 }
@@ -118,12 +156,14 @@ public struct SkyTimeline: Sendable {
     /// The Sun and Moon at each instant.
     public let sky: [SkyConditions]
     let parameters: [KernelParameters]
+    let moonTerms: [MoonTerm]
 
     /// Builds the timeline from frames (one per instant).
     public init(frames: [ObservingFrame]) {
         instants = frames.map(\.date)
         sky = frames.map(SkyConditions.init(frame:))
         parameters = frames.map(KernelParameters.init(frame:))
+        moonTerms = zip(sky, parameters).map { MoonTerm(moon: $0.moonDirection, velocity: $1.v) }
     }
 
     /// Builds the timeline of an observer at instants (geometric: no refraction).
@@ -143,6 +183,20 @@ public struct SkyTimeline: Sendable {
     }
 }
 
+/// The Moon's apparent direction (unit vector, BCRS axes) and the observer's barycentric
+/// velocity (units of c) at one instant, for ``VisibilityGrid/moonSeparationCosine(target:instant:)``.
+struct MoonTerm: Sendable {
+    let moon: SIMD3<Double>
+    let velocity: SIMD3<Double>
+    let moonDotVelocity: Double
+
+    init(moon: SIMD3<Double>, velocity: SIMD3<Double>) {
+        self.moon = moon
+        self.velocity = velocity
+        self.moonDotVelocity = (moon * velocity).sum()
+    }
+}
+
 /// The Sun and Moon at one instant of a ``VisibilityGrid``.
 public struct SkyConditions: Sendable, Hashable {
     public let sunAltitudeDegrees: Double
@@ -150,6 +204,8 @@ public struct SkyConditions: Sendable, Hashable {
     public let moonAzimuthDegrees: Double
     /// Illuminated fraction of the Moon, 0…1.
     public let moonIllumination: Double
+    /// The Moon's apparent direction, unit vector in BCRS axes.
+    let moonDirection: SIMD3<Double>
 
     init(frame: ObservingFrame) {
         let moon = frame.moon, sun = frame.sun
@@ -157,6 +213,7 @@ public struct SkyConditions: Sendable, Hashable {
         moonAltitudeDegrees = moon.horizontal.altitude.degrees
         moonAzimuthDegrees = moon.horizontal.azimuth.degrees
         moonIllumination = ObservingFrame.illumination(sun: sun, moon: moon)
+        moonDirection = moon.direction
     }
 }
 

@@ -71,6 +71,36 @@ struct VisibilityGridTests {
         #expect(disagreements == 0)
     }
 
+    @Test func screenedGridIsExactWhereverTheTargetIsNearOrAboveTheScreenedAltitude() throws {
+        let targets = randomTargets(300, seed: 8)
+        let start = try #require(ISO8601.date(from: "2026-11-23T19:00:00Z"))
+        let instants = (0..<40).map { start.addingTimeInterval(Double($0) * 900) }
+        let observer = Observer(site: site)
+        let frames = try instants.map { date throws(SkyError) in try observer.frame(at: date) }
+        let timeline = SkyTimeline(frames: frames)
+        let flags = AltitudeScreen.isAbove(.degrees(29.9), targets: TargetDirections(targets), frames: frames)
+        let full = VisibilityGrid(timeline: timeline, targets: targets, threads: 2)
+        let screened = VisibilityGrid(timeline: timeline, targets: targets, screen: flags, threads: 2)
+        var computed = 0
+        for target in 0..<targets.count {
+            for instant in 0..<instants.count {
+                let index = target * instants.count + instant
+                let near = flags[index] || (instant > 0 && flags[index - 1]) || (instant + 1 < instants.count && flags[index + 1])
+                if near {
+                    computed += 1
+                    #expect(screened.altitudes[index] == full.altitudes[index] && screened.azimuths[index] == full.azimuths[index])
+                } else {
+                    #expect(screened.altitudes[index] == -90 && full.altitudes[index] < 29.9)
+                }
+                // Every pair of neighbouring instants that reaches 30° is exact in the screened grid.
+                if instant + 1 < instants.count, max(full.altitudes[index], full.altitudes[index + 1]) >= 30 {
+                    #expect(screened.altitudes[index] == full.altitudes[index] && screened.altitudes[index + 1] == full.altitudes[index + 1])
+                }
+            }
+        }
+        #expect(computed > 0 && computed < flags.count, "the screen leaves out part of the grid")
+    }
+
     @Test func gridCarriesSunAndMoonAndTheyMatchTheFrames() throws {
         let start = try #require(ISO8601.date(from: "2026-11-23T22:00:00Z"))
         let observer = Observer(site: site)
@@ -80,6 +110,23 @@ struct VisibilityGridTests {
         #expect(abs(grid.sky[0].moonIllumination - frame.moonIllumination) < 1e-9)
         let target = randomTargets(10, seed: 1)[3]
         #expect(abs(grid.moonSeparationDegrees(target: 3, instant: 0) - frame.moonSeparation(from: target).degrees) < 1e-3)
+    }
+
+    @Test func moonSeparationWithoutTrigonometryMatchesTheExactPathToATenthOfAnArcsecond() throws {
+        let start = try #require(ISO8601.date(from: "2026-11-23T18:00:00Z"))
+        let observer = Observer(site: site)
+        let targets = randomTargets(200, seed: 5)
+        let instants = (0..<12).map { start.addingTimeInterval(Double($0) * 3600) }
+        let grid = try VisibilityGrid(observer: observer, targets: targets, instants: instants)
+        var worst = 0.0
+        for (instant, date) in instants.enumerated() {
+            let frame = try observer.frame(at: date)
+            for (index, target) in targets.enumerated() where frame.sunSeparation(from: target).degrees > 10 {
+                let exact = frame.moonSeparation(from: target).degrees
+                worst = max(worst, abs(grid.moonSeparationDegrees(target: index, instant: instant) - exact) * 3600)
+            }
+        }
+        #expect(worst < 0.1, "worst difference \(worst)″")
     }
 
     @Test func observabilityRespectsEveryConstraint() throws {

@@ -112,6 +112,8 @@ struct CandidateBuilder {
             constraints.minimumAltitude.degrees, Airmass.altitudeDegrees(forSecantAirmass: constraints.maximumAirmass),
             telescope.mount.minimumAltitude.degrees) + margins.altitudeDegrees
         let minimumSeparation = constraints.minimumMoonSeparation.degrees + margins.moonSeparationDegrees
+        // Separations are compared as cosines (no trigonometry per instant).
+        let largestSeparationCosine = cos(minimumSeparation * .pi / 180)
         let mask = night.site.horizonMask
         let maskHighest = mask.highestAltitude.degrees
         let limitsMoonBrightness = constraints.maximumMoonIllumination < 1
@@ -132,17 +134,17 @@ struct CandidateBuilder {
         func add(_ start: Double, _ end: Double) {
             if let piece = open, abs(piece.end - start) < 1e-9 { open = (piece.start, end) } else { close(); open = (start, end) }
         }
-        // Moon separation at the start of the current step, computed once per instant.
+        // Cosine of the Moon separation at the start of the current step, computed once per instant.
         var separation0: Double?
         for k in first..<last {
             let a0 = grid.altitudeDegrees(target: row, instant: k), a1 = grid.altitudeDegrees(target: row, instant: k + 1)
             guard max(a0, a1) >= minimumAltitude else { close(); separation0 = nil; continue }
             // The Moon: far enough at both ends, and not too bright while up.
             if minimumSeparation > 0 {
-                let s0 = separation0 ?? grid.moonSeparationDegrees(target: row, instant: k)
-                let s1 = grid.moonSeparationDegrees(target: row, instant: k + 1)
-                separation0 = s1
-                guard min(s0, s1) >= minimumSeparation else { close(); continue }
+                let c0 = separation0 ?? grid.moonSeparationCosine(target: row, instant: k)
+                let c1 = grid.moonSeparationCosine(target: row, instant: k + 1)
+                separation0 = c1
+                guard max(c0, c1) <= largestSeparationCosine else { close(); continue }
             }
             if limitsMoonBrightness {
                 let allowed = [k, k + 1].allSatisfy { index in

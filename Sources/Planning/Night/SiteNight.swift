@@ -107,6 +107,13 @@ public struct SiteNight: Sendable {
         VisibilityGrid(timeline: timeline, targets: targets, threads: threads)
     }
 
+    /// The grid computed only near the instants `screen` flags (see
+    /// `VisibilityGrid.init(timeline:targets:screen:threads:)`): for planners that never look
+    /// below the screened altitude.
+    func grid(for targets: [EquatorialCoordinates], screen: [Bool], threads: Int = 1) -> VisibilityGrid {
+        VisibilityGrid(timeline: timeline, targets: targets, screen: screen, threads: threads)
+    }
+
     /// How many grid instants.
     public var instantCount: Int { instants.count }
 

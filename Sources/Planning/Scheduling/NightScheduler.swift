@@ -132,7 +132,12 @@ public struct NightScheduler: Sendable {
             .degrees(lowest - 0.1), targets: TargetDirections(requests.map(\.target.coordinates)), frames: night.frames)
         let count = night.instantCount
         let rising = requests.indices.filter { flags[($0 * count)..<(($0 + 1) * count)].contains(true) }
-        let grid = night.grid(for: rising.map { requests[$0].target.coordinates }, threads: ProcessInfo.processInfo.activeProcessorCount)
+        // The full kernel runs only where a target is above that altitude or next to it.
+        var screen: [Bool] = []
+        screen.reserveCapacity(rising.count * count)
+        for index in rising { screen.append(contentsOf: flags[(index * count)..<((index + 1) * count)]) }
+        let grid = night.grid(
+            for: rising.map { requests[$0].target.coordinates }, screen: screen, threads: ProcessInfo.processInfo.activeProcessorCount)
         var builder = CandidateBuilder(
             night: night, grid: grid, telescope: telescope, merit: configuration.merit, overheads: overheads,
             margins: configuration.margins, forecast: forecast)
@@ -269,40 +274,57 @@ public struct NightScheduler: Sendable {
             columns.sort { (candidates[$0].bestMerit, -$0) > (candidates[$1].bestMerit, -$1) }
             columns.removeSubrange((2 * slotCount)...)
         }
-        // The weight of each (slot, column) pair, nil where the block does not fit.
-        var weights = [Double?](repeating: nil, count: slotCount * columns.count)
+        // The allowed (slot, column) pairs and their weights, column by column (most pairs are
+        // forbidden: a target is up for part of the night).
+        var pairSlots: [Int] = [], pairWeights: [Double] = []
+        var columnEnds = [Int](repeating: 0, count: columns.count)
+        pairSlots.reserveCapacity(columns.count * slotCount / 2)
+        pairWeights.reserveCapacity(columns.count * slotCount / 2)
         var slotFree = true  // whether every column's weight is the same in all its slots
         for (column, index) in columns.enumerated() {
             let candidate = candidates[index]
-            var first: Double?
+            let first = pairWeights.count
+            var interval = 0
             for slot in 0..<slotCount {
                 let begin = planner.start.time + Double(slot) * slotSeconds + leadIn
-                guard begin + candidate.blockSeconds <= planner.start.time + Double(slot + 1) * slotSeconds + 1e-9,
-                    candidate.intervals.contains(where: { $0.lowerBound <= begin - leadIn && begin + candidate.blockSeconds <= $0.upperBound })
-                else { continue }
+                guard begin + candidate.blockSeconds <= planner.start.time + Double(slot + 1) * slotSeconds + 1e-9 else { continue }
+                // Intervals are in time order and slots move forward: skip those already past.
+                while interval < candidate.intervals.count, candidate.intervals[interval].upperBound < begin + candidate.blockSeconds { interval += 1 }
+                guard interval < candidate.intervals.count, candidate.intervals[interval].lowerBound <= begin - leadIn else { continue }
                 let value = planner.value(index, start: begin)
-                weights[slot * columns.count + column] = value
-                if let first { slotFree = slotFree && abs(value - first) <= 1e-12 * max(1, first) } else { first = value }
+                pairSlots.append(slot)
+                pairWeights.append(value)
+                slotFree = slotFree && abs(value - pairWeights[first]) <= 1e-12 * max(1, pairWeights[first])
             }
+            columnEnds[column] = pairWeights.count
         }
         let assigned: [Int?]
         if slotFree {
             var values = [Double](repeating: 0, count: columns.count)
             var allowed = [[Int]](repeating: [], count: columns.count)
-            for slot in 0..<slotCount {
-                for column in columns.indices {
-                    if let weight = weights[slot * columns.count + column] { values[column] = weight; allowed[column].append(slot) }
-                }
+            for column in columns.indices {
+                let first = column == 0 ? 0 : columnEnds[column - 1], end = columnEnds[column]
+                guard end > first else { continue }
+                values[column] = pairWeights[first]
+                allowed[column] = Array(pairSlots[first..<end])
             }
             assigned = Assignment.maximumWeightTransversal(rows: slotCount, weights: values, allowedRows: allowed)
-        } else if columns.count < slotCount {
-            // Fewer candidates than slots: candidates as rows keeps the Hungarian method small.
-            let byColumn = Assignment.maximumWeight(rows: columns.count, columns: slotCount) { column, slot in weights[slot * columns.count + column] }
-            var bySlot = [Int?](repeating: nil, count: slotCount)
-            for (column, slot) in byColumn.enumerated() { if let slot { bySlot[slot] = column } }
-            assigned = bySlot
         } else {
-            assigned = Assignment.maximumWeight(rows: slotCount, columns: columns.count) { slot, column in weights[slot * columns.count + column] }
+            var weights = [Double?](repeating: nil, count: slotCount * columns.count)
+            for column in columns.indices {
+                for pair in (column == 0 ? 0 : columnEnds[column - 1])..<columnEnds[column] {
+                    weights[pairSlots[pair] * columns.count + column] = pairWeights[pair]
+                }
+            }
+            if columns.count < slotCount {
+                // Fewer candidates than slots: candidates as rows keeps the Hungarian method small.
+                let byColumn = Assignment.maximumWeight(rows: columns.count, columns: slotCount) { column, slot in weights[slot * columns.count + column] }
+                var bySlot = [Int?](repeating: nil, count: slotCount)
+                for (column, slot) in byColumn.enumerated() { if let slot { bySlot[slot] = column } }
+                assigned = bySlot
+            } else {
+                assigned = Assignment.maximumWeight(rows: slotCount, columns: columns.count) { slot, column in weights[slot * columns.count + column] }
+            }
         }
         let chosen = assigned.map { $0.map { columns[$0] } }
         if !overheads.isCounted {
