@@ -147,17 +147,24 @@ struct SendablePointer: @unchecked Sendable {
 public enum AltitudeScreen {
     /// Flags, target-major, of whether each target is at or above `minimumAltitude` at each frame's instant.
     public static func isAbove(_ minimumAltitude: Angle, targets: TargetDirections, frames: [ObservingFrame], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Bool] {
-        let instantCount = frames.count, targetCount = targets.count
+        isAbove(minimumAltitude, targets: targets, parameters: frames.map(KernelParameters.init(frame:)), threads: threads)
+    }
+
+    /// The same flags at a timeline's instants.
+    package static func isAbove(_ minimumAltitude: Angle, targets: TargetDirections, timeline: SkyTimeline, threads: Int = 1) -> [Bool] {
+        isAbove(minimumAltitude, targets: targets, parameters: timeline.parameters, threads: threads)
+    }
+
+    private static func isAbove(_ minimumAltitude: Angle, targets: TargetDirections, parameters: [KernelParameters], threads: Int) -> [Bool] {
+        let instantCount = parameters.count, targetCount = targets.count
         var flags = [Bool](repeating: false, count: instantCount * targetCount)
         guard instantCount > 0, targetCount > 0 else { return flags }
         let threshold = sin(minimumAltitude.radians)
         // Per instant: the "up" row of the rotation, the velocity, and m·v.
-        let rows: [(SIMD3<Double>, SIMD3<Double>, Double)] = frames.map { frame in
-            let m = frame.horizonMatrix.m
+        let rows: [(SIMD3<Double>, SIMD3<Double>, Double)] = parameters.map { parameters in
+            let m = parameters.m
             let up = SIMD3(m.6, m.7, m.8)
-            let a = frame.astrom
-            let v = SIMD3(a.v.0, a.v.1, a.v.2)
-            return (up, v, (up * v).sum())
+            return (up, parameters.v, (up * parameters.v).sum())
         }
         let chunks = min(max(1, threads), targetCount)
         flags.withUnsafeMutableBufferPointer { buffer in

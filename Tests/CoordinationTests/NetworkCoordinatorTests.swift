@@ -157,6 +157,40 @@ struct NetworkCoordinatorTests {
         #expect(centres.allSatisfy { $0.separation(from: grb.position!).degrees < 3 + 1.2 })
     }
 
+    @Test func screenedSiteGridGivesTheSameEarliestStartsAsTheFullGrid() throws {
+        var random = SeededGenerator(seed: 17)
+        let fields = (0..<60).map { index in
+            FollowUpField(
+                id: "f\(index)", center: try! EquatorialCoordinates(rightAscensionDegrees: 360 * random.nextUnit(), declinationDegrees: asin(2 * random.nextUnit() - 1) * 180 / .pi),
+                probability: 0, label: "F\(index)")
+        }
+        let planner = FollowUpPlanner(network: network)
+        var compared = 0, found = 0
+        for (siteIndex, site) in network.sites.enumerated() where siteIndex % 3 == 0 {
+            let now = grb.eventTime.addingTimeInterval(Double(siteIndex) * 3100)
+            var cache = SiteSkyCache()
+            let timeline = try cache.timeline(for: site, now: now)
+            let full = VisibilityGrid(timeline: timeline, targets: fields.map(\.center), threads: 1)
+            let screened = FollowUpPlanner.grid(fields: fields, site: site, timeline: timeline, now: now)
+            for telescope in site.telescopes {
+                let status = TelescopeAvailability(telescopeID: telescope.id, siteID: site.id, state: .closed, activity: .idle)
+                let fullCandidate = FollowUpPlanner.Candidate(site: site, telescope: telescope, grid: full, status: status, ready: now)
+                let screenedCandidate = FollowUpPlanner.Candidate(site: site, telescope: telescope, grid: screened, status: status, ready: now)
+                for field in fields.indices {
+                    for delay in [0.0, 1234, 20_000] {
+                        let notBefore = now.addingTimeInterval(delay)
+                        let expected = planner.earliestStart(fullCandidate, target: field, notBefore: notBefore, blockSeconds: 600, now: now)
+                        let actual = planner.earliestStart(screenedCandidate, target: field, notBefore: notBefore, blockSeconds: 600, now: now)
+                        #expect(expected?.0 == actual?.0 && expected?.1 == actual?.1, "\(telescope.id) field \(field) +\(delay) s")
+                        compared += 1
+                        if expected != nil { found += 1 }
+                    }
+                }
+            }
+        }
+        #expect(found > compared / 4, "most fields can be observed somewhere within a day")
+    }
+
     @Test func fieldSelectionOfAnErrorCircleCoversItsContainment() throws {
         let fields = FieldSelection.circleTiles(center: try #require(grb.position), radius: .degrees(2), containment: 0.9, fieldSide: .degrees(1.17), maximumFields: 200)
         let total = fields.reduce(0) { $0 + $1.probability }

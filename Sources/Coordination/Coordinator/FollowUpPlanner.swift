@@ -57,6 +57,10 @@ public struct FollowUpPlanner: Sendable {
     public static let horizonSeconds: TimeInterval = 24 * 3600
     /// A preferred site wins if it can start within this of the earliest candidate.
     public static let preferenceSlackSeconds: TimeInterval = 900
+    /// The Sun's altitude at or below which a site is dark enough for a follow-up (nautical), degrees.
+    public static let darkSunAltitudeDegrees = -12.0
+    /// The lowest altitude of a follow-up field (the mount's limit and the horizon mask may be higher), degrees.
+    public static let minimumAltitudeDegrees = 20.0
 
     public let network: ObservatoryNetwork
 
@@ -112,7 +116,7 @@ public struct FollowUpPlanner: Sendable {
                 continue
             }
             let firstIndex = max(0, Int((now.timeIntervalSince(timeline.instants[0]) / SiteSkyCache.stepSeconds).rounded(.down)))
-            guard let dark = timeline.sky.indices.first(where: { $0 >= firstIndex && timeline.sky[$0].sunAltitudeDegrees <= -12 }),
+            guard let dark = timeline.sky.indices.first(where: { $0 >= firstIndex && timeline.sky[$0].sunAltitudeDegrees <= Self.darkSunAltitudeDegrees }),
                 timeline.instants[dark] <= now.addingTimeInterval(Self.horizonSeconds)
             else {
                 exclusions.append("\(site.id): not dark within \(Int(Self.horizonSeconds / 3600)) h")
@@ -129,7 +133,7 @@ public struct FollowUpPlanner: Sendable {
             guard !evaluated[siteIndex] else { return }
             evaluated[siteIndex] = true
             let entry = sites[siteIndex]
-            let grid = VisibilityGrid(timeline: entry.timeline, targets: fields.map(\.center), threads: 1)
+            let grid = Self.grid(fields: fields, site: entry.site, timeline: entry.timeline, now: now)
             for telescope in entry.site.telescopes {
                 let status = statuses[telescope.id]
                     ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
@@ -225,6 +229,22 @@ public struct FollowUpPlanner: Sendable {
         var ready: Date
     }
 
+    /// The fields' visibility grid at a site, computed only where ``earliestStart(_:target:notBefore:blockSeconds:now:)``
+    /// can look: from now on, while the site is dark and a field is near or above the lowest
+    /// follow-up altitude limit of the site's telescopes (elsewhere no block can start or end,
+    /// whatever the grid holds).
+    static func grid(fields: [FollowUpField], site: Site, timeline: SkyTimeline, now: Date) -> VisibilityGrid {
+        let targets = fields.map(\.center)
+        let count = timeline.instants.count
+        let lowestLimit = site.telescopes.map { max(minimumAltitudeDegrees, $0.mount.minimumAltitude.degrees) }.min() ?? minimumAltitudeDegrees
+        var screen = AltitudeScreen.isAbove(.degrees(lowestLimit - 0.1), targets: TargetDirections(targets), timeline: timeline)
+        let first = max(0, Int((now.timeIntervalSince(timeline.instants[0]) / SiteSkyCache.stepSeconds).rounded(.down)))
+        for instant in 0..<count where instant < first || timeline.sky[instant].sunAltitudeDegrees > darkSunAltitudeDegrees {
+            for target in targets.indices { screen[target * count + instant] = false }
+        }
+        return VisibilityGrid(timeline: timeline, targets: targets, screen: screen, threads: 1)
+    }
+
     /// Earlier start wins; then the higher altitude; then the telescope id (for determinism).
     static func better(_ a: (candidate: Int, start: Date, altitude: Double), _ b: (candidate: Int, start: Date, altitude: Double), _ candidates: [Candidate]) -> Bool {
         if a.start != b.start { return a.start < b.start }
@@ -254,12 +274,12 @@ public struct FollowUpPlanner: Sendable {
         guard let first = grid.instants.first else { return nil }
         let count = grid.instants.count
         let blockSteps = Int((blockSeconds / step).rounded(.up))
-        let limitFloor = max(20, candidate.telescope.mount.minimumAltitude.degrees)
+        let limitFloor = max(Self.minimumAltitudeDegrees, candidate.telescope.mount.minimumAltitude.degrees)
         let mask = candidate.site.horizonMask
         func margin(_ instant: Int) -> Double {
             let altitude = grid.altitudeDegrees(target: target, instant: instant)
             let limit = max(limitFloor, mask.minimumAltitudeDegrees(atAzimuthDegrees: grid.azimuthDegrees(target: target, instant: instant)))
-            var value = min(altitude - limit, -12 - grid.sky[instant].sunAltitudeDegrees)
+            var value = min(altitude - limit, Self.darkSunAltitudeDegrees - grid.sky[instant].sunAltitudeDegrees)
             if grid.sky[instant].moonAltitudeDegrees > -1 {
                 value = min(value, grid.moonSeparationDegrees(target: target, instant: instant) - 10)
             }

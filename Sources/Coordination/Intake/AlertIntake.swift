@@ -240,39 +240,7 @@ public actor AlertIntake {
             }
         }
 
-        // Decide each notice against the ledger and the notices before it in the batch.
-        var provisional = ledger
-        var records: [AlertRecord] = []
-        var decisions: [EventLedger.Decision?] = []
-        for pending in batch {
-            let notice = pending.notice
-            switch notice.parsed {
-            case .none:
-                decisions.append(nil)
-                records.append(
-                    AlertRecord(
-                        id: notice.id, receivedAt: receivedAt, transport: notice.transport, format: notice.format.rawValue, raw: notice.raw,
-                        alert: nil, status: .refused, note: notice.refusal?.description ?? "unreadable"))
-            case .some(let parsed):
-                let decision = provisional.decide(parsed.alert, policy: policy)
-                decisions.append(decision)
-                let status: AlertRecord.Status
-                let note: String
-                switch decision {
-                case .handOn(let change):
-                    provisional.record(parsed.alert)
-                    status = .received
-                    note = Self.describe(change) + (parsed.remarks.isEmpty ? "" : "; " + parsed.remarks.joined(separator: "; "))
-                case .ignore(let reason):
-                    status = .ignored
-                    note = reason
-                }
-                records.append(
-                    AlertRecord(
-                        id: notice.id, receivedAt: receivedAt, transport: notice.transport, format: parsed.format.rawValue, raw: notice.raw,
-                        alert: parsed.alert, status: status, note: note))
-            }
-        }
+        let (records, decisions) = decide(batch, receivedAt: receivedAt)
 
         let inserted: [Bool]
         do {
@@ -320,6 +288,45 @@ public actor AlertIntake {
             deliver(.success(receipt), to: pending)
         }
         await handOn(handedOn)
+    }
+
+    /// Decides each notice of a batch against the ledger and the notices before it in the
+    /// batch, and makes its record. The ledger is not changed here: only what is stored is
+    /// recorded in it (and a copy of it per batch would cost a copy of every event seen).
+    private func decide(_ batch: [Pending], receivedAt: Date) -> ([AlertRecord], [EventLedger.Decision?]) {
+        var handingOn: [String: [EventLedger.Entry]] = [:]  // this batch's notices to hand on, by event
+        var records: [AlertRecord] = []
+        var decisions: [EventLedger.Decision?] = []
+        for pending in batch {
+            let notice = pending.notice
+            switch notice.parsed {
+            case .none:
+                decisions.append(nil)
+                records.append(
+                    AlertRecord(
+                        id: notice.id, receivedAt: receivedAt, transport: notice.transport, format: notice.format.rawValue, raw: notice.raw,
+                        alert: nil, status: .refused, note: notice.refusal?.description ?? "unreadable"))
+            case .some(let parsed):
+                let decision = ledger.decide(parsed.alert, policy: policy, pending: handingOn[parsed.alert.eventID] ?? [])
+                decisions.append(decision)
+                let status: AlertRecord.Status
+                let note: String
+                switch decision {
+                case .handOn(let change):
+                    handingOn[parsed.alert.eventID, default: []].append(EventLedger.Entry(parsed.alert))
+                    status = .received
+                    note = Self.describe(change) + (parsed.remarks.isEmpty ? "" : "; " + parsed.remarks.joined(separator: "; "))
+                case .ignore(let reason):
+                    status = .ignored
+                    note = reason
+                }
+                records.append(
+                    AlertRecord(
+                        id: notice.id, receivedAt: receivedAt, transport: notice.transport, format: parsed.format.rawValue, raw: notice.raw,
+                        alert: parsed.alert, status: status, note: note))
+            }
+        }
+        return (records, decisions)
     }
 
     /// Gives accepted alerts to the handler, or to the ``accepted`` stream.

@@ -12,6 +12,16 @@ struct EventLedger {
         let id: AlertID
         let key: OrderKey
         let isRetraction: Bool
+
+        init(id: AlertID, key: OrderKey, isRetraction: Bool) {
+            self.id = id
+            self.key = key
+            self.isRetraction = isRetraction
+        }
+
+        init(_ alert: Alert) {
+            self.init(id: alert.id, key: OrderKey(alert), isRetraction: alert.isRetraction)
+        }
     }
 
     struct OrderKey: Hashable, Comparable {
@@ -42,20 +52,21 @@ struct EventLedger {
     mutating func forget() { events.removeAll() }
 
     mutating func record(_ alert: Alert) {
-        let entry = Entry(id: alert.id, key: OrderKey(alert), isRetraction: alert.isRetraction)
+        let entry = Entry(alert)
         if events[alert.eventID]?.contains(where: { $0.id == alert.id }) == true { return }
         events[alert.eventID, default: []].append(entry)
     }
 
-    /// Decides a new notice against the notices of its event handed on before.
-    func decide(_ alert: Alert, policy: IntakePolicy) -> Decision {
+    /// Decides a new notice against the notices of its event handed on before, and those
+    /// about to be (`pending`: earlier notices of the same batch, not yet stored).
+    func decide(_ alert: Alert, policy: IntakePolicy, pending: [Entry] = []) -> Decision {
         if alert.role == .test, !policy.acceptsTestNotices {
             return .ignore("test notice (role test); set the intake policy's acceptsTestNotices to follow test notices")
         }
         if alert.role == .utility {
             return .ignore("utility notice (role utility): not about a transient")
         }
-        let entries = (events[alert.eventID] ?? []).filter { $0.id != alert.id }
+        let entries = ((events[alert.eventID] ?? []) + pending).filter { $0.id != alert.id }
         let latest = entries.max { $0.key < $1.key }
         if alert.isRetraction { return .handOn(.retraction(previous: latest?.id)) }
         if let retraction = entries.first(where: \.isRetraction) {

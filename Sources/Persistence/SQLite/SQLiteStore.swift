@@ -11,9 +11,11 @@ internal import GRDB
 ///
 /// The file uses write-ahead logging with `synchronous = FULL`, so a committed transaction
 /// survives a power loss, not only a crash (SQLite manual, "PRAGMA synchronous": in WAL mode
-/// FULL syncs the WAL after each commit). Readers never block the writer.
+/// FULL syncs the WAL after each commit). Readers never block the writer, and the log is
+/// copied into the file in the background (``BackgroundCheckpointer``), not by a commit.
 public final class SQLiteStore: Sendable {
     private let writer: any DatabaseWriter
+    private let checkpointer: BackgroundCheckpointer?
     /// The database file, or `nil` in memory.
     public let path: String?
 
@@ -24,11 +26,17 @@ public final class SQLiteStore: Sendable {
     public init(path: String) throws(StoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
-            writer = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // After the pool is open: GRDB sets up WAL mode last and with it `synchronous =
+            // NORMAL` on the writer, which would override a setting made in `prepareDatabase`.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                // Checkpoints run in the background (BackgroundCheckpointer), never inside a commit.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            }
+            writer = pool
+            checkpointer = try BackgroundCheckpointer(path: path, writer: pool)
         } catch {
             throw StoreError(.cannotOpen, "cannot open the database \(path) (check the folder exists and is writable)", underlying: error)
         }
@@ -38,6 +46,7 @@ public final class SQLiteStore: Sendable {
 
     private init(writer: any DatabaseWriter) throws(StoreError) {
         self.writer = writer
+        self.checkpointer = nil
         self.path = nil
         try migrate()
     }
@@ -72,10 +81,18 @@ public final class SQLiteStore: Sendable {
     /// Runs a write transaction and maps errors to ``StoreError``.
     func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
-            return try await writer.write(body)
+            let result = try await writer.write(body)
+            checkpointer?.committed()
+            return result
         } catch {
             throw Self.storeError(error, doing: what)
         }
+    }
+
+    /// The writer connection's value of a pragma (`synchronous`, `journal_mode`, …), for
+    /// checking how the file is set up.
+    func writerPragma(_ name: String) async throws(StoreError) -> String? {
+        try await write("reading PRAGMA \(name)") { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 
     /// Runs a read and maps errors to ``StoreError``.
