@@ -48,6 +48,7 @@ public struct SourceDetector: Sendable {
         let thresholdFactor = Float(options.thresholdSigma)
         var bands: [RunBand] = []
         let subtracted = [Float](unsafeUninitializedCapacity: image.count) { output, initialized in
+            LargeBuffer.adviseHugePages(output)
             bands = image.pixels.withUnsafeBufferPointer { pixels in
                 Parallel.map(height, minimumPerBand: 32) { rows in
                     Self.scanBand(

@@ -29,6 +29,7 @@ enum DirectPixelReader {
         }
         var failed = false
         let pixels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            LargeBuffer.adviseHugePages(buffer)
             let base = buffer.baseAddress!
             let outcomes = Parallel.map(count, minimumPerBand: 1 << 20) { range -> Bool in
                 switch layout {
