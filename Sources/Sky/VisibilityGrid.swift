@@ -53,16 +53,7 @@ public struct VisibilityGrid: Sendable {
     /// Computes the grid on a timeline built once and reused (the Sun and Moon are already
     /// known; only the targets are new).
     public init(timeline: SkyTimeline, targets: [EquatorialCoordinates], threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        self.instants = timeline.instants
-        self.targetCount = targets.count
-        self.sky = timeline.sky
-        self.directions = TargetDirections(targets)
-        self.moonTerms = timeline.moonTerms
-        var altitudes = [Double](repeating: 0, count: targets.count * timeline.instants.count)
-        var azimuths = altitudes
-        HorizonKernel.run(directions, timeline.parameters, altitudes: &altitudes, azimuths: &azimuths, threads: max(1, threads))
-        self.altitudes = altitudes
-        self.azimuths = azimuths
+        self.init(timeline: timeline, targets: targets, wanted: nil, threads: threads)
     }
 
     /// Computes the grid only where the planner looks: at the instants where `screen` flags a
@@ -73,6 +64,10 @@ public struct VisibilityGrid: Sendable {
     /// interpolating between neighbouring instants, sees exactly what the full grid would give.
     package init(timeline: SkyTimeline, targets: [EquatorialCoordinates], screen: [Bool], threads: Int) {
         precondition(screen.count == targets.count * timeline.instants.count, "one screen flag per target and instant")
+        self.init(timeline: timeline, targets: targets, wanted: screen, threads: threads)
+    }
+
+    private init(timeline: SkyTimeline, targets: [EquatorialCoordinates], wanted: [Bool]?, threads: Int) {
         self.instants = timeline.instants
         self.targetCount = targets.count
         self.sky = timeline.sky
@@ -80,7 +75,7 @@ public struct VisibilityGrid: Sendable {
         self.moonTerms = timeline.moonTerms
         var altitudes = [Double](repeating: 0, count: targets.count * timeline.instants.count)
         var azimuths = altitudes
-        HorizonKernel.run(directions, timeline.parameters, altitudes: &altitudes, azimuths: &azimuths, wanted: screen, threads: max(1, threads))
+        HorizonKernel.run(directions, timeline.parameters, altitudes: &altitudes, azimuths: &azimuths, wanted: wanted, threads: max(1, threads))
         self.altitudes = altitudes
         self.azimuths = azimuths
     }

@@ -11,8 +11,8 @@ import Synchronization
 /// checkpoints off, this runs a passive checkpoint (`SQLITE_CHECKPOINT_PASSIVE`: it never
 /// waits for readers or the writer) on its own connection after every
 /// ``commitsPerCheckpoint`` commits, which copies the pages and syncs the file. A second
-/// passive checkpoint then runs on the writer's connection between two commits: with
-/// nothing left to copy it takes microseconds, and it is what lets the writer start the log
+/// passive checkpoint then runs on the writer's connection between two commits: it copies
+/// only what was committed in the meantime, and it is what lets the writer start the log
 /// again from its beginning (measured: after a checkpoint on another connection alone, the
 /// writer kept appending and the log grew without bound), so the log stays small.
 ///

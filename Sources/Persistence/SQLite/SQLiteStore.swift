@@ -90,7 +90,7 @@ public final class SQLiteStore: Sendable {
     }
 
     /// The writer connection's value of a pragma (`synchronous`, `journal_mode`, …), for
-    /// checking how the file is set up.
+    /// tests that check how the file is set up. `name` is trusted: it is put into the SQL.
     func writerPragma(_ name: String) async throws(StoreError) -> String? {
         try await write("reading PRAGMA \(name)") { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
