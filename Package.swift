@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "Observatory",
             dependencies: [
-                "StarlingCore", "Sky", "Imaging", "Persistence", "CZlib",
+                "StarlingCore", "Sky", "Imaging", "Persistence",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -1,20 +1,21 @@
 internal import CZlib
-import Foundation
+package import Foundation
 
-/// Inflating gzip streams with the system zlib, for FITS bytes that arrive compressed in
-/// memory (CFITSIO inflates `.gz` files itself, but not buffers).
-enum Gzip {
+/// Inflating gzip (and zlib) streams with the system zlib, for FITS bytes that arrive
+/// compressed in memory (CFITSIO inflates `.gz` files itself, but not buffers; INDI cameras
+/// send `.fits.z` BLOBs, zlib's `compress2` output).
+package enum Gzip {
     /// Whether the bytes start with the gzip magic number `1f 8b` (RFC 1952 §2.3.1).
-    static func isCompressed(_ data: Data) -> Bool {
+    package static func isCompressed(_ data: Data) -> Bool {
         data.count >= 2 && data[data.startIndex] == 0x1f && data[data.startIndex + 1] == 0x8b
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    /// Inflates a gzip stream (one or more members).
-    static func decompress(_ data: Data, limit: Int = 4 << 30) throws(Failure) -> Data {
+    /// Inflates a gzip stream (one or more members) or a zlib stream.
+    package static func decompress(_ data: Data, limit: Int = 4 << 30) throws(Failure) -> Data {
         var stream = z_stream()
         // windowBits 15 + 32: zlib detects the gzip or zlib header itself (zlib.h, inflateInit2).
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

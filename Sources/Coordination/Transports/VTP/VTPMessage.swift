@@ -1,4 +1,5 @@
 import Foundation
+import StarlingCore
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -41,14 +42,14 @@ enum VTPMessage {
     static func transport(role: String, origin: String, response: String, timestamp: Date, meta: [(name: String, value: String)] = [], result: String? = nil) -> Data {
         var xml = "<?xml version='1.0' encoding='UTF-8'?>\n"
         xml += "<trn:Transport xmlns:trn=\"\(transportNamespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-        xml += "version=\"1.0\" role=\"\(escape(role))\" "
+        xml += "version=\"1.0\" role=\"\(role.xmlEscaped())\" "
         xml += "xsi:schemaLocation=\"http://telescope-networks.org/schema/Transport/v1.1 http://www.telescope-networks.org/schema/Transport-v1.1.xsd\">"
-        xml += "<Origin>\(escape(origin))</Origin><Response>\(escape(response))</Response>"
+        xml += "<Origin>\(origin.xmlEscaped())</Origin><Response>\(response.xmlEscaped())</Response>"
         xml += "<TimeStamp>\(timestampText(timestamp))</TimeStamp>"
         if !meta.isEmpty || result != nil {
             xml += "<Meta>"
-            for item in meta { xml += "<Param name=\"\(escape(item.name))\" value=\"\(escape(item.value))\"/>" }
-            if let result { xml += "<Result>\(escape(result))</Result>" }
+            for item in meta { xml += "<Param name=\"\(item.name.xmlEscaped())\" value=\"\(item.value.xmlEscaped())\"/>" }
+            if let result { xml += "<Result>\(result.xmlEscaped())</Result>" }
             xml += "</Meta>"
         }
         xml += "</trn:Transport>"
@@ -89,20 +90,6 @@ enum VTPMessage {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&apos;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
 
     private final class Classifier: NSObject, XMLParserDelegate {
         var root: String?

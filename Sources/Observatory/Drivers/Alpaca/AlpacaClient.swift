@@ -66,11 +66,7 @@ public final class AlpacaClient: Sendable {
     public func get(
         _ type: AlpacaDeviceType, _ number: Int, _ member: String, parameters: [(String, String)] = [], kind: DeviceKind
     ) async throws(DriverError) -> AlpacaResponse {
-        let transaction = nextTransactionID()
-        let request = try makeRequest(type, number, member, method: "GET", parameters: parameters, transaction: transaction, kind: kind)
-        let (status, _, body) = try await perform(request, describing: describe(type, number, "GET", member, parameters), kind: kind)
-        return try AlpacaResponse.decode(
-            status: status, body: body, request: describe(type, number, "GET", member, parameters), sentTransactionID: transaction, kind: kind)
+        try await call("GET", type, number, member, parameters: parameters, kind: kind)
     }
 
     /// Sets a property or calls a method (`PUT`, form-encoded body).
@@ -78,11 +74,17 @@ public final class AlpacaClient: Sendable {
     public func put(
         _ type: AlpacaDeviceType, _ number: Int, _ member: String, parameters: [(String, String)] = [], kind: DeviceKind
     ) async throws(DriverError) -> AlpacaResponse {
+        try await call("PUT", type, number, member, parameters: parameters, kind: kind)
+    }
+
+    private func call(
+        _ method: String, _ type: AlpacaDeviceType, _ number: Int, _ member: String, parameters: [(String, String)], kind: DeviceKind
+    ) async throws(DriverError) -> AlpacaResponse {
         let transaction = nextTransactionID()
-        let request = try makeRequest(type, number, member, method: "PUT", parameters: parameters, transaction: transaction, kind: kind)
-        let (status, _, body) = try await perform(request, describing: describe(type, number, "PUT", member, parameters), kind: kind)
-        return try AlpacaResponse.decode(
-            status: status, body: body, request: describe(type, number, "PUT", member, parameters), sentTransactionID: transaction, kind: kind)
+        let request = try makeRequest(type, number, member, method: method, parameters: parameters, transaction: transaction, kind: kind)
+        let what = describe(type, number, method, member, parameters)
+        let (status, _, body) = try await perform(request, describing: what, kind: kind)
+        return try AlpacaResponse.decode(status: status, body: body, request: what, sentTransactionID: transaction, kind: kind)
     }
 
     /// Downloads a camera's last image, as ImageBytes when the server offers it, else JSON.

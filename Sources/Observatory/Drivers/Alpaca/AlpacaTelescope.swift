@@ -13,9 +13,11 @@ public import StarlingCore
 public struct AlpacaTelescope: MountDriver {
     let device: AlpacaDevice
     public let timeouts: AlpacaDriverTimeouts
-    /// Where the mount stands, for the JNow conversion (`nil`: geocentric).
+    /// Where the mount stands, for the JNow conversion (`nil`: sea level at 0°, 0°).
     public let site: GeodeticLocation?
     private let now: @Sendable () -> Date
+    /// ICRS ↔ JNow at the site.
+    private let places: ApparentPlace
 
     public init(
         client: AlpacaClient, number: Int = 0, site: GeodeticLocation? = nil, timeouts: AlpacaDriverTimeouts = AlpacaDriverTimeouts(),
@@ -25,6 +27,7 @@ public struct AlpacaTelescope: MountDriver {
         self.site = site
         self.timeouts = timeouts
         self.now = now
+        self.places = ApparentPlace(site: site)
     }
 
     public func connect() async throws(DriverError) { try await device.connect() }
@@ -37,7 +40,7 @@ public struct AlpacaTelescope: MountDriver {
         let system = try await device.get("equatorialsystem").int ?? 0
         var pointing = try? EquatorialCoordinates(rightAscensionDegrees: ra * 15, declinationDegrees: dec)
         if system == 1 {
-            pointing = try? ApparentPlace(site: site).icrs(rightAscensionHours: ra, declinationDegrees: dec, at: now())
+            pointing = try? places.icrs(rightAscensionHours: ra, declinationDegrees: dec, at: now())
         }
         return MountStatus(
             pointing: pointing, isSlewing: try await device.bool("slewing"), isTracking: try await device.bool("tracking"),
@@ -67,7 +70,7 @@ public struct AlpacaTelescope: MountDriver {
         var raHours = target.rightAscension.degrees / 15
         var decDegrees = target.declination.degrees
         if system == 1 {
-            (raHours, decDegrees) = ApparentPlace(site: site).jnow(of: target, at: now())
+            (raHours, decDegrees) = places.jnow(of: target, at: now())
         }
         if try await device.get("tracking").bool == false {
             try await device.put("tracking", [("Tracking", "True")])

@@ -1,7 +1,6 @@
 import Foundation
-import StarlingCore
+public import StarlingCore
 import Imaging
-import CZlib
 
 /// A camera on an INDI server (`CCD Simulator`, or any INDI CCD driver).
 ///
@@ -10,7 +9,8 @@ import CZlib
 /// `CCD_ABORT_EXPOSURE` (`ABORT`), and the frame in BLOB `CCD1` (format `.fits`, or `.fits.z`
 /// when the driver compresses: zlib, inflated here). The driver asks the server for BLOBs
 /// (`enableBLOB … Also`) before every exposure, so a restarted server or driver sends them.
-public struct INDICamera: CameraDriver {
+public struct INDICamera: CameraDriver, INDIDeviceDriver {
+    public static let deviceKind = DeviceKind.camera
     public let client: INDIClient
     public let device: String
     public let timeouts: INDIDriverTimeouts
@@ -25,11 +25,9 @@ public struct INDICamera: CameraDriver {
     }
 
     public func connect() async throws(DriverError) {
-        try await client.connect()
+        try await client.connect(for: Self.deviceKind)
         try await prepare()
     }
-
-    public func disconnect() async {}
 
     public func expose(_ exposure: CameraExposure) async throws(DriverError) -> CameraReadout {
         try await prepare()
@@ -89,7 +87,7 @@ public struct INDICamera: CameraDriver {
     func decode(_ blob: INDIBLOB) throws(DriverError) -> FITSFrame {
         var data = blob.data
         if blob.format.hasSuffix(".z") {
-            data = try Self.inflate(data, expectedSize: blob.size, device: device)
+            data = try Self.inflate(data, device: device)
         }
         guard blob.format.hasPrefix(".fits") || blob.format.isEmpty else {
             throw DriverError(
@@ -103,24 +101,13 @@ public struct INDICamera: CameraDriver {
         }
     }
 
-    /// Inflates INDI's `.z` BLOBs (zlib's `compress2` output; `size` is the inflated size).
-    static func inflate(_ data: Data, expectedSize: Int, device: String) throws(DriverError) -> Data {
-        var capacity = max(expectedSize, data.count * 4, 1024)
-        for _ in 0..<4 {
-            var output = Data(count: capacity)
-            var length = uLongf(capacity)
-            let status = output.withUnsafeMutableBytes { target in
-                data.withUnsafeBytes { source in
-                    uncompress(
-                        target.baseAddress!.assumingMemoryBound(to: Bytef.self), &length,
-                        source.baseAddress!.assumingMemoryBound(to: Bytef.self), uLong(data.count))
-                }
-            }
-            if status == Z_OK { return output.prefix(Int(length)) }
-            if status == Z_BUF_ERROR { capacity *= 4; continue }
-            throw DriverError(.protocolError, device: .camera, "\(device): the compressed frame cannot be inflated (zlib status \(status))")
+    /// Inflates INDI's `.z` BLOBs (zlib's `compress2` output).
+    static func inflate(_ data: Data, device: String) throws(DriverError) -> Data {
+        do {
+            return try Gzip.decompress(data)
+        } catch {
+            throw DriverError(.protocolError, device: .camera, "\(device): the compressed frame cannot be inflated (\(error))")
         }
-        throw DriverError(.protocolError, device: .camera, "\(device): the compressed frame inflates beyond \(capacity) bytes")
     }
 
     private func format(_ value: Double) -> String { String(format: "%g", value) }

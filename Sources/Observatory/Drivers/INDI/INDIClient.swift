@@ -22,7 +22,7 @@ public import StarlingCore
 ///
 /// ```swift
 /// let client = INDIClient(host: "127.0.0.1", port: 7624)
-/// try await client.connect()
+/// try await client.connect(for: .mount)
 /// try await client.connectDevice("Telescope Simulator", kind: .mount)
 /// ```
 public actor INDIClient {
@@ -110,10 +110,12 @@ public actor INDIClient {
 
     /// Connects to the server and asks for every property (idempotent); from now on the
     /// client reconnects by itself when the connection drops.
+    /// - Parameter kind: the device that needs the connection, named in the error (the agent
+    ///   files a fault under the device an error names).
     /// - Throws: ``DriverError`` `.disconnected` or `.timeout` when the server cannot be reached.
-    public func connect() async throws(DriverError) {
+    public func connect(for kind: DeviceKind) async throws(DriverError) {
         wantsConnection = true
-        try ensureConnected(.mount)
+        try ensureConnected(kind)
     }
 
     /// Closes the connection and stops reconnecting; pending waits fail with `.disconnected`.
@@ -184,7 +186,7 @@ public actor INDIClient {
         guard wantsConnection else { return true }
         guard connection == nil else { return true }
         do {
-            try ensureConnected(.mount)
+            try ensureConnected(.mount)  // the kind only names the device in an error, which is logged here
             logger.warning("Reconnected to the INDI server", metadata: ["indi.connection": "\(connectionCount)"])
             return true
         } catch {
@@ -399,6 +401,29 @@ public actor INDIClient {
 
     // MARK: Commands
 
+    /// Sends numbers to a property and waits for the device's answer: the first state of the
+    /// property, after the command, for which `done` holds (see ``waitFor(_:device:properties:timeout:what:failOnAlert:after:until:)``).
+    @discardableResult
+    public func command(
+        numbers values: [(String, Double)], to property: String, of device: String, kind: DeviceKind, timeout: Duration, what: String,
+        until done: @escaping @Sendable (INDIVector) -> Bool
+    ) async throws(DriverError) -> INDIVector {
+        let before = generation
+        try send(numbers: values, to: property, of: device, kind: kind)
+        return try await waitFor(kind, device: device, properties: [property], timeout: timeout, what: what, after: before, until: done)
+    }
+
+    /// Sends switches to a property and waits for the device's answer, as ``command(numbers:to:of:kind:timeout:what:until:)``.
+    @discardableResult
+    public func command(
+        switches values: [(String, Bool)], to property: String, of device: String, kind: DeviceKind, timeout: Duration, what: String,
+        until done: @escaping @Sendable (INDIVector) -> Bool
+    ) async throws(DriverError) -> INDIVector {
+        let before = generation
+        try send(switches: values, to: property, of: device, kind: kind)
+        return try await waitFor(kind, device: device, properties: [property], timeout: timeout, what: what, after: before, until: done)
+    }
+
     /// Sends new values for number elements (`newNumberVector`).
     /// - Throws: ``DriverError`` `.refused` when the device lacks the property or an element, the
     ///   property is read-only, or a value is outside the limits the device declared;
@@ -413,8 +438,8 @@ public actor INDIClient {
                 throw DriverError(.refused, device: kind, "\(device).\(property).\(name) = \(value) is outside \(minimum)...\(maximum)")
             }
         }
-        let body = values.map { "<oneNumber name=\"\(INDIXMLParser.escape($0.0))\">\($0.1)</oneNumber>" }.joined()
-        try write(kind, "<newNumberVector device=\"\(INDIXMLParser.escape(device))\" name=\"\(INDIXMLParser.escape(property))\">\(body)</newNumberVector>\n")
+        let body = values.map { "<oneNumber name=\"\($0.0.xmlEscaped())\">\($0.1)</oneNumber>" }.joined()
+        try write(kind, "<newNumberVector device=\"\(device.xmlEscaped())\" name=\"\(property.xmlEscaped())\">\(body)</newNumberVector>\n")
         logger.debug("INDI command", metadata: ["indi.device": "\(device)", "indi.property": "\(property)", "indi.values": "\(values)"])
     }
 
@@ -422,16 +447,16 @@ public actor INDIClient {
     /// `OneOfMany` property (the device turns the others off).
     public func send(switches values: [(String, Bool)], to property: String, of device: String, kind: DeviceKind) throws(DriverError) {
         _ = try writable(property, of: device, kind: kind, kindExpected: .switch, elements: values.map(\.0))
-        let body = values.map { "<oneSwitch name=\"\(INDIXMLParser.escape($0.0))\">\($0.1 ? "On" : "Off")</oneSwitch>" }.joined()
-        try write(kind, "<newSwitchVector device=\"\(INDIXMLParser.escape(device))\" name=\"\(INDIXMLParser.escape(property))\">\(body)</newSwitchVector>\n")
+        let body = values.map { "<oneSwitch name=\"\($0.0.xmlEscaped())\">\($0.1 ? "On" : "Off")</oneSwitch>" }.joined()
+        try write(kind, "<newSwitchVector device=\"\(device.xmlEscaped())\" name=\"\(property.xmlEscaped())\">\(body)</newSwitchVector>\n")
         logger.debug("INDI command", metadata: ["indi.device": "\(device)", "indi.property": "\(property)", "indi.values": "\(values)"])
     }
 
     /// Sends new texts (`newTextVector`).
     public func send(texts values: [(String, String)], to property: String, of device: String, kind: DeviceKind) throws(DriverError) {
         _ = try writable(property, of: device, kind: kind, kindExpected: .text, elements: values.map(\.0))
-        let body = values.map { "<oneText name=\"\(INDIXMLParser.escape($0.0))\">\(INDIXMLParser.escape($0.1))</oneText>" }.joined()
-        try write(kind, "<newTextVector device=\"\(INDIXMLParser.escape(device))\" name=\"\(INDIXMLParser.escape(property))\">\(body)</newTextVector>\n")
+        let body = values.map { "<oneText name=\"\($0.0.xmlEscaped())\">\($0.1.xmlEscaped())</oneText>" }.joined()
+        try write(kind, "<newTextVector device=\"\(device.xmlEscaped())\" name=\"\(property.xmlEscaped())\">\(body)</newTextVector>\n")
     }
 
     /// Asks the server to send (or stop sending) a device's BLOBs to this client; remembered
@@ -515,7 +540,7 @@ public actor INDIClient {
     }
 
     private static func enableBLOBCommand(_ mode: BLOBMode, device: String, property: String?) -> String {
-        let name = property.map { " name=\"\(INDIXMLParser.escape($0))\"" } ?? ""
-        return "<enableBLOB device=\"\(INDIXMLParser.escape(device))\"\(name)>\(mode.rawValue)</enableBLOB>\n"
+        let name = property.map { " name=\"\($0.xmlEscaped())\"" } ?? ""
+        return "<enableBLOB device=\"\(device.xmlEscaped())\"\(name)>\(mode.rawValue)</enableBLOB>\n"
     }
 }

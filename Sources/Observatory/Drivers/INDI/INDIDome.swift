@@ -8,7 +8,8 @@ public import StarlingCore
 /// opening or closing by the switch that is On, `Alert` is an error. A parked dome refuses to
 /// open in INDI, so ``open()`` unparks it first; parking closes the shutter (the simulator's
 /// `SHUTTER_CLOSE_ON_PARK` policy), which is why ``close()`` only closes the shutter.
-public struct INDIDome: EnclosureDriver {
+public struct INDIDome: EnclosureDriver, INDIDeviceDriver {
+    public static let deviceKind = DeviceKind.enclosure
     public let client: INDIClient
     public let device: String
     public let timeouts: INDIDriverTimeouts
@@ -18,13 +19,6 @@ public struct INDIDome: EnclosureDriver {
         self.device = device
         self.timeouts = timeouts
     }
-
-    public func connect() async throws(DriverError) {
-        try await client.connect()
-        try await client.connectDevice(device, kind: .enclosure)
-    }
-
-    public func disconnect() async {}
 
     public func state() async throws(DriverError) -> EnclosureState {
         try await client.connectDevice(device, kind: .enclosure)
@@ -48,11 +42,9 @@ public struct INDIDome: EnclosureDriver {
     public func open() async throws(DriverError) {
         try await client.connectDevice(device, kind: .enclosure)
         if let park = await client.property("DOME_PARK", of: device), park.isOn("PARK") == true {
-            let before = await client.currentGeneration
-            try await client.send(switches: [("UNPARK", true)], to: "DOME_PARK", of: device, kind: .enclosure)
-            _ = try await client.waitFor(
-                .enclosure, device: device, properties: ["DOME_PARK"], timeout: timeouts.enclosure, what: "the dome to unpark",
-                after: before, until: { $0.isOn("UNPARK") == true && $0.state != .busy })
+            try await client.command(
+                switches: [("UNPARK", true)], to: "DOME_PARK", of: device, kind: .enclosure, timeout: timeouts.enclosure,
+                what: "the dome to unpark", until: { $0.isOn("UNPARK") == true && $0.state != .busy })
         }
         try await moveShutter(open: true)
     }
@@ -67,11 +59,9 @@ public struct INDIDome: EnclosureDriver {
         let target: EnclosureState = open ? .open : .closed
         if Self.state(of: shutter) == target { return }
         let element = open ? "SHUTTER_OPEN" : "SHUTTER_CLOSE"
-        let before = await client.currentGeneration
-        try await client.send(switches: [(element, true)], to: "DOME_SHUTTER", of: device, kind: .enclosure)
-        _ = try await client.waitFor(
-            .enclosure, device: device, properties: ["DOME_SHUTTER"], timeout: timeouts.enclosure,
-            what: "the shutter to \(open ? "open" : "close")", after: before, until: { Self.state(of: $0) == target })
+        try await client.command(
+            switches: [(element, true)], to: "DOME_SHUTTER", of: device, kind: .enclosure, timeout: timeouts.enclosure,
+            what: "the shutter to \(open ? "open" : "close")", until: { Self.state(of: $0) == target })
     }
 
     public func rotate(toAzimuth azimuth: Angle) async throws(DriverError) {
@@ -79,11 +69,9 @@ public struct INDIDome: EnclosureDriver {
         let degrees = azimuth.normalizedPositive.degrees
         let current = try await client.require("ABS_DOME_POSITION", of: device, kind: .enclosure)
         if let value = current.number("DOME_ABSOLUTE_POSITION"), abs(value - degrees) < 0.5, current.state != .busy { return }
-        let before = await client.currentGeneration
-        try await client.send(numbers: [("DOME_ABSOLUTE_POSITION", degrees)], to: "ABS_DOME_POSITION", of: device, kind: .enclosure)
-        _ = try await client.waitFor(
-            .enclosure, device: device, properties: ["ABS_DOME_POSITION"], timeout: timeouts.enclosure,
-            what: "the dome to turn to azimuth \(degrees)°", after: before,
+        try await client.command(
+            numbers: [("DOME_ABSOLUTE_POSITION", degrees)], to: "ABS_DOME_POSITION", of: device, kind: .enclosure, timeout: timeouts.enclosure,
+            what: "the dome to turn to azimuth \(degrees)°",
             until: { vector in
                 guard vector.state == .ok, let value = vector.number("DOME_ABSOLUTE_POSITION") else { return false }
                 let delta = abs(value - degrees).truncatingRemainder(dividingBy: 360)

@@ -2,7 +2,8 @@ public import StarlingCore
 
 /// A filter wheel on an INDI server (`Filter Simulator`): `FILTER_SLOT`
 /// (`FILTER_SLOT_VALUE`, 1-based) and `FILTER_NAME` (`FILTER_SLOT_NAME_1`…).
-public struct INDIFilterWheel: FilterWheelDriver {
+public struct INDIFilterWheel: FilterWheelDriver, INDIDeviceDriver {
+    public static let deviceKind = DeviceKind.filterWheel
     public let client: INDIClient
     public let device: String
     public let timeouts: INDIDriverTimeouts
@@ -12,13 +13,6 @@ public struct INDIFilterWheel: FilterWheelDriver {
         self.device = device
         self.timeouts = timeouts
     }
-
-    public func connect() async throws(DriverError) {
-        try await client.connect()
-        try await client.connectDevice(device, kind: .filterWheel)
-    }
-
-    public func disconnect() async {}
 
     public func filters() async throws(DriverError) -> [Filter] {
         try await client.connectDevice(device, kind: .filterWheel)
@@ -49,11 +43,9 @@ public struct INDIFilterWheel: FilterWheelDriver {
         let slot = index + 1
         let current = try await client.require("FILTER_SLOT", of: device, kind: .filterWheel)
         if current.number("FILTER_SLOT_VALUE").map({ Int($0.rounded()) }) == slot, current.state != .busy { return }
-        let before = await client.currentGeneration
-        try await client.send(numbers: [("FILTER_SLOT_VALUE", Double(slot))], to: "FILTER_SLOT", of: device, kind: .filterWheel)
-        _ = try await client.waitFor(
-            .filterWheel, device: device, properties: ["FILTER_SLOT"], timeout: timeouts.filterWheel,
-            what: "the wheel to reach slot \(slot) (\(filter.name))", after: before,
+        try await client.command(
+            numbers: [("FILTER_SLOT_VALUE", Double(slot))], to: "FILTER_SLOT", of: device, kind: .filterWheel, timeout: timeouts.filterWheel,
+            what: "the wheel to reach slot \(slot) (\(filter.name))",
             until: { $0.state == .ok && $0.number("FILTER_SLOT_VALUE").map { Int($0.rounded()) } == slot })
     }
 }

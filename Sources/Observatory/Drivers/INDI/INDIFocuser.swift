@@ -1,8 +1,9 @@
-import StarlingCore
+public import StarlingCore
 
 /// A focuser on an INDI server (`Focuser Simulator`): `ABS_FOCUS_POSITION`
 /// (`FOCUS_ABSOLUTE_POSITION`, steps).
-public struct INDIFocuser: FocuserDriver {
+public struct INDIFocuser: FocuserDriver, INDIDeviceDriver {
+    public static let deviceKind = DeviceKind.focuser
     public let client: INDIClient
     public let device: String
     public let timeouts: INDIDriverTimeouts
@@ -12,13 +13,6 @@ public struct INDIFocuser: FocuserDriver {
         self.device = device
         self.timeouts = timeouts
     }
-
-    public func connect() async throws(DriverError) {
-        try await client.connect()
-        try await client.connectDevice(device, kind: .focuser)
-    }
-
-    public func disconnect() async {}
 
     public func position() async throws(DriverError) -> Int {
         try await client.connectDevice(device, kind: .focuser)
@@ -33,11 +27,9 @@ public struct INDIFocuser: FocuserDriver {
         try await client.connectDevice(device, kind: .focuser)
         let current = try await client.require("ABS_FOCUS_POSITION", of: device, kind: .focuser)
         if current.number("FOCUS_ABSOLUTE_POSITION").map({ Int($0.rounded()) }) == position, current.state != .busy { return }
-        let before = await client.currentGeneration
-        try await client.send(numbers: [("FOCUS_ABSOLUTE_POSITION", Double(position))], to: "ABS_FOCUS_POSITION", of: device, kind: .focuser)
-        _ = try await client.waitFor(
-            .focuser, device: device, properties: ["ABS_FOCUS_POSITION"], timeout: timeouts.focuser, what: "the move to step \(position)",
-            after: before,
+        try await client.command(
+            numbers: [("FOCUS_ABSOLUTE_POSITION", Double(position))], to: "ABS_FOCUS_POSITION", of: device, kind: .focuser,
+            timeout: timeouts.focuser, what: "the move to step \(position)",
             until: { $0.state == .ok && $0.number("FOCUS_ABSOLUTE_POSITION").map { abs($0 - Double(position)) < 0.5 } == true })
     }
 }

@@ -11,8 +11,9 @@ import Synchronization
 ///
 /// INDI mounts take and report *JNow* (true equator and equinox of date) coordinates; Starling's
 /// are ICRS. The driver converts both ways with ``ApparentPlace`` (ERFA through the `Sky`
-/// module); without a site the conversion is geocentric (≤ 0.32″ of diurnal aberration).
-public struct INDIMount: MountDriver {
+/// module); without a site the observer is at sea level at 0°, 0° (≤ 0.32″ of diurnal aberration).
+public struct INDIMount: MountDriver, INDIDeviceDriver {
+    public static let deviceKind = DeviceKind.mount
     public let client: INDIClient
     public let device: String
     public let site: GeodeticLocation?
@@ -20,6 +21,8 @@ public struct INDIMount: MountDriver {
     /// How close (degrees) the reported position must come to the target for a slew to count as arrived.
     public let arrivalToleranceDegrees: Double
     private let now: @Sendable () -> Date
+    /// ICRS ↔ JNow at the site.
+    private let places: ApparentPlace
 
     /// - Parameters:
     ///   - client: the INDI client the telescope's devices share.
@@ -37,10 +40,11 @@ public struct INDIMount: MountDriver {
         self.timeouts = timeouts
         self.arrivalToleranceDegrees = arrivalToleranceDegrees
         self.now = now
+        self.places = ApparentPlace(site: site)
     }
 
     public func connect() async throws(DriverError) {
-        try await client.connect()
+        try await client.connect(for: Self.deviceKind)
         try await client.connectDevice(device, kind: .mount)
         if let site {
             let geographic = try await client.require("GEOGRAPHIC_COORD", of: device, kind: .mount)
@@ -52,8 +56,6 @@ public struct INDIMount: MountDriver {
         }
     }
 
-    public func disconnect() async {}
-
     public func status() async throws(DriverError) -> MountStatus {
         try await prepare()
         let coordinates = try await client.require("EQUATORIAL_EOD_COORD", of: device, kind: .mount)
@@ -61,7 +63,7 @@ public struct INDIMount: MountDriver {
         let track = await client.property("TELESCOPE_TRACK_STATE", of: device)
         var pointing: EquatorialCoordinates?
         if let ra = coordinates.number("RA"), let dec = coordinates.number("DEC") {
-            pointing = try? ApparentPlace(site: site).icrs(rightAscensionHours: ra, declinationDegrees: dec, at: now())
+            pointing = try? places.icrs(rightAscensionHours: ra, declinationDegrees: dec, at: now())
         }
         return MountStatus(
             pointing: pointing, isSlewing: coordinates.state == .busy,
@@ -78,18 +80,16 @@ public struct INDIMount: MountDriver {
         let element = parked ? "PARK" : "UNPARK"
         let current = try await client.require("TELESCOPE_PARK", of: device, kind: .mount)
         if current.isOn(element) == true, current.state != .busy, current.state != .alert { return }
-        let before = await client.currentGeneration
-        try await client.send(switches: [(element, true)], to: "TELESCOPE_PARK", of: device, kind: .mount)
         // The simulator answers an unpark of an unparked mount with state Idle ("already
         // unparked"), a park with Busy then Ok: done is "the switch is on and not Busy".
-        _ = try await client.waitFor(
-            .mount, device: device, properties: ["TELESCOPE_PARK"], timeout: timeouts.park, what: parked ? "the park to finish" : "the unpark",
-            after: before, until: { $0.isOn(element) == true && $0.state != .busy })
+        try await client.command(
+            switches: [(element, true)], to: "TELESCOPE_PARK", of: device, kind: .mount, timeout: timeouts.park,
+            what: parked ? "the park to finish" : "the unpark", until: { $0.isOn(element) == true && $0.state != .busy })
     }
 
     public func slew(to target: EquatorialCoordinates) async throws(DriverError) {
         try await prepare()
-        let (raHours, decDegrees) = apparent(of: target)
+        let (raHours, decDegrees) = places.jnow(of: target, at: now())
         let park = await client.property("TELESCOPE_PARK", of: device)
         if park?.isOn("PARK") == true {
             throw DriverError(.refused, device: .mount, "\(device) is parked: unpark before slewing to RA \(format(raHours))h Dec \(format(decDegrees))°")
@@ -97,22 +97,18 @@ public struct INDIMount: MountDriver {
         _ = try await client.require("EQUATORIAL_EOD_COORD", of: device, kind: .mount)
         let onSet = try await client.require("ON_COORD_SET", of: device, kind: .mount)
         if onSet.isOn("TRACK") != true {
-            let before = await client.currentGeneration
-            try await client.send(switches: [("TRACK", true)], to: "ON_COORD_SET", of: device, kind: .mount)
-            _ = try await client.waitFor(
-                .mount, device: device, properties: ["ON_COORD_SET"], timeout: timeouts.command, what: "ON_COORD_SET to take TRACK",
-                after: before, until: { $0.isOn("TRACK") == true })
+            try await client.command(
+                switches: [("TRACK", true)], to: "ON_COORD_SET", of: device, kind: .mount, timeout: timeouts.command,
+                what: "ON_COORD_SET to take TRACK", until: { $0.isOn("TRACK") == true })
         }
-        let before = await client.currentGeneration
-        try await client.send(numbers: [("RA", raHours), ("DEC", decDegrees)], to: "EQUATORIAL_EOD_COORD", of: device, kind: .mount)
         // Done is Ok after Busy. The simulator stops up to ~0.06° from the target (14 s of RA in
         // the recorded session), so an exact match cannot be the criterion; a mount that
         // never reports Busy counts as arrived when Ok within the tolerance.
         let tolerance = arrivalToleranceDegrees
         let sawBusy = Flag()
-        let arrived = try await client.waitFor(
-            .mount, device: device, properties: ["EQUATORIAL_EOD_COORD"], timeout: timeouts.slew,
-            what: "the slew to RA \(format(raHours))h Dec \(format(decDegrees))° (JNow) to finish", after: before,
+        let arrived = try await client.command(
+            numbers: [("RA", raHours), ("DEC", decDegrees)], to: "EQUATORIAL_EOD_COORD", of: device, kind: .mount, timeout: timeouts.slew,
+            what: "the slew to RA \(format(raHours))h Dec \(format(decDegrees))° (JNow) to finish",
             until: { vector in
                 if vector.state == .busy { sawBusy.set() }
                 guard vector.state == .ok, let ra = vector.number("RA"), let dec = vector.number("DEC") else { return false }
@@ -153,12 +149,6 @@ public struct INDIMount: MountDriver {
 
     private func prepare() async throws(DriverError) {
         try await client.connectDevice(device, kind: .mount)
-    }
-
-    /// The JNow place of an ICRS target now: (right ascension in hours, declination in degrees).
-    func apparent(of target: EquatorialCoordinates) -> (Double, Double) {
-        let place = ApparentPlace(site: site).jnow(of: target, at: now())
-        return (place.rightAscensionHours, place.declinationDegrees)
     }
 
     private func format(_ value: Double) -> String { String(format: "%.5f", value) }

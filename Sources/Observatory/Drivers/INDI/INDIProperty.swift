@@ -9,7 +9,7 @@ import StarlingCore
 public enum INDIPropertyState: String, Sendable, Hashable, CaseIterable {
     case idle = "Idle", ok = "Ok", busy = "Busy", alert = "Alert"
 
-    init(parsing text: String?) { self = text.flatMap { INDIPropertyState(rawValue: $0.trimmingWhitespace) } ?? .idle }
+    init(parsing text: String?) { self = text.flatMap { INDIPropertyState(rawValue: $0.trimmingWhitespace()) } ?? .idle }
 }
 
 /// The kind of an INDI property vector.
@@ -205,18 +205,18 @@ public enum INDIEvent: Sendable, Hashable {
             switch kind {
             case .number:
                 guard let number = INDIVector.parseNumber(text) else {
-                    throw DriverError(.protocolError, device: .mount, "\(device).\(name).\(elementName): '\(text.trimmingWhitespace)' is not a number")
+                    throw DriverError(.protocolError, device: .mount, "\(device).\(name).\(elementName): '\(text.trimmingWhitespace())' is not a number")
                 }
                 value = .number(number)
             case .switch:
-                value = .switch(text.trimmingWhitespace == "On")
+                value = .switch(text.trimmingWhitespace() == "On")
             case .text:
-                value = .text(text.trimmingWhitespace)
+                value = .text(text.trimmingWhitespace())
             case .light:
                 value = .light(INDIPropertyState(parsing: text))
             case .blob:
                 let format = child["format"] ?? ""
-                let size = child["size"].flatMap { Int($0.trimmingWhitespace) } ?? 0
+                let size = child["size"].flatMap { Int($0.trimmingWhitespace()) } ?? 0
                 var data = Data()
                 if !isDefinition {
                     guard let decoded = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
@@ -235,7 +235,7 @@ public enum INDIEvent: Sendable, Hashable {
         let vector = INDIVector(
             device: device, name: name, kind: kind, state: INDIPropertyState(parsing: element["state"]), label: element["label"],
             group: element["group"], permission: element["perm"], rule: element["rule"],
-            timeoutSeconds: element["timeout"].flatMap { Double($0.trimmingWhitespace) }, timestamp: element["timestamp"],
+            timeoutSeconds: element["timeout"].flatMap { Double($0.trimmingWhitespace()) }, timestamp: element["timestamp"],
             message: element["message"], elements: elements)
         self = isDefinition ? .define(vector) : .update(vector)
     }
@@ -245,7 +245,7 @@ extension INDIVector {
     /// Parses an INDI number: decimal, or sexagesimal (`16:41:41`, `-05 30 00`, `12:30.5`)
     /// as the INDI protocol allows for any number element.
     public static func parseNumber(_ text: String) -> Double? {
-        let trimmed = text.trimmingWhitespace
+        let trimmed = text.trimmingWhitespace()
         if let value = Double(trimmed) { return value }
         let parts = trimmed.split(whereSeparator: { $0 == ":" || $0 == " " || $0 == ";" })
         guard (2...3).contains(parts.count) else { return nil }

@@ -11,7 +11,8 @@ public import StarlingCore
 ///
 /// The reading's time is when the client received it. Returns `nil` when the station has
 /// never sent parameters (its feed is lost), so the agent's lost-weather rule applies.
-public struct INDIWeather: WeatherDriver {
+public struct INDIWeather: WeatherDriver, INDIDeviceDriver {
+    public static let deviceKind = DeviceKind.weather
     public let client: INDIClient
     public let device: String
     private let now: @Sendable () -> Date
@@ -21,13 +22,6 @@ public struct INDIWeather: WeatherDriver {
         self.device = device
         self.now = now
     }
-
-    public func connect() async throws(DriverError) {
-        try await client.connect()
-        try await client.connectDevice(device, kind: .weather)
-    }
-
-    public func disconnect() async {}
 
     public func reading() async throws(DriverError) -> WeatherSnapshot? {
         try await client.connectDevice(device, kind: .weather)

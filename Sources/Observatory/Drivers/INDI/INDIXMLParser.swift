@@ -28,7 +28,7 @@ public struct INDIXMLElement: Sendable, Hashable {
 /// closing tag arrives, and a TCP read may end anywhere (inside a tag, an attribute, an
 /// entity, or a megabyte of base64 BLOB). Foundation's `XMLParser` wants a whole document,
 /// so this small tokenizer takes bytes as they come and hands back each top-level element
-/// as soon as it is complete. Text is accumulated as bytes, so a large BLOB costs one copy.
+/// as soon as it is complete. Text is accumulated as bytes, and its size is bounded as it arrives.
 ///
 /// ```swift
 /// var parser = INDIXMLParser()
@@ -55,15 +55,10 @@ public struct INDIXMLParser: Sendable {
     /// Whether the parser holds a partial element (bytes of an unfinished tag or open elements).
     public var isInsideElement: Bool { !stack.isEmpty || !buffer.isEmpty }
 
-    /// Forgets any partial element, e.g. after the connection dropped.
-    public mutating func reset() {
-        buffer.removeAll(keepingCapacity: false)
-        stack.removeAll()
-    }
-
     /// Feeds bytes read from the stream and returns the top-level elements they complete.
     /// - Throws: ``DriverError`` `.protocolError` when the bytes are not well-formed INDI XML
-    ///   (mismatched closing tag, a text too large); the parser should then be reset.
+    ///   (mismatched closing tag, a text too large); the stream cannot be followed after that,
+    ///   so the connection (and its parser) is dropped.
     public mutating func feed(_ bytes: some Sequence<UInt8>) throws(DriverError) -> [INDIXMLElement] {
         buffer.append(contentsOf: bytes)
         var completed: [INDIXMLElement] = []
@@ -75,14 +70,11 @@ public struct INDIXMLParser: Sendable {
         while position < count {
             // Text up to the next tag.
             guard let lessThan = buffer[position...].firstIndex(of: UInt8(ascii: "<")) else {
-                appendText(position..<count)
+                try appendText(position..<count)
                 position = count
                 break
             }
-            if lessThan > position { appendText(position..<lessThan) }
-            if let top = stack.last, top.text.count > maximumTextBytes {
-                throw DriverError(.protocolError, device: .camera, "INDI element <\(top.name)> holds more than \(maximumTextBytes) bytes of text")
-            }
+            if lessThan > position { try appendText(position..<lessThan) }
             position = lessThan
             // A complete tag? Find its '>' outside quotes; comments and declarations end differently.
             guard let (end, kind) = tagEnd(from: lessThan) else { break }  // wait for more bytes
@@ -91,7 +83,7 @@ public struct INDIXMLParser: Sendable {
             switch kind {
             case .skip: continue
             case .close:
-                let name = String(decoding: tagBytes.dropFirst(), as: UTF8.self).trimmingWhitespace
+                let name = String(decoding: tagBytes.dropFirst(), as: UTF8.self).trimmingWhitespace()
                 guard let open = stack.popLast() else {
                     throw DriverError(.protocolError, device: .mount, "INDI stream has a closing tag </\(name)> with no element open")
                 }
@@ -155,9 +147,14 @@ public struct INDIXMLParser: Sendable {
         return nil
     }
 
-    private mutating func appendText(_ range: Range<Int>) {
+    /// Adds text to the open element; checked as it arrives, so a runaway element is refused
+    /// before it fills memory, not when its closing tag finally comes.
+    private mutating func appendText(_ range: Range<Int>) throws(DriverError) {
         // Text between top-level elements (newlines) belongs to nobody.
-        guard !stack.isEmpty else { return }
+        guard let top = stack.last else { return }
+        guard top.text.count + range.count <= maximumTextBytes else {
+            throw DriverError(.protocolError, device: .camera, "INDI element <\(top.name)> holds more than \(maximumTextBytes) bytes of text")
+        }
         stack[stack.count - 1].text.append(contentsOf: buffer[range])
     }
 
@@ -232,31 +229,5 @@ public struct INDIXMLParser: Sendable {
             }
         }
         return String(decoding: output, as: UTF8.self)
-    }
-
-    /// Escapes text for an attribute value or element text.
-    public static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "&": output += "&amp;"
-            case "\"": output += "&quot;"
-            case "'": output += "&apos;"
-            default: output.append(character)
-            }
-        }
-        return output
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    var trimmingWhitespace: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
     }
 }
