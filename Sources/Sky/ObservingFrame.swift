@@ -185,7 +185,9 @@ public struct ObservingFrame: Sendable {
     /// (the formula astroplan uses).
     public var moonIllumination: Double { Self.illumination(sun: sun, moon: moon) }
 
-    static func illumination(sun: BodyPosition, moon: BodyPosition) -> Double {
+    /// The Moon's illuminated fraction from positions already computed (``sun`` and ``moon``
+    /// each cost an ephemeris evaluation: take them once when several quantities need them).
+    public static func illumination(sun: BodyPosition, moon: BodyPosition) -> Double {
         let elongation = acos(max(-1, min(1, dot(sun.direction, moon.direction))))
         let phase = atan2(sun.distanceAU * sin(elongation), moon.distanceAU - sun.distanceAU * cos(elongation))
         return (1 + cos(phase)) / 2
@@ -201,7 +203,9 @@ public struct ObservingFrame: Sendable {
         separation(from: target, to: sun)
     }
 
-    private func separation(from target: EquatorialCoordinates, to body: BodyPosition) -> Angle {
+    /// The angle between a target and a body whose position is already computed (e.g. one
+    /// ``moon`` serving several targets or quantities), both apparent and topocentric.
+    public func separation(from target: EquatorialCoordinates, to body: BodyPosition) -> Angle {
         let (ri, di) = intermediatePlace(of: target)
         let targetVector = SIMD3(cos(di) * cos(ri), cos(di) * sin(ri), sin(di))
         let bodyVector = bpnTimes(body.direction)

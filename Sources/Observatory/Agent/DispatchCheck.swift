@@ -67,16 +67,18 @@ public struct DispatchCheck: Sendable {
                 return .refused(Reason(
                     .airmassTooHigh, "\(request.target.name) \(label) at airmass \(String(format: "%.2f", airmass)), above \(String(format: "%.2f", constraints.maximumAirmass))"))
             }
-            if frame.moon.horizontal.altitude.degrees > 0 {
-                let separation = frame.moonSeparation(from: request.target.coordinates)
+            let moon = frame.moon  // an ephemeris evaluation: once for the three Moon checks
+            if moon.horizontal.altitude.degrees > 0 {
+                let separation = frame.separation(from: request.target.coordinates, to: moon)
                 if separation < constraints.minimumMoonSeparation {
                     return .refused(Reason(
                         .tooCloseToMoon, "\(request.target.name) \(label) is \(degrees(separation)) from the Moon, inside \(degrees(constraints.minimumMoonSeparation))"))
                 }
-                if frame.moonIllumination > constraints.maximumMoonIllumination {
+                let illumination = ObservingFrame.illumination(sun: frame.sun, moon: moon)
+                if illumination > constraints.maximumMoonIllumination {
                     return .refused(Reason(
                         .moonTooBright,
-                        "the Moon is up and \(Int((frame.moonIllumination * 100).rounded()))% lit, above the request's \(Int((constraints.maximumMoonIllumination * 100).rounded()))%"))
+                        "the Moon is up and \(Int((illumination * 100).rounded()))% lit, above the request's \(Int((constraints.maximumMoonIllumination * 100).rounded()))%"))
                 }
             }
         }

@@ -12,11 +12,6 @@ extension TelescopeAgent {
             let now = clock.currentDate
             await expireWork(at: now)
             if await enforceSafety(at: now) { continue }
-            if enclosureState != .closed, mustCloseReason(at: now) != nil {
-                // Closing failed and waits for its retry: take no work meanwhile.
-                await sleep(until: closeRetry ?? now.addingTimeInterval(configuration.retryBaseSeconds))
-                continue
-            }
             if !faults.isEmpty {
                 await recover(at: now)
                 if !faults.isEmpty {
@@ -85,24 +80,28 @@ extension TelescopeAgent {
 
     // MARK: Safety
 
-    /// Closes when a safety rule says so; returns whether it acted.
-    ///
-    /// A close that failed (a stuck roof, a lost controller) is retried after the retry
-    /// interval, not at once: the loop sleeps meanwhile and takes no work.
+    /// Closes and parks when the enclosure must close; while a failed close waits for its
+    /// retry, sleeps until then and takes no work. Returns whether it acted (closed or slept).
     func enforceSafety(at now: Date) async -> Bool {
         guard enclosureState != .closed, let reason = mustCloseReason(at: now) else { return false }
-        if let retry = closeRetry, now < retry { return false }
-        await closeAndPark(reason: reason, action: "closed: \(reason.detail)")
+        if let retry = closeRetry, now < retry {
+            await sleep(until: retry)
+        } else {
+            await closeAndPark(reason: reason, action: "closed: \(reason.detail)")
+        }
         return true
     }
 
     /// Why the enclosure must close now, if it must.
     func mustCloseReason(at now: Date) -> Reason? {
-        let rule = SafetyRules.mustClose(
+        safetyRuleReason(at: now) ?? operatorHold.map { Reason(.operatorRequest, "closing on request: \($0)") } ?? gaveUpReason
+    }
+
+    /// Why the safety rules (weather, Sun, lost contact) say the enclosure must close now, if they do.
+    func safetyRuleReason(at now: Date) -> Reason? {
+        SafetyRules.mustClose(
             weather: weatherSafety(at: now), sunAltitude: sunAltitude(at: now), secondsSinceContact: now.timeIntervalSince(lastContact),
             policy: telescope.safety)
-        return rule ?? operatorHold.map { Reason(.operatorRequest, "closing on request: \($0)") }
-            ?? faults.values.first(where: \.gaveUp).map { Reason(.telescopeFault, $0.reason.detail) }
     }
 
     /// The safety watch: reads the weather and the enclosure on a short period while open
@@ -113,10 +112,7 @@ extension TelescopeAgent {
             let now = clock.currentDate
             await readSensors(at: now)
             if enclosureState != .closed || state == .opening {
-                let rule = SafetyRules.mustClose(
-                    weather: weatherSafety(at: now), sunAltitude: sunAltitude(at: now),
-                    secondsSinceContact: now.timeIntervalSince(lastContact), policy: telescope.safety)
-                if let rule {
+                if let rule = safetyRuleReason(at: now) {
                     interrupt(rule)
                     wakeUp.ring()
                 }
@@ -283,8 +279,7 @@ extension TelescopeAgent {
     func closedReason(at now: Date) -> Reason? {
         guard enclosureState != .open else { return nil }
         if case .refused(let reason) = openingVerdict(at: now) { return reason }
-        if let failure = faults.values.first { return Reason(.telescopeFault, failure.reason.detail) }
-        return nil
+        return faultReason(onlyGivenUp: false)
     }
 
     /// Stores and reports a request that was refused before anything moved.

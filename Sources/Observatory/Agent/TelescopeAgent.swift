@@ -8,8 +8,8 @@ public import StarlingCore
 /// and keeps the hardware safe.
 ///
 /// An explicit state machine (``StarlingCore/TelescopeState``: closed, opening, idle,
-/// slewing, exposing, reading out, closing, parked, fault) driven by one task on the
-/// injected clock. Work arrives as ``StarlingCore/TelescopeCommand``s: a night plan, an
+/// slewing, exposing, reading out, closing, parked, fault) driven by two tasks on the
+/// injected clock: the main loop and the safety watch. Work arrives as ``StarlingCore/TelescopeCommand``s: a night plan, an
 /// immediate request, a follow-up under an assignment (which may abort a running survey
 /// exposure). Every request is checked at dispatch against the sky, the weather and the
 /// telescope's state (``DispatchCheck``): a plan made at dusk may be stale. Every step and
@@ -167,8 +167,8 @@ public actor TelescopeAgent {
     }
 
     private func receive(_ assignment: Assignment, at now: Date) async {
-        if let failure = faults.values.first(where: { $0.gaveUp }) {
-            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.telescopeFault, failure.reason.detail), at: now))
+        if let reason = gaveUpReason {
+            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
             return
         }
         if let hold = operatorHold {
@@ -241,9 +241,19 @@ public actor TelescopeAgent {
     /// Whether the enclosure may open now, by the safety rules and the operator.
     func openingVerdict(at now: Date) -> SafetyRules.Verdict {
         if let hold = operatorHold { return .refused(Reason(.operatorRequest, "held closed by an operator: \(hold)")) }
-        if let failure = faults.values.first(where: { $0.gaveUp }) { return .refused(Reason(.telescopeFault, failure.reason.detail)) }
+        if let reason = gaveUpReason { return .refused(reason) }
         return SafetyRules.mayOpen(weather: weatherSafety(at: now), sunAltitude: sunAltitude(at: now), policy: telescope.safety)
     }
+
+    /// The failure of the first device (by kind, so the same every run) that the agent gave
+    /// up on, or of any failed device when `onlyGivenUp` is false, as a reason.
+    func faultReason(onlyGivenUp: Bool = true) -> Reason? {
+        faults.sorted { $0.key.rawValue < $1.key.rawValue }.first { !onlyGivenUp || $0.value.gaveUp }
+            .map { Reason(.telescopeFault, $0.value.reason.detail) }
+    }
+
+    /// Why the telescope is held: a device the agent gave up on.
+    var gaveUpReason: Reason? { faultReason() }
 }
 
 /// A device that failed, and the agent's attempts to bring it back.

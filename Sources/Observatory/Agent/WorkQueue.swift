@@ -100,9 +100,6 @@ public struct WorkQueue: Sendable {
     /// When the earliest queued follow-up is planned to start.
     public var nextFollowUpStart: Date? { followUps.first?.plannedStart }
 
-    /// Whether a due follow-up is waiting (to preempt less urgent work).
-    public func hasFollowUpDue(at now: Date) -> Bool { followUps.contains { $0.plannedStart <= now } }
-
     /// When the next piece of work comes due, if any is waiting.
     public var nextDue: Date? {
         if !immediate.isEmpty { return .distantPast }

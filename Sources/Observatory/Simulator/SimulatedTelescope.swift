@@ -146,7 +146,6 @@ struct SimulatorState: Sendable {
     var faults: [DeviceFault] = []
     var mountAlarm: Alarm?
     var cameraAlarm: Alarm?
-    var connected: Set<DeviceKind> = []
     var domeAzimuth: Angle = .degrees(0)
 
     init(filter: Filter) { self.filter = filter }

@@ -5,7 +5,7 @@ public import StarlingCore
 public struct SimulatorOptions: Sendable, Hashable {
     /// Which frames get pixels; the rest are modelled (see ``RenderingPolicy``).
     public var rendering: RenderingPolicy
-    /// Seed of everything random in the simulated devices (frame noise, pointing error).
+    /// Seed of everything random in the simulated devices (frame noise).
     public var seed: UInt64
     /// How long the simulated camera waits for a frame that never comes before it reports a
     /// timeout, the way a real driver gives up on a hung camera.
@@ -14,19 +14,16 @@ public struct SimulatorOptions: Sendable, Hashable {
     public var stallDetectionSeconds: Double
     /// Focuser speed.
     public var focuserStepsPerSecond: Double
-    /// RMS pointing error per axis after a slew (0: perfect pointing).
-    public var pointingErrorRMS: Angle
 
     public init(
         rendering: RenderingPolicy = .all, seed: UInt64 = 1, cameraTimeoutSeconds: Double = 60, stallDetectionSeconds: Double = 20,
-        focuserStepsPerSecond: Double = 500, pointingErrorRMS: Angle = .arcseconds(0)
+        focuserStepsPerSecond: Double = 500
     ) {
         self.rendering = rendering
         self.seed = seed
         self.cameraTimeoutSeconds = cameraTimeoutSeconds
         self.stallDetectionSeconds = stallDetectionSeconds
         self.focuserStepsPerSecond = focuserStepsPerSecond
-        self.pointingErrorRMS = pointingErrorRMS
     }
 }
 

@@ -12,10 +12,9 @@ public struct SimulatedCamera: CameraDriver {
 
     public func connect() async throws(DriverError) {
         try simulation.checkFaults(.camera, affectedBy: [])
-        simulation.state.withLock { _ = $0.connected.insert(.camera) }
     }
 
-    public func disconnect() async { simulation.state.withLock { _ = $0.connected.remove(.camera) } }
+    public func disconnect() async {}
 
     public func expose(_ exposure: CameraExposure) async throws(DriverError) -> CameraReadout {
         guard exposure.exposureSeconds >= 0, exposure.exposureSeconds.isFinite else {
@@ -61,8 +60,8 @@ public struct SimulatedCamera: CameraDriver {
         }
         let middle = start.addingTimeInterval(exposure.exposureSeconds / 2)
         let conditions = simulation.weather?.conditions(at: middle)
-        let fallback = simulation.zenith(at: start) ?? EquatorialCoordinates.northPole
-        let pointing = pointingStart ?? fallback
+        // A parked mount points nowhere in particular: the zenith (computed only then).
+        let pointing = pointingStart ?? simulation.zenith(at: start) ?? EquatorialCoordinates.northPole
         let moved = pointingEnd.map { $0.separation(from: pointing).arcseconds > 0.05 } ?? false
         let lightAllowed = exposure.imageType == .light || exposure.imageType == .flat
         return ExposureScene(

@@ -9,10 +9,9 @@ public struct SimulatedEnclosure: EnclosureDriver {
 
     public func connect() async throws(DriverError) {
         try simulation.checkFaults(.enclosure, affectedBy: [])
-        simulation.state.withLock { _ = $0.connected.insert(.enclosure) }
     }
 
-    public func disconnect() async { simulation.state.withLock { _ = $0.connected.remove(.enclosure) } }
+    public func disconnect() async {}
 
     public func state() async throws(DriverError) -> EnclosureState {
         try simulation.checkFaults(.enclosure, affectedBy: [])

@@ -12,10 +12,9 @@ public struct SimulatedMount: MountDriver {
 
     public func connect() async throws(DriverError) {
         try simulation.checkFaults(.mount, affectedBy: [])
-        simulation.state.withLock { _ = $0.connected.insert(.mount) }
     }
 
-    public func disconnect() async { simulation.state.withLock { _ = $0.connected.remove(.mount) } }
+    public func disconnect() async {}
 
     public func status() async throws(DriverError) -> MountStatus {
         try simulation.checkFaults(.mount, affectedBy: [])

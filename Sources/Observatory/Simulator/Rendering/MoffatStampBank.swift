@@ -21,7 +21,6 @@ struct MoffatStampBank: Sendable {
     let values: [Float]
 
     var side: Int { 2 * radius + 1 }
-    var stampArea: Int { side * side }
 
     init(fwhm: Double, beta: Double) {
         let alpha = fwhm / (2 * (pow(2, 1 / beta) - 1).squareRoot())

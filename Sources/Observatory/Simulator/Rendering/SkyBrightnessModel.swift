@@ -45,11 +45,11 @@ public struct SkyBrightnessModel: Sendable, Hashable {
     public func surfaceBrightness(
         of target: EquatorialCoordinates, band: PhotometricBand, darkZenithV: Double, in frame: ObservingFrame
     ) -> Double {
-        let moon = frame.moon
+        let moon = frame.moon, sun = frame.sun  // each an ephemeris evaluation: once
         return surfaceBrightness(
             band: band, darkZenithV: darkZenithV, targetAltitude: frame.horizontal(of: target).altitude,
-            sunAltitude: frame.sun.horizontal.altitude, moonAltitude: moon.horizontal.altitude,
-            moonIllumination: frame.moonIllumination, moonSeparation: frame.moonSeparation(from: target))
+            sunAltitude: sun.horizontal.altitude, moonAltitude: moon.horizontal.altitude,
+            moonIllumination: ObservingFrame.illumination(sun: sun, moon: moon), moonSeparation: frame.separation(from: target, to: moon))
     }
 
     /// The sky brightness from the geometry alone.
