@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "Orchestration",
             dependencies: [
-                "StarlingCore", "Sky", "Imaging", "Persistence", "Observatory", "Planning", "Coordination", "Reporting",
+                "StarlingCore", "Sky", "Persistence", "Observatory", "Planning", "Coordination", "Reporting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

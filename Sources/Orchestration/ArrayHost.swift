@@ -37,12 +37,12 @@ struct ArrayHost: Sendable {
         let logger = configuration.logger
         let galaxies = configuration.catalog.targets.compactMap(FieldGalaxy.init(target:))
         let renderer = SimulatedFrameRenderer(galaxies: galaxies, starField: StarField(seed: scenario.seed))
-        // The weather covers a day either side, so a resumed run sees the same weather.
+        // The weather covers the night's span with an hour before and two after, the same in a
+        // resumed run, so it sees the same weather.
         let weatherSpan = DateInterval(start: span.start.addingTimeInterval(-3600), end: span.end.addingTimeInterval(2 * 3600))
         var timelines: [SiteID: WeatherTimeline] = [:]
         var agents: [TelescopeAgent] = []
-        var agentLogger = logger
-        agentLogger[metadataKey: "component"] = "telescope"
+        let agentLogger = logger.with(component: "telescope")
         for site in configuration.sites {
             let timeline = WeatherTimeline(site: site, scenario: scenario.weather, span: weatherSpan, seed: scenario.seed)
             timelines[site.id] = timeline
@@ -59,13 +59,10 @@ struct ArrayHost: Sendable {
         }
         self.timelines = timelines
         self.agents = agents
-        var plannerLogger = logger
-        plannerLogger[metadataKey: "component"] = "planner"
         planner = PlannerAgent(
-            network: configuration.runningNetwork, catalog: configuration.catalog, store: store, clock: clock, logger: plannerLogger
+            network: configuration.runningNetwork, catalog: configuration.catalog, store: store, clock: clock, logger: logger.with(component: "planner")
         ) { [router] event in await router.route(event) }
-        var coordinatorLogger = logger
-        coordinatorLogger[metadataKey: "component"] = "coordinator"
+        let coordinatorLogger = logger.with(component: "coordinator")
         coordinator = NetworkCoordinator(
             network: configuration.runningNetwork, store: store, clock: clock, logger: coordinatorLogger,
             skyMaps: SkyMapLoader(reader: FITSSkyMapReader()), galaxies: configuration.catalog.targets

@@ -42,11 +42,8 @@ actor MessageRouter {
         var observations = 0
         var completed = 0
         var frames = 0
-        var plans = 0
-        var replans = 0
         var assignments = 0
         var faults = 0
-        var safetyActions = 0
         var open: Set<TelescopeID> = []
     }
 
@@ -100,7 +97,6 @@ actor MessageRouter {
             journal.append(JournalEntry(time: at, subject: telescope.rawValue, siteID: sites[telescope]?.rawValue, kind: .recovery, message: "\(device.rawValue) recovered"))
             await replan(telescope, because: "\(device.rawValue) recovered")
         case .safetyActionTaken(let telescope, let action, let at):
-            counts.safetyActions += 1
             journal.append(JournalEntry(time: at, subject: telescope.rawValue, siteID: sites[telescope]?.rawValue, kind: .safety, message: action))
         }
         if journal.count >= 512 { await flushJournal() }
@@ -108,7 +104,6 @@ actor MessageRouter {
 
     private func replan(_ telescope: TelescopeID, because reason: String) async {
         guard let planner else { return }
-        counts.replans += 1
         do {
             _ = try await planner.replan(telescope: telescope, from: clock.currentDate, reason: reason)
         } catch {
@@ -121,7 +116,6 @@ actor MessageRouter {
     func route(_ event: PlannerEvent) async {
         switch event {
         case .planMade(let plan):
-            counts.plans += 1
             lastPlanTime[plan.telescopeID] = clock.currentDate
             await agents[plan.telescopeID]?.send(.load(plan))
         }

@@ -84,7 +84,7 @@ public struct NightRunner: Sendable {
         let router = MessageRouter(store: store, clock: clock, logger: logger)
         let host = try ArrayHost(configuration: configuration, span: span, clock: clock, store: store, router: router, framesDirectory: framesDirectory)
         let reporter = Reporter(
-            store: store, clock: clock, logger: logger.with(label: "starling.reporter"),
+            store: store, clock: clock, logger: logger.with(component: "reporter"),
             configuration: Reporter.Configuration(outputDirectory: reportsDirectory, network: configuration.runningNetwork, surveyCatalog: configuration.catalog))
         await router.connect(planner: host.planner, coordinator: host.coordinator, reporter: reporter)
 
@@ -94,7 +94,7 @@ public struct NightRunner: Sendable {
             try await host.start(resumingAt: resumeAt, reporter: reporter)
             let checkpoints = CheckpointTask(
                 runID: runID, store: store, router: router, clock: clock, span: span, every: configuration.checkpointSeconds,
-                wallStart: wallStart, progress: progress)
+                wallStart: wallStart, logger: logger, progress: progress)
             clock.spawn(named: "checkpoints") { await checkpoints.run() }
             await clock.run(until: UTCInstant(span.end))
             // Every agent closes, parks and answers what it still holds; the Reporter catches up.
@@ -133,6 +133,7 @@ struct CheckpointTask: Sendable {
     let span: DateInterval
     let every: Double
     let wallStart: Date
+    let logger: Logger
     let progress: @Sendable (NightProgress) -> Void
 
     func run() async {
@@ -145,6 +146,7 @@ struct CheckpointTask: Sendable {
                 try await store.checkpoint(run: runID, reached: now, startedAt: wallStart)
             } catch {
                 // A checkpoint that fails only costs a longer resume; say so and go on.
+                logger.warning("Checkpoint not stored", metadata: ["run.id": "\(runID)", "store.error": "\(error)"])
             }
             let counts = await router.counts
             progress(NightProgress(
@@ -162,10 +164,10 @@ struct CheckpointTask: Sendable {
 }
 
 extension Logger {
-    /// The same handler under another label.
-    func with(label: String) -> Logger {
+    /// The same logger with its messages marked as one component's (`component` metadata).
+    func with(component: String) -> Logger {
         var copy = self
-        copy[metadataKey: "component"] = "\(label)"
+        copy[metadataKey: "component"] = "\(component)"
         return copy
     }
 }

@@ -245,7 +245,7 @@ public struct ObservabilityMask: Sendable {
 }
 
 /// Great-circle distance between two horizontal directions given in degrees.
-func horizontalSeparationDegrees(_ altitude1: Double, _ azimuth1: Double, _ altitude2: Double, _ azimuth2: Double) -> Double {
+package func horizontalSeparationDegrees(_ altitude1: Double, _ azimuth1: Double, _ altitude2: Double, _ azimuth2: Double) -> Double {
     let degrees = Double.pi / 180
     let h1 = altitude1 * degrees, h2 = altitude2 * degrees
     let cosine = sin(h1) * sin(h2) + cos(h1) * cos(h2) * cos((azimuth1 - azimuth2) * degrees)

@@ -133,7 +133,7 @@ public actor AlertIntake {
             let earlier = (byEvent[alert.eventID] ?? [])
                 .prefix { $0.id != record.id }
                 .filter { $0.status.wasHandedOn }
-                .compactMap { $0.alert.map { EventLedger.Entry(id: $0.id, key: .init($0), isRetraction: $0.isRetraction) } }
+                .compactMap { $0.alert.map(EventLedger.Entry.init) }
             let accepted = AcceptedAlert(
                 alert: alert, change: EventLedger.change(of: alert, among: earlier), raw: record.raw, transport: record.transport,
                 receivedAt: record.receivedAt, format: AlertFormat(rawValue: record.format) ?? .unknown, isRedelivery: true)
@@ -231,9 +231,7 @@ public actor AlertIntake {
                 let stored = try await store.alerts(event: eventID)
                 ledger.load(
                     eventID,
-                    entries: stored.filter { $0.status.wasHandedOn }.compactMap { record in
-                        record.alert.map { EventLedger.Entry(id: record.id, key: .init($0), isRetraction: $0.isRetraction) }
-                    })
+                    entries: stored.filter { $0.status.wasHandedOn }.compactMap { $0.alert.map(EventLedger.Entry.init) })
             } catch {
                 fail(batch, with: error)
                 return

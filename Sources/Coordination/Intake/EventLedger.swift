@@ -13,14 +13,10 @@ struct EventLedger {
         let key: OrderKey
         let isRetraction: Bool
 
-        init(id: AlertID, key: OrderKey, isRetraction: Bool) {
-            self.id = id
-            self.key = key
-            self.isRetraction = isRetraction
-        }
-
         init(_ alert: Alert) {
-            self.init(id: alert.id, key: OrderKey(alert), isRetraction: alert.isRetraction)
+            id = alert.id
+            key = OrderKey(alert)
+            isRetraction = alert.isRetraction
         }
     }
 

@@ -227,7 +227,7 @@ public struct ArrayPlanner: Sendable {
             let when = dark.start.addingTimeInterval(elapsed / Self.siderealDegreesPerHour * 3600)
             let instant = min(night.instantCount - 1, max(0, Int((when.timeIntervalSince(night.instants[0]) / night.stepSeconds).rounded())))
             let sky = night.sky[instant]
-            let separation = Self.separationDegrees(altitude, azimuth, sky.moonAltitudeDegrees, sky.moonAzimuthDegrees)
+            let separation = horizontalSeparationDegrees(altitude, azimuth, sky.moonAltitudeDegrees, sky.moonAzimuthDegrees)
             guard separation >= minimumSeparation else { continue }
             let value = merit.priorityWeight(target.priority)
                 * merit.cadenceFactor(cadenceNights: target.cadenceNights, lastVisit: lastVisits[target.id], at: dark.start)
@@ -247,14 +247,6 @@ public struct ArrayPlanner: Sendable {
 
     /// Sidereal degrees per hour of UTC.
     static let siderealDegreesPerHour = 15.041_068_64
-
-    /// Great-circle distance between two horizontal directions, degrees.
-    static func separationDegrees(_ altitude1: Double, _ azimuth1: Double, _ altitude2: Double, _ azimuth2: Double) -> Double {
-        let radians = Double.pi / 180
-        let cosine = sin(altitude1 * radians) * sin(altitude2 * radians)
-            + cos(altitude1 * radians) * cos(altitude2 * radians) * cos((azimuth1 - azimuth2) * radians)
-        return acos(max(-1, min(1, cosine))) / radians
-    }
 
     /// Hands targets to sites, best (target, site) score first, each target to at most
     /// `visitsPerNight` distinct sites, and by the hour of the night in which the target is best

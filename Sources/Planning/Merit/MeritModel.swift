@@ -22,9 +22,7 @@ public import StarlingCore
 /// `I` is the Moon's illuminated fraction, `h☾` its altitude and `ρ` its separation from the
 /// target; `θ` is the delivered seeing (zenith seeing grows as airmass^0.6; Roddier 1981).
 /// The cost of getting to a target (slew, settle, filter change, readout) is not a factor:
-/// it uses time the plan cannot spend elsewhere, which the scheduler accounts for. When
-/// candidates are ranked from a given pointing, ``efficiency(blockSeconds:overheadSeconds:)``
-/// scales merit by the open-shutter fraction.
+/// it uses time the plan cannot spend elsewhere, which the scheduler accounts for.
 ///
 /// Constraints (altitude, airmass, darkness, Moon separation, horizon mask) are hard limits
 /// checked elsewhere; merit only ranks what is allowed.
@@ -147,71 +145,4 @@ public struct MeritModel: Sendable, Hashable, Codable {
         let quality = min(1.5, max(0.25, seeingExponent == 1 ? ratio : pow(ratio, seeingExponent)))
         return clear * quality
     }
-
-    /// The open-shutter fraction of the time a block takes from a given pointing:
-    /// block / (block + overhead). Used when ranking candidates from where the telescope is.
-    public func efficiency(blockSeconds: Double, overheadSeconds: Double) -> Double {
-        let total = blockSeconds + max(0, overheadSeconds)
-        return total > 0 ? blockSeconds / total : 0
-    }
-
-    // MARK: Merit
-
-    /// Everything merit depends on at one instant, for one target and telescope.
-    public struct Inputs: Sendable, Hashable {
-        /// The request's priority, 0…10.
-        public var priority: Double
-        /// C, from ``cadenceFactor(cadenceNights:lastVisit:at:)``.
-        public var cadenceFactor: Double
-        /// U, from ``urgencyFactor(_:at:)``.
-        public var urgencyFactor: Double
-        /// Unrefracted target altitude, degrees.
-        public var altitudeDegrees: Double
-        /// Moon altitude, degrees; Moon illuminated fraction 0…1; Moon–target separation, degrees.
-        public var moonAltitudeDegrees: Double
-        public var moonIllumination: Double
-        public var moonSeparationDegrees: Double
-        /// The expected weather.
-        public var conditions: ExpectedConditions
-
-        public init(
-            priority: Double, cadenceFactor: Double, urgencyFactor: Double, altitudeDegrees: Double, moonAltitudeDegrees: Double,
-            moonIllumination: Double, moonSeparationDegrees: Double, conditions: ExpectedConditions
-        ) {
-            self.priority = priority
-            self.cadenceFactor = cadenceFactor
-            self.urgencyFactor = urgencyFactor
-            self.altitudeDegrees = altitudeDegrees
-            self.moonAltitudeDegrees = moonAltitudeDegrees
-            self.moonIllumination = moonIllumination
-            self.moonSeparationDegrees = moonSeparationDegrees
-            self.conditions = conditions
-        }
-    }
-
-    /// Each factor of a merit, for people and for the reasoning model.
-    public struct Breakdown: Sendable, Hashable, Codable {
-        public let priority: Double
-        public let cadence: Double
-        public let urgency: Double
-        public let airmass: Double
-        public let sky: Double
-        public let weather: Double
-        /// The product of all factors.
-        public var merit: Double { priority * cadence * urgency * airmass * sky * weather }
-    }
-
-    /// The factors of merit for some inputs.
-    public func breakdown(_ inputs: Inputs) -> Breakdown {
-        Breakdown(
-            priority: priorityWeight(inputs.priority), cadence: inputs.cadenceFactor, urgency: inputs.urgencyFactor,
-            airmass: airmassFactor(altitudeDegrees: inputs.altitudeDegrees),
-            sky: skyFactor(
-                moonAltitudeDegrees: inputs.moonAltitudeDegrees, moonIllumination: inputs.moonIllumination,
-                moonSeparationDegrees: inputs.moonSeparationDegrees),
-            weather: weatherFactor(inputs.conditions, altitudeDegrees: inputs.altitudeDegrees))
-    }
-
-    /// The merit for some inputs: the product of the factors (≥ 0).
-    public func merit(_ inputs: Inputs) -> Double { breakdown(inputs).merit }
 }

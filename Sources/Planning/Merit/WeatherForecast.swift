@@ -52,8 +52,9 @@ public struct ClearSkyForecast: WeatherForecast {
     }
 }
 
-/// A simulated night's weather is its own perfect forecast: `starling night` plans with the
-/// weather the simulator will produce, as a site with a good nowcast would.
+/// A simulated night's weather as a perfect forecast (a site with a good nowcast), for what-if
+/// plans and tests. `starling night` does not use it: it plans with each site's climate
+/// (`ClimateForecast`), so the weather can still surprise the plan.
 extension WeatherTimeline: WeatherForecast {
     public func expectedConditions(at time: Date) -> ExpectedConditions {
         let weather = conditions(at: time)

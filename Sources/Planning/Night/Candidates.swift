@@ -8,7 +8,7 @@ import StarlingCore
 /// Between grid instants the planner interpolates linearly; over a 5-minute step the true
 /// altitude departs from the straight line by at most ω²h²/8 ≈ 12″ (ω the sidereal rate), the
 /// Moon–target separation changes by less than 0.1°, and the Moon's altitude by less than
-/// 1.3°. Twilight times are bisected to 1 s, when the Sun moves 0.004°.
+/// 1.3°. Twilight times are bracketed to 1 s, when the Sun moves 0.004°.
 public struct SafetyMargins: Sendable, Hashable {
     /// Added to the altitude, airmass and horizon-mask limits, degrees.
     public var altitudeDegrees: Double = 0.02

@@ -123,8 +123,8 @@ public struct SiteNight: Sendable {
     /// Seconds since the grid's start, for an instant.
     func offset(_ date: Date) -> Double { date.timeIntervalSince(instants[0]) }
 
-    /// Finds when the Sun's geometric centre is below each level, from 20-minute samples and
-    /// 1-s bisection of each crossing.
+    /// Finds when the Sun's geometric centre is below each level, from 30-minute samples and
+    /// each crossing bracketed to 1 s by regula falsi.
     private static func darkIntervals(observer: Observer, window: DateInterval, levels: [Twilight]) throws(SkyError) -> [DateInterval?] {
         let step = 1800.0
         let count = Int((window.duration / step).rounded(.up)) + 1

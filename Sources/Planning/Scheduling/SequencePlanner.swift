@@ -187,9 +187,6 @@ struct SequencePlanner {
 
     // MARK: Forward pass
 
-    /// Times a route: each visit starts as early as allowed. `nil` when a visit cannot fit.
-    func timed(_ order: [Int]) -> Route? { timed(order, reusing: nil, prefix: 0, suffixStart: order.count, offset: 0) }
-
     /// Times a route that differs from `base` only locally: its first `prefix` visits are
     /// `base`'s (their times are copied), and from `suffixStart` on, visit `p` is `base`'s visit
     /// `p + offset`. The forward pass stops as soon as a suffix visit starts when it did in
