@@ -166,18 +166,22 @@ public actor PlannerAgent {
         guard let (site, telescope) = network.locate(id) else {
             throw PlanningError(.unknownTelescope, "no telescope '\(id)' in the network (see `starling sites`)")
         }
-        let utc = TimeZone(identifier: "UTC")!
-        // The prepared night that contains `time`, else the night of its UTC date.
+        // The prepared night that contains `time`, else that night prepared now (after a restart:
+        // the site's night that contains `time`, its pool scored for all the site's telescopes,
+        // which plan from it one after another).
+        let nightDate = SiteNight.localDate(containing: time, at: site)
         var preparedSite = prepared.values.first { $0.night.site.id == site.id && Self.span(of: $0.night)?.contains(time) == true }
+            ?? prepared["\(site.id)|\(nightDate)"]
         if preparedSite == nil {
-            let arrayPlan = try planner.plan(.utcDate(CalendarDate(time, in: utc)), catalog: catalog.targets, forecasts: forecasts, telescopes: [id])
+            let arrayPlan = try planner.plan(
+                .localDate(nightDate), catalog: catalog.targets, forecasts: forecasts, telescopes: Set(site.telescopes.map(\.id)))
             preparedSite = arrayPlan.sites[site.id]
             if let preparedSite { prepared["\(site.id)|\(preparedSite.night.localDate)"] = preparedSite }
         }
         guard let preparedSite, let span = Self.span(of: preparedSite.night) else {
             let plan = try await store(
                 schedule: .empty(note: "no darkness at \(site.id) around \(ISO8601.string(from: time))"), site: site, telescope: telescope,
-                night: SiteNight.localDate(forUTCDate: CalendarDate(time, in: utc), at: site), ranking: .deterministic, notes: ["re-plan: \(reason)"])
+                night: nightDate, ranking: .deterministic, notes: ["re-plan: \(reason)"])
             await events(.planMade(plan))
             return plan
         }
@@ -188,7 +192,8 @@ public actor PlannerAgent {
         do {
             lastVisits = try await store.lastVisits(before: time)
             // Done tonight anywhere in the array: not again.
-            let tonight = try await store.observations(startedIn: DateInterval(start: span.start.addingTimeInterval(-12 * 3600), end: time), site: nil)
+            let since = min(span.start.addingTimeInterval(-12 * 3600), time)  // never an interval that ends before it starts
+            let tonight = try await store.observations(startedIn: DateInterval(start: since, end: time), site: nil)
             for observation in tonight where observation.outcome == .completed { excluded.insert(observation.targetID) }
             // Where this telescope last pointed, and with which filter.
             if let last = tonight.last(where: { $0.telescopeID == id && $0.started >= span.start }),

@@ -76,6 +76,19 @@ struct PlannerAgentTests {
         #expect(log.plans.last?.id == replanned.id)
     }
 
+    @Test func replanAfterARestartPlansTheLocalNightThatContainsTheInstant() async throws {
+        // 01:00 UTC on 11-24 is 03:00 at Wise, in the night that began on 11-23 there; the
+        // planner has prepared nothing (as after a restart).
+        let store = try SQLiteStore.inMemory()
+        let from = try #require(ISO8601.date(from: "2026-11-24T01:00:00Z"))
+        let clock = SimulationClock(start: UTCInstant(from))
+        let agent = try makeAgent(store: store, clock: clock, log: EventLog())
+        let replanned = try await agent.replan(telescope: "wise-1m-a", from: from, reason: "resumed after a restart")
+        #expect(replanned.night == Self.date, "the night that began on 2026-11-23 at Wise, not the next one")
+        #expect(!replanned.entries.isEmpty)
+        for entry in replanned.entries { #expect(entry.start >= from && entry.end <= from.addingTimeInterval(6 * 3600)) }
+    }
+
     @Test func unknownTelescopeIsAnError() async throws {
         let agent = try makeAgent(store: try SQLiteStore.inMemory(), clock: SimulationClock(start: UTCInstant(secondsSince1970: 1.8e9)), log: EventLog())
         await #expect(throws: PlanningError.self) { try await agent.handle(.replan(telescope: "no-such-telescope", from: Date(timeIntervalSince1970: 1.8e9), reason: "test")) }

@@ -84,6 +84,12 @@ public struct SiteNight: Sendable {
     /// dates plans every night once. For Xinglong (117.6° E, midnight at 16:10 UTC) the night of
     /// UTC date D begins on local date D; for Hawaii (156° W, 10:24 UTC), Chile (70° W, 04:40
     /// UTC) and La Palma (17.9° W, 01:12 UTC), on local date D − 1.
+    /// The local date of the night (local noon to the next local noon, the convention of
+    /// ``NightWindows``) that contains an instant at a site.
+    public static func localDate(containing time: Date, at site: Site) -> CalendarDate {
+        CalendarDate(time.addingTimeInterval(-12 * 3600), in: site.timeZone)
+    }
+
     public static func localDate(forUTCDate date: CalendarDate, at site: Site) -> CalendarDate {
         let utc = TimeZone(identifier: "UTC")!
         var hours = (-site.location.longitude.degrees / 15).truncatingRemainder(dividingBy: 24)
