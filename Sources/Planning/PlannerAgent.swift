@@ -273,7 +273,7 @@ public actor PlannerAgent {
             candidates.append(RankingRequest.Candidate(
                 id: target.id.rawValue, name: target.name, priority: entry.request.priority, merit: (entry.merit * 1000).rounded() / 1000,
                 deterministicRank: rank + 1, startUTC: ISO8601.string(from: entry.start, fractionalSeconds: false),
-                startLocal: Self.localClock(entry.start, timeZone), altitudeDegrees: (entry.altitudeStart.degrees * 10).rounded() / 10,
+                startLocal: entry.start.hourMinute(in: timeZone), altitudeDegrees: (entry.altitudeStart.degrees * 10).rounded() / 10,
                 airmass: (entry.airmass * 100).rounded() / 100, moonSeparationDegrees: (separation * 10).rounded() / 10,
                 nightsSinceLastVisit: lastVisits[target.id].map { (entry.start.timeIntervalSince($0) / 8640).rounded() / 10 },
                 cadenceNights: target.cadenceNights))
@@ -338,11 +338,5 @@ public actor PlannerAgent {
         return .success(Schedule(
             entries: entries, totalMerit: ranked.totalMerit, usedFraction: ranked.usedFraction, algorithm: ranked.algorithm,
             candidateCount: ranked.candidateCount, notes: ranked.notes))
-    }
-
-    static func localClock(_ date: Date, _ zone: TimeZone) -> String {
-        date.formatted(Date.VerbatimFormatStyle(
-            format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)", timeZone: zone,
-            calendar: Calendar(identifier: .gregorian)))
     }
 }

@@ -142,11 +142,7 @@ enum PlanText {
         }
     }
 
-    static func clock(_ date: Date, _ zone: TimeZone) -> String {
-        date.formatted(Date.VerbatimFormatStyle(
-            format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)", timeZone: zone,
-            calendar: Calendar(identifier: .gregorian)))
-    }
+    static func clock(_ date: Date, _ zone: TimeZone) -> String { date.hourMinute(in: zone) }
 }
 
 /// `starling plan --json`.

@@ -117,8 +117,7 @@ struct NightDocument: Encodable {
     }
 
     private func local(_ date: Date?) -> String {
-        guard let date else { return "—" }
-        return date.formatted(Date.VerbatimFormatStyle(format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)", timeZone: windows.timeZone, calendar: Calendar(identifier: .gregorian)))
+        date?.hourMinute(in: windows.timeZone) ?? "—"
     }
 
     private func utcTime(_ date: Date?) -> String {

@@ -72,8 +72,7 @@ struct TargetVisibility {
     var observableHours: Double { Double(observable.reduce(0) { $0 + $1.count }) * Self.step / 3600 }
 
     func clock(_ date: Date?, zone: TimeZone = .gmt) -> String {
-        guard let date else { return "—" }
-        return date.formatted(Date.VerbatimFormatStyle(format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)", timeZone: zone, calendar: Calendar(identifier: .gregorian)))
+        date?.hourMinute(in: zone) ?? "—"
     }
 
     func text(label: String) -> String {

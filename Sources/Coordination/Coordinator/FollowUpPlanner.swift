@@ -187,10 +187,10 @@ public struct FollowUpPlanner: Sendable {
             let runnerUp = options.filter { $0.candidate != best.candidate }.min(by: { Self.better($0, $1, candidates) })
             let exposures = FollowUpExposures.exposures(for: alert, telescope: chosen.telescope)
             let end = best.start.addingTimeInterval(FollowUpExposures.blockSeconds(exposures, telescope: chosen.telescope))
-            var reason = "earliest start \(Self.clock(best.start)) UTC at \(chosen.site.id): dark, altitude \(String(format: "%.1f", best.altitude))°, airmass \(String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: best.altitude)))"
+            var reason = "earliest start \(best.start.hourMinuteSecond()) UTC at \(chosen.site.id): dark, altitude \(String(format: "%.1f", best.altitude))°, airmass \(String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: best.altitude)))"
             if case .survey = chosen.status.activity { reason += ", interrupting a survey exposure" }
             if let runnerUp {
-                reason += "; next best \(candidates[runnerUp.candidate].telescope.id) at \(Self.clock(runnerUp.start))"
+                reason += "; next best \(candidates[runnerUp.candidate].telescope.id) at \(runnerUp.start.hourMinuteSecond())"
             }
             let target = Target(
                 id: TargetID("\(alert.eventID)/\(field.id)"), name: "\(alert.eventID) \(field.label)", coordinates: field.center,
@@ -307,9 +307,5 @@ public struct FollowUpPlanner: Sendable {
             index += 1
         }
         return nil
-    }
-
-    static func clock(_ date: Date) -> String {
-        date.formatted(Date.VerbatimFormatStyle(format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)", timeZone: .gmt, calendar: Calendar(identifier: .gregorian)))
     }
 }

@@ -129,7 +129,8 @@ public struct NightScheduler: Sendable {
                 telescope.mount.minimumAltitude.degrees)
         }.min() ?? 0
         let flags = AltitudeScreen.isAbove(
-            .degrees(lowest - 0.1), targets: TargetDirections(requests.map(\.target.coordinates)), frames: night.frames)
+            .degrees(lowest - 0.1), targets: TargetDirections(requests.map(\.target.coordinates)), timeline: night.timeline,
+            threads: ProcessInfo.processInfo.activeProcessorCount)
         let count = night.instantCount
         let rising = requests.indices.filter { flags[($0 * count)..<(($0 + 1) * count)].contains(true) }
         // The full kernel runs only where a target is above that altitude or next to it.

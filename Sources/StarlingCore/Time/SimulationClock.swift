@@ -74,13 +74,19 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
 
     @discardableResult
     public func spawn(named name: String, _ operation: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
-        state.withLock { $0.running += 1 }
+        // Start in turn: the new task waits, as a sleeper due now, until every running task is
+        // idle, and then runs alone. Otherwise it would run alongside the task that spawned it
+        // and the order of their sleeps, hence the night, would vary. Its place in the queue is
+        // taken here, in spawn order: taken by the task itself it would depend on which of two
+        // tasks spawned together the scheduler started first.
+        let (start, place) = state.withLock { state in
+            state.running += 1
+            defer { state.nextSequence += 1 }
+            return (state.now, state.nextSequence)
+        }
         return Task {
             await Self.$isParticipant.withValue(true) {
-                // Start in turn: the new task waits, as a sleeper due now, until every running
-                // task is idle, and then runs alone. Otherwise it would run alongside the task
-                // that spawned it and the order of their sleeps, hence the night, would vary.
-                _ = try? await self.park(until: self.now, alarm: nil, evenIfDue: true)
+                _ = try? await self.park(until: start, alarm: nil, reservedSequence: place)
                 await operation()
             }
             self.taskFinished()
@@ -99,11 +105,13 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
 
     /// Parks the calling task until its deadline, or earlier if `alarm` rings (the ring moves
     /// the sleeper to the current instant, behind those already due, so order stays reproducible).
-    private func park(until deadline: UTCInstant, alarm: Alarm?, evenIfDue: Bool = false) async throws -> WakeReason {
+    /// - Parameter reservedSequence: the place in the queue taken beforehand (a spawned task's
+    ///   start); the task then parks even though its deadline is now.
+    private func park(until deadline: UTCInstant, alarm: Alarm?, reservedSequence: UInt64? = nil) async throws -> WakeReason {
         try Task.checkCancellation()
         let participant = Self.isParticipant
-        let sequence: UInt64? = state.withLock { state in
-            guard deadline > state.now || evenIfDue else { return nil }
+        let sequence: UInt64? = reservedSequence ?? state.withLock { state in
+            guard deadline > state.now else { return nil }
             defer { state.nextSequence += 1 }
             return state.nextSequence
         }
