@@ -129,10 +129,8 @@ public struct FrameMeasurer: Sendable {
     /// the band or the airmass is unknown.
     func modelZeroPoint(record: FrameRecord, band: PhotometricBand?, airmass: Double?) -> Double? {
         guard let band, let airmass, airmass >= 1, let telescope = network?.locate(record.telescopeID)?.telescope else { return nil }
-        let area = Double.pi * telescope.apertureMeters * telescope.apertureMeters / 4
-        let aduPerSecond = band.zeroMagnitudePhotonRate * area * telescope.throughput / telescope.camera.gain
-        guard aduPerSecond > 0 else { return nil }
-        return 2.5 * log10(aduPerSecond) - band.extinctionPerAirmass * airmass
+        guard telescope.zeroMagnitudeElectronRate(in: band) > 0 else { return nil }
+        return telescope.cloudFreeZeroPoint(in: band, airmass: airmass)
     }
 
     /// The median zero point of the reference stars in the frame, with how many were used;

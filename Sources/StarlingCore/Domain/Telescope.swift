@@ -1,3 +1,4 @@
+import Foundation
 /// A telescope and everything needed to plan for it, drive it and simulate it.
 public struct Telescope: Sendable, Hashable, Codable, Identifiable {
     public let id: TelescopeID
@@ -58,6 +59,19 @@ public struct Telescope: Sendable, Hashable, Codable, Identifiable {
 
     /// The filter with the given name, if the wheel has it.
     public func filter(named name: String) -> Filter? { filters.first { $0.name == name } }
+
+    /// Detected electrons per second from a magnitude-0 source in a band, above the
+    /// atmosphere: N₀ · π(D/2)² · throughput.
+    public func zeroMagnitudeElectronRate(in band: PhotometricBand) -> Double {
+        band.zeroMagnitudePhotonRate * Double.pi * apertureMeters * apertureMeters / 4 * throughput
+    }
+
+    /// The cloud-free photometric zero point (the magnitude giving 1 ADU/s) at an airmass:
+    /// 2.5 log₁₀(N₀ π(D/2)² τ / gain) − k X. The simulator writes it as `MAGZPT`; the
+    /// Reporter falls back on it for frames without reference stars.
+    public func cloudFreeZeroPoint(in band: PhotometricBand, airmass: Double) -> Double {
+        2.5 * log10(zeroMagnitudeElectronRate(in: band) / camera.gain) - band.extinctionPerAirmass * airmass
+    }
 }
 
 /// A science camera.

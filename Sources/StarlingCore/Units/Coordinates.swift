@@ -46,9 +46,10 @@ public struct EquatorialCoordinates: Sendable, Hashable, Codable {
         return (try? EquatorialCoordinates(rightAscension: .radians(atan2(y, x)), declination: .radians(declination))) ?? other
     }
 
-    private var unitVector: (x: Double, y: Double, z: Double) {
+    /// The direction as a unit vector (x towards RA 0, z towards the north pole).
+    package var unitVector: SIMD3<Double> {
         let cosDec = cos(declination.radians)
-        return (cosDec * cos(rightAscension.radians), cosDec * sin(rightAscension.radians), sin(declination.radians))
+        return SIMD3(cosDec * cos(rightAscension.radians), cosDec * sin(rightAscension.radians), sin(declination.radians))
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -63,7 +63,7 @@ struct ExposureConditions: Sendable {
         let telescope = scene.telescope, camera = telescope.camera
         band = scene.filter.band ?? .clear
         let middle = scene.start.addingTimeInterval(scene.exposureSeconds / 2)
-        midPointing = Self.midpoint(scene.pointing, scene.pointingAtEnd ?? scene.pointing)
+        midPointing = scene.pointing.interpolated(to: scene.pointingAtEnd ?? scene.pointing, fraction: 0.5)
         pixelScaleArcseconds = telescope.pixelScale.arcseconds
         // The sky at mid-exposure, geometric (twilight is defined on geometric altitudes).
         var altitude = 90.0
@@ -89,9 +89,8 @@ struct ExposureConditions: Sendable {
         case .dark, .bias: lightFraction = 0
         }
         exposureSeconds = scene.imageType == .bias ? 0 : max(0, scene.exposureSeconds)
-        let area = Double.pi * telescope.apertureMeters * telescope.apertureMeters / 4
-        electronsPerSecondAtZero = band.zeroMagnitudePhotonRate * area * telescope.throughput
-        cloudFreeZeroPoint = 2.5 * log10(electronsPerSecondAtZero / camera.gain) - band.extinctionPerAirmass * airmass
+        electronsPerSecondAtZero = telescope.zeroMagnitudeElectronRate(in: band)
+        cloudFreeZeroPoint = telescope.cloudFreeZeroPoint(in: band, airmass: airmass)
         gain = camera.gain
         readNoise = camera.readNoise
         fullWell = camera.fullWell
@@ -121,26 +120,6 @@ struct ExposureConditions: Sendable {
             }
         } else {
             (trailX, trailY) = (0, 0)
-        }
-    }
-
-    /// The point halfway along the great circle between two positions.
-    static func midpoint(_ a: EquatorialCoordinates, _ b: EquatorialCoordinates) -> EquatorialCoordinates {
-        guard a != b else { return a }
-        func vector(_ p: EquatorialCoordinates) -> (Double, Double, Double) {
-            let ra = p.rightAscension.radians, dec = p.declination.radians
-            return (cos(dec) * cos(ra), cos(dec) * sin(ra), sin(dec))
-        }
-        let (ax, ay, az) = vector(a), (bx, by, bz) = vector(b)
-        let x = ax + bx, y = ay + by, z = az + bz
-        let length = (x * x + y * y + z * z).squareRoot()
-        guard length > 1e-12 else { return a }
-        var ra = atan2(y, x)
-        if ra < 0 { ra += 2 * .pi }
-        do {
-            return try EquatorialCoordinates(rightAscension: .radians(ra), declination: .radians(asin(max(-1, min(1, z / length)))))
-        } catch {
-            return a  // unreachable: both angles are in range by construction
         }
     }
 

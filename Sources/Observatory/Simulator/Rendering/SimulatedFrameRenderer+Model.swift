@@ -70,7 +70,7 @@ extension SimulatedFrameRenderer {
         guard !galaxies.isEmpty else { return 0 }
         let telescope = scene.telescope
         let halfDiagonal = 0.5 * (telescope.fieldWidth.radians * telescope.fieldWidth.radians + telescope.fieldHeight.radians * telescope.fieldHeight.radians).squareRoot()
-        let center = Self.unitVector(conditions.midPointing)
+        let center = conditions.midPointing.unitVector
         let threshold = cos(halfDiagonal)
         var count = 0
         for vector in galaxyVectors where (center * vector).sum() >= threshold { count += 1 }

@@ -67,7 +67,7 @@ public struct SimulatedFrameRenderer: FrameRendering {
         self.biasADU = biasADU
         self.moffatBeta = moffatBeta
         self.flatFillFraction = flatFillFraction
-        galaxyVectors = galaxies.map { Self.unitVector($0.coordinates) }
+        galaxyVectors = galaxies.map(\.coordinates.unitVector)
     }
 
     // MARK: Rendering
@@ -138,7 +138,7 @@ public struct SimulatedFrameRenderer: FrameRendering {
             else { continue }
             sources.append(PlacedSource(x: p.x, y: p.y, electrons: conditions.electrons(magnitude: star.magnitude(in: conditions.band)), galaxy: nil))
         }
-        let center = Self.unitVector(conditions.midPointing)
+        let center = conditions.midPointing.unitVector
         for (index, galaxy) in galaxies.enumerated() {
             let reach = halfDiagonal + galaxy.majorAxis * 4
             guard simd_dot(center, galaxyVectors[index]) >= cos(min(reach.radians, .pi)),
@@ -261,10 +261,6 @@ public struct SimulatedFrameRenderer: FrameRendering {
         return output
     }
 
-    static func unitVector(_ p: EquatorialCoordinates) -> SIMD3<Double> {
-        let ra = p.rightAscension.radians, dec = p.declination.radians
-        return SIMD3(cos(dec) * cos(ra), cos(dec) * sin(ra), sin(dec))
-    }
 }
 
 private func simd_dot(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> Double { (a * b).sum() }
