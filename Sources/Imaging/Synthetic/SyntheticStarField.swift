@@ -1,4 +1,5 @@
 import Foundation
+import StarlingCore
 
 /// Synthetic frames with known stars, for truth tests and benchmarks: stars with Gaussian
 /// or Moffat profiles integrated over each pixel, a flat sky, Poisson noise on sky and
@@ -196,10 +197,7 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
 
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        return StableHash.splitMix64(state)
     }
 
     /// Uniform in [0, 1).

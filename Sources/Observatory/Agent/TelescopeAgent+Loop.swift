@@ -207,7 +207,7 @@ extension TelescopeAgent {
             failedCloses = 0
         } else {
             failedCloses += 1
-            let delay = min(configuration.retryMaximumSeconds, configuration.retryBaseSeconds * pow(2, Double(failedCloses - 1)))
+            let delay = configuration.retryDelaySeconds(afterFailures: failedCloses - 1)
             closeRetry = now.addingTimeInterval(delay)
         }
         if problems.isEmpty {

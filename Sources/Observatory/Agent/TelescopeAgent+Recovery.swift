@@ -44,7 +44,7 @@ extension TelescopeAgent {
                 var failure = failure
                 failure.attempts += 1
                 failure.reason = error.reason
-                let delay = min(configuration.retryMaximumSeconds, configuration.retryBaseSeconds * pow(2, Double(failure.attempts)))
+                let delay = configuration.retryDelaySeconds(afterFailures: failure.attempts)
                 failure.nextAttempt = clock.currentDate.addingTimeInterval(delay)
                 if failure.attempts >= configuration.recoveryAttemptsBeforeClosing, !failure.gaveUp {
                     failure.gaveUp = true

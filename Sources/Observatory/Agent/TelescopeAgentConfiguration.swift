@@ -1,4 +1,5 @@
 public import StarlingCore
+import Foundation
 
 /// How a ``TelescopeAgent`` runs, beyond the telescope's own safety policy.
 public struct TelescopeAgentConfiguration: Sendable, Hashable {
@@ -53,5 +54,11 @@ public struct TelescopeAgentConfiguration: Sendable, Hashable {
         if let safetyPollSeconds { return safetyPollSeconds }
         let slack = telescope.safety.closeDeadlineSeconds - telescope.enclosure.closeSeconds - 5
         return min(60, max(5, slack))
+    }
+
+    /// The back-off before the next retry: ``retryBaseSeconds`` doubled per earlier failure,
+    /// at most ``retryMaximumSeconds``.
+    public func retryDelaySeconds(afterFailures failures: Int) -> Double {
+        min(retryMaximumSeconds, retryBaseSeconds * pow(2, Double(max(0, failures))))
     }
 }

@@ -13,10 +13,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         var mixer = seed
         func splitMix() -> UInt64 {
             mixer &+= 0x9E37_79B9_7F4A_7C15
-            var z = mixer
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+            return StableHash.splitMix64(mixer)
         }
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
@@ -78,5 +75,16 @@ public enum StableHash {
             hash = hash &* 0x0000_0100_0000_01B3
         }
         return hash
+    }
+
+    /// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits in which
+    /// every input bit affects every output bit. Add 0x9E3779B97F4A7C15 per step for the
+    /// SplitMix64 sequence, or mix a counter or combined indices for a stateless stream.
+    @inlinable @inline(__always)
+    public static func splitMix64(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

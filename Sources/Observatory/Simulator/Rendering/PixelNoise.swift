@@ -1,4 +1,5 @@
 import Foundation
+import StarlingCore
 
 /// Fast, seeded detector noise for every pixel of a frame, the same whatever the number of
 /// threads: each pixel's random numbers come from a hash of (seed, pixel index), not from a
@@ -16,10 +17,7 @@ struct PixelNoise: Sendable {
     /// The SplitMix64 output for a counter.
     @inline(__always)
     func bits(_ counter: UInt64) -> UInt64 {
-        var z = seed &+ counter &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        StableHash.splitMix64(seed &+ counter &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// A standard normal deviate from 32 random bits.

@@ -140,9 +140,7 @@ public struct StarField: Sendable, Hashable {
 
     /// The seed of one cell's magnitude bin: a SplitMix64 finaliser over the four numbers.
     static func cellSeed(_ seed: UInt64, ring: Int, cell: Int, bin: Int) -> UInt64 {
-        var z = seed ^ (UInt64(ring) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(cell) &* 0xC2B2_AE3D_27D4_EB4F) ^ (UInt64(bin) &* 0x1656_67B1_9E37_79F9)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        StableHash.splitMix64(
+            seed ^ (UInt64(ring) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(cell) &* 0xC2B2_AE3D_27D4_EB4F) ^ (UInt64(bin) &* 0x1656_67B1_9E37_79F9))
     }
 }
