@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Orchestration", targets: ["Orchestration"]),
+        .library(name: "Service", targets: ["Service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +39,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The HTTP service: Hummingbird without its default traits (no swift-configuration,
+        // and fewer rebuilds), SHA-256 for API tokens, Prometheus for /metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries from Debian (scripts/install-deps installs them).
@@ -50,6 +57,7 @@ let package = Package(
             name: "StarlingCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -121,7 +129,24 @@ let package = Package(
             dependencies: [
                 "StarlingCore", "Sky", "Persistence", "Observatory", "Planning", "Coordination", "Reporting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP API, the live event stream, the dashboard and /metrics over the live network.
+        .target(
+            name: "Service",
+            dependencies: [
+                "StarlingCore", "Persistence", "Imaging", "Observatory", "Coordination", "Reporting", "Orchestration",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -136,8 +161,11 @@ let package = Package(
                 "Planning",
                 "Observatory",
                 "Orchestration",
+                "Service",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),
@@ -161,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "OrchestrationTests",
             dependencies: [
-                "Orchestration", "Observatory", "Persistence", "Reporting", "StarlingCore",
+                "Orchestration", "Observatory", "Persistence", "Reporting", "StarlingCore", "Coordination",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
@@ -186,6 +214,17 @@ let package = Package(
                 "Planning", "Sky", "StarlingCore", "Persistence",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "Orchestration", "Persistence", "StarlingCore", "starling",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

@@ -75,16 +75,16 @@ extension Starling {
             logger.logLevel = .error
             let configuration = NightRunConfiguration(
                 scenario: loaded, network: network, catalog: catalog, databasePath: db ?? "\(out)/starling.sqlite", outputDirectory: out,
-                rendering: renderEvery == 0 ? .none : (renderEvery == 1 ? .all : .sample(everyNth: renderEvery)), logger: logger)
-            let runner = NightRunner(configuration: configuration)
+                rendering: RenderingPolicy(renderingOneIn: renderEvery), logger: logger)
+            let host = NightHost(configuration: configuration)
             let telescopes = configuration.sites.reduce(0) { $0 + $1.telescopes.count }
             if !quiet && !options.json {
                 print("Night of \(loaded.date) (\(loaded.name), seed \(loaded.seed)): \(configuration.sites.count) sites, \(telescopes) telescopes")
             }
             let interactive = isatty(STDOUT_FILENO) != 0
-            let result: NightRunner.Result
+            let result: NightHost.Result
             do {
-                result = try await runner.run { progress in
+                result = try await host.run { progress in
                     guard !quiet && !options.json else { return }
                     let line = NightText.progressLine(progress, telescopes: telescopes)
                     if interactive {
@@ -119,7 +119,7 @@ enum NightText {
             progress.assignments, progress.faults, progress.wallSeconds)
     }
 
-    static func summary(_ result: NightRunner.Result) -> String {
+    static func summary(_ result: NightHost.Result) -> String {
         let summary = result.summary
         var lines: [String] = []
         if let resumed = result.resumedFrom {
@@ -201,7 +201,7 @@ struct NightRunDocument: Encodable {
         let planned_hours: Double
     }
 
-    init(_ result: NightRunner.Result) {
+    init(_ result: NightHost.Result) {
         let summary = result.summary
         night = summary.night.description
         resumed_from_utc = result.resumedFrom.map { ISO8601.string(from: $0, fractionalSeconds: false) }

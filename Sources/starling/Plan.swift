@@ -2,20 +2,20 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Logging
+import Orchestration
 import Persistence
 import Planning
 import Sky
 import StarlingCore
 
 extension Starling {
-    /// `starling plan`: every telescope's night for a UTC date.
+    /// `starling plan`: every telescope's night beginning on a local date.
     struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Plan every telescope's night for a UTC date (or one site's, or one telescope's).",
+            abstract: "Plan every telescope's night beginning on a local date (or one site's, or one telescope's).",
             discussion: """
-                Each site plans the night whose mean solar midnight falls on the UTC date (east of \
-                Greenwich the night beginning on that local date, west of it the one beginning the day \
-                before). Survey requests: one 300-s exposure per catalog target in the \
+                Each site plans the night that begins on the date in its own time zone, as observers say \
+                "the night of the 23rd". Survey requests: one 300-s exposure per catalog target in the \
                 first of r, R, V, g, clear the telescope has; astronomical night, altitude ≥ 30°, airmass \
                 ≤ 2, Moon ≥ 20°. With --model, a reasoning model at STARLING_MODEL_BASE_URL re-ranks each \
                 telescope's best candidates (see docs/planning.md); on any failure the deterministic \
@@ -24,7 +24,7 @@ extension Starling {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The UTC date, YYYY-MM-DD.")
+        @Option(help: "The local date the night begins on, YYYY-MM-DD.")
         var date: String
 
         @Option(help: "Plan only this site's telescopes.")
@@ -85,11 +85,10 @@ extension Starling {
             }
             var logger = Logger(label: "starling.planner")
             logger.logLevel = .warning
-            let agent = PlannerAgent(
-                network: network, catalog: targets, store: store, clock: WallClock(), logger: logger, model: reasoningModel) { _ in }
+            let host = PlanningHost(network: network, catalog: targets, store: store, model: reasoningModel, logger: logger)
             let plans: [NightPlan]
             do {
-                plans = try await agent.planArray(.utcDate(CalendarDate(date)!), telescopes: chosen)
+                plans = try await host.plan(localDate: CalendarDate(date)!, telescopes: chosen)
             } catch {
                 printError(error.description)
                 throw ExitCode(1)

@@ -12,6 +12,6 @@ struct Starling: AsyncParsableCommand {
             or given with --config.
             """,
         version: "0.1.0",
-        subcommands: [Sites.self, Catalog.self, Validate.self, Sky.self, Plan.self, Observe.self, Night.self, Fits.self, Alert.self, Report.self, ReviewCommand.self]
+        subcommands: [Sites.self, Catalog.self, Validate.self, Sky.self, Plan.self, Observe.self, Night.self, Serve.self, Token.self, Fits.self, Alert.self, Report.self, ReviewCommand.self]
     )
 }

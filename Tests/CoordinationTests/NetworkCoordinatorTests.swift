@@ -46,15 +46,22 @@ struct NetworkCoordinatorTests {
         let log = CoordinatorEventLog()
         let coordinator = NetworkCoordinator(
             network: network, store: store, clock: clock, logger: Logger(label: "test"), skyMaps: nil, leaseSeconds: leaseSeconds,
-            eventHandler: { log.append($0) })
-        try await coordinator.start()
+            events: { log.append($0) })
+        clock.spawn(named: "coordinator") { try? await coordinator.run() }
+        await clock.run(until: clock.now)
         return (coordinator, clock, store, log)
+    }
+
+    /// Sends a command and lets the coordinator handle it at the clock's current instant.
+    func deliver(_ command: CoordinatorCommand, to coordinator: NetworkCoordinator, on clock: SimulationClock) async {
+        coordinator.send(command)
+        await clock.run(until: clock.now)
     }
 
     @Test func pointAlertGoesToATelescopeThatIsDarkWithTheTargetHighEnough() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
-        await coordinator.handle(accepted(grb))
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let assignment = try #require(log.made.first)
         #expect(log.made.count == 1)
         // Check the choice independently with Sky.
@@ -70,31 +77,51 @@ struct NetworkCoordinatorTests {
         #expect(try await store.assignments(alert: grb.id).count == 1)
     }
 
+    /// An alert and a stop sent together while the coordinator sleeps: it decides the alert and
+    /// then stops, rather than sleeping on the one ring both made.
+    @Test func aStopSentRightAfterAnAlertStopsTheCoordinatorOnceTheAlertIsDecided() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        let returned = Mutex(false)
+        let second = NetworkCoordinator(network: network, store: store, clock: clock, logger: Logger(label: "test"), skyMaps: nil) { log.append($0) }
+        clock.spawn(named: "second") {
+            try? await second.run()
+            returned.withLock { $0 = true }
+        }
+        await clock.run(until: clock.now)
+        coordinator.stop(reason: "replaced by the second")
+        second.send(.ingest([accepted(grb)]))
+        second.stop(reason: "test over")
+        await clock.run(until: clock.now.advanced(by: .seconds(60)))
+        #expect(log.made.count == 1)
+        #expect(returned.withLock { $0 }, "the coordinator went back to sleep with a stop pending")
+    }
+
     @Test func handlingTheSameAlertTwiceDecidesOnce() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
-        await coordinator.handle(accepted(grb))
-        await coordinator.handle(accepted(grb))
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         #expect(log.made.count == 1)
         #expect(try await store.assignments(alert: grb.id).count == 1)
     }
 
     @Test func unsafeWeatherAndOperatorPolicyKeepSitesOut() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, _, log) = try await make(at: now, alerts: [grb])
-        await coordinator.updateWeather(site: "la-palma", safety: .unsafe(["rain detected"]))
-        await coordinator.setPolicy(SitePolicy(alertKind: .gammaRayBurst, forbidden: ["teide"]))
-        await coordinator.handle(accepted(grb))
+        let (coordinator, clock, _, log) = try await make(at: now, alerts: [grb])
+        await deliver(.weather(site: "la-palma", .unsafe(["rain detected"])), to: coordinator, on: clock)
+        await deliver(.setSitePolicy(SitePolicy(alertKind: .gammaRayBurst, forbidden: ["teide"])), to: coordinator, on: clock)
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let assignment = try #require(log.made.first)
         #expect(!["la-palma", "teide"].contains(assignment.siteID.rawValue))
     }
 
     @Test func refusalMovesTheFieldToAnotherTelescope() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
-        await coordinator.handle(accepted(grb))
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let first = try #require(log.made.first)
-        await coordinator.telescopeEvent(.assignmentRefused(first.id, telescope: first.telescopeID, reason: Reason(.weatherUnsafe, "closed for rain"), at: now))
+        await deliver(.telescopeEvent(.assignmentRefused(first.id, telescope: first.telescopeID, reason: Reason(.weatherUnsafe, "closed for rain"), at: now)), to: coordinator, on: clock)
         let second = try #require(log.made.last)
         #expect(log.made.count == 2)
         #expect(second.telescopeID != first.telescopeID)
@@ -105,30 +132,30 @@ struct NetworkCoordinatorTests {
     @Test func anUnacceptedLeaseExpiresAndIsReassigned() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
         let (coordinator, clock, _, log) = try await make(at: now, alerts: [grb], leaseSeconds: 120)
-        await coordinator.handle(accepted(grb))
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let first = try #require(log.made.first)
         await clock.run(until: UTCInstant(now.addingTimeInterval(200)))
         #expect(log.changes.contains { $0.0 == first.id && $0.1 == .expired })
         #expect(log.made.count == 2)
         #expect(log.made.last?.telescopeID != first.telescopeID)
-        await coordinator.stop()
+        coordinator.stop(reason: "test over")
     }
 
     @Test func acceptedAndCompletedAssignmentsAreFollowedToTheEnd() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
         let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
-        await coordinator.handle(accepted(grb))
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let assignment = try #require(log.made.first)
-        await coordinator.telescopeEvent(.assignmentAccepted(assignment.id, telescope: assignment.telescopeID, at: now))
-        await coordinator.telescopeEvent(.observationStarted(telescope: assignment.telescopeID, request: assignment.request.id, at: now.addingTimeInterval(60)))
+        await deliver(.telescopeEvent(.assignmentAccepted(assignment.id, telescope: assignment.telescopeID, at: now)), to: coordinator, on: clock)
+        await deliver(.telescopeEvent(.observationStarted(telescope: assignment.telescopeID, request: assignment.request.id, at: now.addingTimeInterval(60))), to: coordinator, on: clock)
         let observation = Observation(
             id: "o1", requestID: assignment.request.id, telescopeID: assignment.telescopeID, siteID: assignment.siteID,
             targetID: assignment.request.target.id, started: now.addingTimeInterval(60), ended: now.addingTimeInterval(300), outcome: .completed, frames: [])
-        await coordinator.telescopeEvent(.observationEnded(observation))
+        await deliver(.telescopeEvent(.observationEnded(observation)), to: coordinator, on: clock)
         await clock.run(until: UTCInstant(now.addingTimeInterval(4 * 3600)))
         #expect(try await store.assignments(alert: grb.id).map(\.state) == [.completed])
         #expect(log.made.count == 1, "a completed assignment is not reassigned")
-        await coordinator.stop()
+        coordinator.stop(reason: "test over")
     }
 
     @Test func retractionCancelsTheEventsOpenAssignments() async throws {
@@ -136,9 +163,9 @@ struct NetworkCoordinatorTests {
         let retraction = Alert(
             id: "ivo://test#retraction", eventID: grb.eventID, eventTime: grb.eventTime, mission: grb.mission, noticeType: "Retraction",
             position: nil, errorRegion: .none, kind: grb.kind, serial: 2, isRetraction: true)
-        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb, retraction])
-        await coordinator.handle(accepted(grb))
-        await coordinator.handle(accepted(retraction, change: .retraction(previous: grb.id)))
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb, retraction])
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
+        await deliver(.ingest([accepted(retraction, change: .retraction(previous: grb.id))]), to: coordinator, on: clock)
         #expect(log.changes.map(\.1).contains(.cancelled))
         #expect(try await store.assignments(alert: grb.id).map(\.state) == [.cancelled])
         #expect(try await store.alert(retraction.id)?.note == "retraction: 1 assignment(s) cancelled")
@@ -149,8 +176,8 @@ struct NetworkCoordinatorTests {
             id: "ivo://test#wide", eventID: "GBM-1", eventTime: grb.eventTime, mission: "Fermi", noticeType: "GBM_Gnd_Pos",
             position: grb.position, errorRegion: .circle(radius: .degrees(3)), kind: .gammaRayBurst, errorContainment: 0.68)
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, _, log) = try await make(at: now, alerts: [wide])
-        await coordinator.handle(accepted(wide))
+        let (coordinator, clock, _, log) = try await make(at: now, alerts: [wide])
+        await deliver(.ingest([accepted(wide)]), to: coordinator, on: clock)
         #expect(log.made.count > 5)
         #expect(Set(log.made.map(\.telescopeID)).count > 1)
         let centres = log.made.map(\.request.target.coordinates)

@@ -68,9 +68,23 @@ struct INDIAgentHarness {
             kind: .survey)
     }
 
+    let running = RunningTask()
+
+    /// Starts the agent's `run()` on the wall clock.
+    func start() {
+        let agent = self.agent
+        running.set(Task { try? await agent.run() })
+    }
+
+    /// Asks the agent to stop and waits until it has closed, parked and returned.
+    func shutdown() async {
+        agent.stop(reason: "test finished")
+        await running.wait()
+    }
+
     /// Shuts the agent down (close and park), disconnects and kills the server.
     func finish() async {
-        await agent.shutdown(reason: "test finished")
+        await shutdown()
         if let client = (devices.mount as? INDIMount)?.client { await client.disconnect() }
         server.stop()
         try? FileManager.default.removeItem(atPath: framesDirectory)
@@ -86,8 +100,8 @@ struct TelescopeAgentINDITests {
     func agentRunsAShortObservationThroughINDIAndClosesOnShutdown() async throws {
         let harness = try await INDIAgentHarness()
         defer { harness.server.stop() }
-        await harness.agent.start()
-        await harness.agent.send(.observe(try harness.request("indi-field")))
+        harness.start()
+        harness.agent.send(.observe(try harness.request("indi-field")))
         let observation = try await eventually(timeout: .seconds(150)) { harness.log.observations.first }
         #expect(observation.outcome == .completed, "\(observation.outcome)")
         let record = try #require(observation.frames.first)
@@ -102,7 +116,7 @@ struct TelescopeAgentINDITests {
         #expect(harness.log.states.contains { $0.0 == .slewing } && harness.log.states.contains { $0.0 == .exposing })
 
         // With no work left the agent closes and parks (at once, or on shutdown): the hardware agrees.
-        await harness.agent.shutdown(reason: "test finished")
+        await harness.shutdown()
         #expect(harness.log.states.last?.0 == .parked)
         #expect(try await harness.devices.enclosure.state() == .closed)
         #expect(try await harness.devices.mount.status().isParked)
@@ -113,8 +127,8 @@ struct TelescopeAgentINDITests {
     func agentClosesWithinTheDeadlineWhenTheWeatherSimulatorAlerts() async throws {
         let harness = try await INDIAgentHarness(configuration: TelescopeAgentConfiguration(safetyPollSeconds: 2))
         defer { harness.server.stop() }
-        await harness.agent.start()
-        await harness.agent.send(.observe(try harness.request("long-field", seconds: 60, count: 3)))
+        harness.start()
+        harness.agent.send(.observe(try harness.request("long-field", seconds: 60, count: 3)))
         _ = try await eventually(timeout: .seconds(120)) { harness.log.states.contains { $0.0 == .exposing } ? true : nil }
 
         // Rain and gale on the simulator's own knob, applied at once.
@@ -137,13 +151,13 @@ struct TelescopeAgentINDITests {
     func agentReportsTheCCDDriverKilledMidExposureAndRecoversOnceItIsBack() async throws {
         let harness = try await INDIAgentHarness(configuration: TelescopeAgentConfiguration(retryBaseSeconds: 3))
         defer { harness.server.stop() }
-        await harness.agent.start()
-        await harness.agent.send(.observe(try harness.request("first", seconds: 20)))
+        harness.start()
+        harness.agent.send(.observe(try harness.request("first", seconds: 20)))
         _ = try await eventually(timeout: .seconds(120)) { harness.log.states.contains { $0.0 == .exposing } ? true : nil }
         try await Task.sleep(for: .seconds(1))
         try harness.server.kill(driver: "indi_simulator_ccd")
         // The next request waits in the queue while the agent recovers the camera.
-        await harness.agent.send(.observe(try harness.request("second")))
+        harness.agent.send(.observe(try harness.request("second")))
 
         let failed = try await eventually(timeout: .seconds(30)) { harness.log.observations.first }
         guard case .failed(let reason) = failed.outcome else { Issue.record("expected a failure, got \(failed.outcome)"); return }
@@ -164,8 +178,8 @@ struct TelescopeAgentINDITests {
         let client = try #require((harness.devices.mount as? INDIMount)?.client)
         try await harness.devices.mount.connect()
         let before = try #require(await client.property("EQUATORIAL_EOD_COORD", of: "Telescope Simulator"))
-        await harness.agent.start()
-        await harness.agent.send(.observe(try harness.request("below", altitude: -30)))
+        harness.start()
+        harness.agent.send(.observe(try harness.request("below", altitude: -30)))
         let observation = try await eventually(timeout: .seconds(120)) { harness.log.observations.first }
         guard case .refused(let reason) = observation.outcome else { Issue.record("expected a refusal, got \(observation.outcome)"); return }
         #expect(reason.code == .belowHorizon)

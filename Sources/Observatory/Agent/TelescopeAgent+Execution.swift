@@ -17,7 +17,7 @@ extension TelescopeAgent {
         current = work
         interruption = nil
         defer { current = nil }
-        await emit(.observationStarted(telescope: telescope.id, request: request.id, at: started))
+        emit(.observationStarted(telescope: telescope.id, request: request.id, at: started))
 
         let end = started.addingTimeInterval(estimatedDuration(of: request, from: started))
         if case .refused(let reason) = verdict(for: request, from: started, to: end) {
@@ -26,7 +26,7 @@ extension TelescopeAgent {
         }
         var written: [FrameRecord] = []
         do {
-            await transition(to: .slewing, reason: "slewing to \(request.target.name)")
+            transition(to: .slewing, reason: "slewing to \(request.target.name)")
             if mountIsParked {
                 try await devices.mount.unpark()
                 mountIsParked = false
@@ -44,9 +44,9 @@ extension TelescopeAgent {
                     if case .refused(let reason) = verdict(for: request, from: now, to: now.addingTimeInterval(spec.exposureSeconds)) {
                         throw StopObservation.unsafe(reason)
                     }
-                    await transition(to: .exposing, reason: "\(spec.filter.name) \(formatSeconds(spec.exposureSeconds)) on \(request.target.name)")
+                    transition(to: .exposing, reason: "\(spec.filter.name) \(formatSeconds(spec.exposureSeconds)) on \(request.target.name)")
                     let readout = try await devices.camera.expose(CameraExposure(exposureSeconds: spec.exposureSeconds))
-                    await transition(to: .readingOut, reason: "frame \(index + 1) of \(request.exposures.reduce(0) { $0 + $1.count })")
+                    transition(to: .readingOut, reason: "frame \(index + 1) of \(request.exposures.reduce(0) { $0 + $1.count })")
                     let frame = try await frames.store(
                         readout, frameID: FrameID("\(observationID)-\(index + 1)"), observationID: observationID, request: request,
                         filter: spec.filter, started: now, exposureSeconds: spec.exposureSeconds, qualityStore: store, at: clock.currentDate)
@@ -54,11 +54,10 @@ extension TelescopeAgent {
                     framesWritten += 1
                     index += 1
                     if configuration.storesObservationAfterEachFrame {
-                        let partial = observation(observationID, request, started, .aborted(Reason(.disconnected, "the run stopped before the observation ended")), written)
-                        try? await store?.saveObservation(partial)
+                        await storeProvisionally(observation(observationID, request, started, .aborted(Self.interruptedReason), written))
                     }
-                    await emit(.frameWritten(frame))
-                    await transition(to: .idle, reason: "frame written")
+                    emit(.frameWritten(frame))
+                    transition(to: .idle, reason: "frame written")
                 }
             }
             faults = faults.filter { $0.value.gaveUp }  // a full observation proves the devices work
@@ -78,7 +77,7 @@ extension TelescopeAgent {
             await finish(observation(observationID, request, started, .failed(Reason(.deviceFault, "could not write the frame: \(error)")), written))
         }
         interruption = nil
-        if state != .fault, state != .closing, state != .parked { await transition(to: .idle, reason: "observation ended") }
+        if state != .fault, state != .closing, state != .parked { transition(to: .idle, reason: "observation ended") }
     }
 
     /// Why the running observation stopped early, besides a driver error.
@@ -162,8 +161,24 @@ extension TelescopeAgent {
             started: started, ended: clock.currentDate, outcome: outcome, frames: frames)
     }
 
+    /// What an observation's provisional record says: the reason it keeps if the process
+    /// stops before the observation ends.
+    static let interruptedReason = Reason(.interrupted, "the process running the telescope stopped while this observation ran")
+
+    /// Stores an observation that has not ended yet (with the frames so far); replaced by
+    /// ``finish(_:)``. A failure only costs the record of an interruption: logged, not fatal.
+    private func storeProvisionally(_ observation: Observation) async {
+        guard let store else { return }
+        do {
+            try await store.saveObservation(observation)
+        } catch {
+            logger.warning("Could not store an observation in progress", metadata: ["observation.id": "\(observation.id)", "error": "\(error)"])
+        }
+    }
+
     /// Stores the observation, then reports it.
     func finish(_ observation: Observation) async {
+        if observation.outcome == .completed { observedTonight[observation.targetID] = observation.ended }
         do {
             try await store?.saveObservation(observation)
         } catch {
@@ -176,7 +191,7 @@ extension TelescopeAgent {
         ]
         if let reason = observation.outcome.reason { metadata["reason"] = "\(reason)" }
         logger.info("Observation ended", metadata: metadata)
-        await emit(.observationEnded(observation))
+        emit(.observationEnded(observation))
     }
 
     func nextObservationID(at date: Date) -> ObservationID {

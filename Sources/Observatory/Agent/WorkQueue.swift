@@ -33,13 +33,25 @@ public enum TelescopeWork: Sendable, Hashable {
 public struct WorkQueue: Sendable {
     public private(set) var followUps: [Assignment] = []
     public private(set) var immediate: [ObservationRequest] = []
+    /// The plan entries still to come, of every night loaded, by start.
     public private(set) var plan: [PlannedObservation] = []
+    /// The night each entry of ``plan`` belongs to (by request id).
+    private var nights: [RequestID: CalendarDate] = [:]
 
     public init() {}
 
-    /// Replaces the plan (a new or re-made one); entries already past are dropped.
-    public mutating func load(_ entries: [PlannedObservation], now: Date) {
-        plan = entries.filter { $0.end > now }.sorted { $0.start < $1.start }
+    /// Replaces the entries of the plan's night (a new or re-made plan); entries already past
+    /// are dropped. Entries of other nights stay: in a network spanning every time zone the
+    /// next night's plan arrives while a western site still observes tonight's.
+    ///
+    /// - Parameter excluding: targets not to take from the plan (the one being observed now,
+    ///   those already observed tonight: a plan made while they ran may still hold them).
+    public mutating func load(_ plan: NightPlan, now: Date, excluding: Set<TargetID> = []) {
+        let kept = self.plan.filter { nights[$0.request.id] != plan.night }
+        nights = nights.filter { $0.value != plan.night }
+        let loaded = plan.entries.filter { $0.end > now && !excluding.contains($0.request.target.id) }
+        for entry in loaded { nights[entry.request.id] = plan.night }
+        self.plan = (kept + loaded).sorted { ($0.start, $0.request.id.rawValue) < ($1.start, $1.request.id.rawValue) }
     }
 
     public mutating func add(_ request: ObservationRequest) { immediate.append(request) }
@@ -68,6 +80,7 @@ public struct WorkQueue: Sendable {
     public mutating func expiredEntries(at now: Date) -> [PlannedObservation] {
         let expired = plan.filter { $0.end <= now }
         plan.removeAll { $0.end <= now }
+        for entry in expired { nights[entry.request.id] = nil }
         return expired
     }
 
@@ -86,7 +99,9 @@ public struct WorkQueue: Sendable {
         }
         if !immediate.isEmpty { return .immediate(immediate.removeFirst()) }
         if let index = plan.firstIndex(where: { $0.start <= now && $0.end > now }) {
-            return .planned(plan.remove(at: index))
+            let entry = plan.remove(at: index)
+            nights[entry.request.id] = nil
+            return .planned(entry)
         }
         return nil
     }

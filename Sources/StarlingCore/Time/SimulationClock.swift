@@ -84,7 +84,7 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
             defer { state.nextSequence += 1 }
             return (state.now, state.nextSequence)
         }
-        return Task {
+        return Task.detached {
             await Self.$isParticipant.withValue(true) {
                 _ = try? await self.park(until: start, alarm: nil, reservedSequence: place)
                 await operation()
