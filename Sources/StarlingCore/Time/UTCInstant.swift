@@ -45,7 +45,8 @@ public enum ISO8601 {
     }
 
     /// Parses `2026-11-23T18:42:07Z`, with or without fractional seconds, with `Z`, an offset
-    /// or no zone (read as UTC), and with a space instead of `T`.
+    /// or no zone (read as UTC), with a space instead of `T`, and without seconds
+    /// (`2026-11-23 14:00`, as people type it).
     ///
     /// - Returns: the instant, or `nil` when the text is not an ISO 8601 date-time.
     public static func date(from text: String) -> Date? {
@@ -54,6 +55,13 @@ public enum ISO8601 {
         if normalized.count > 10 {
             let index = normalized.index(normalized.startIndex, offsetBy: 10)
             if normalized[index] == " " { normalized.replaceSubrange(index...index, with: "T") }
+        }
+        // `HH:mm` without seconds: add them.
+        let clock = Array(normalized.dropFirst(11).prefix(6))
+        if clock.count >= 5, clock[0].isNumber, clock[1].isNumber, clock[2] == ":", clock[3].isNumber, clock[4].isNumber,
+            clock.count == 5 || clock[5] != ":"
+        {
+            normalized.insert(contentsOf: ":00", at: normalized.index(normalized.startIndex, offsetBy: 16))
         }
         let hasZone = normalized.hasSuffix("Z") || normalized.dropFirst(19).contains("+")
             || normalized.dropFirst(19).contains("-")
