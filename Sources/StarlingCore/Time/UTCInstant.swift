@@ -44,6 +44,16 @@ public enum ISO8601 {
         return date.formatted(style)
     }
 
+    /// Whether `HH:mm:ss` after the `T` are an hour < 24, a minute < 60 and a second < 61
+    /// (a leap second).
+    private static func clockFieldsInRange(_ text: String) -> Bool {
+        let clock = Array(text.dropFirst(11).prefix(8))
+        func number(_ range: Range<Int>) -> Int? { range.upperBound <= clock.count ? Int(String(clock[range])) : nil }
+        guard let hour = number(0..<2), let minute = number(3..<5) else { return false }
+        let second = number(6..<8) ?? 0
+        return hour < 24 && minute < 60 && second < 61
+    }
+
     /// Parses `2026-11-23T18:42:07Z`, with or without fractional seconds, with `Z`, an offset
     /// or no zone (read as UTC), with a space instead of `T`, and without seconds
     /// (`2026-11-23 14:00`, as people type it).
@@ -63,6 +73,9 @@ public enum ISO8601 {
         {
             normalized.insert(contentsOf: ":00", at: normalized.index(normalized.startIndex, offsetBy: 16))
         }
+        // Foundation's parser rolls an out-of-range field over (25:00 becomes 01:00 the next
+        // day, 02-30 becomes 03-02): refuse them instead.
+        guard CalendarDate(String(normalized.prefix(10))) != nil, Self.clockFieldsInRange(normalized) else { return nil }
         let hasZone = normalized.hasSuffix("Z") || normalized.dropFirst(19).contains("+")
             || normalized.dropFirst(19).contains("-")
         if !hasZone { normalized += "Z" }
