@@ -54,7 +54,9 @@ extension Starling.Sky {
                     headers: ["site", "night of", "dark from (UTC)", "dark until (UTC)", "hours", "local", "moon"], rightAligned: [4, 6])
                 for document in documents { table.append(document.row) }
                 let dates = Set(documents.map(\.date))
-                print("Astronomical night (Sun below -18°) of " + (dates.count == 1 ? "\(dates.first!), the local date it begins on at each site" : "tonight at each site (local noon to noon)"))
+                print(
+                    "Astronomical night (Sun below -18°) at each site, "
+                        + (dates.count == 1 ? "night of \(dates.first!) (the local date it begins on)" : "tonight (nights counted from local noon)"))
                 print(table.render())
             }
         }

@@ -70,6 +70,13 @@ struct CLIReferenceTests {
         #expect(current == expected, "docs/cli.md's reference differs from the commands' --help: run `make cli-docs`")
     }
 
+    /// docs/cli.md promises that every command takes `--config` and `--json`.
+    @Test func everyCommandTakesConfigAndJSON() async throws {
+        for command in try await Self.commands() where command.isLeaf {
+            #expect(command.options.isSuperset(of: ["--config", "--json"]), "`starling \(command.path.joined(separator: " "))` lacks --config or --json")
+        }
+    }
+
     @Test func theSummaryTableNamesEveryCommandAndOnlyItsOptions() async throws {
         let document = try String(contentsOfFile: Self.documentPath, encoding: .utf8)
         let commands = try await Self.commands()
