@@ -60,6 +60,16 @@ struct KnownObservatoriesTests {
         #expect(feet.first?.message.contains("looks like feet") == true)
     }
 
+    /// Where latitude and longitude are nearly equal, swapping them barely moves the site: a
+    /// site 14 km off a known observatory is not taken for a swap.
+    @Test func aCorrectionThatBarelyMovesThePositionIsNotSuggested() {
+        let registry = KnownObservatories(stations: [
+            .init(code: "T", name: "Test", latitudeDegrees: 30.10, longitudeDegrees: 30.00, elevationMeters: 1000, precisionMeters: 3)
+        ])
+        let found = SiteCoordinateCheck.check(latitude: 30.00, longitude: 30.10, elevationMeters: 1000, against: registry)
+        #expect(found.map(\.kind) == [.remoteFromKnownSites])
+    }
+
     @Test func aRemotePositionIsANoteNamingTheNearestObservatory() throws {
         let found = findings(0, -140, 0)
         #expect(found.map(\.kind) == [.remoteFromKnownSites])

@@ -38,7 +38,6 @@ struct ValidatorFindingsTests {
 
     @Test func aBadSharedModelFieldIsReportedOnce() throws {
         let (directory, sites) = try Self.copyOfSites()
-        _ = directory
         try Self.edit(sites + "/models.yaml") { $0.replacingLine(startingWith: "      gain_e_per_adu: 1.6", with: "      gain_e_per_adu: abc") }
         let report = ConfigValidator(layout: ProjectLayout(root: directory.path)).validate(paths: [sites])
         let gain = report.errors.filter { $0.message.contains("gain_e_per_adu") }

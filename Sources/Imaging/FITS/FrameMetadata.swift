@@ -34,8 +34,9 @@ public struct FrameMetadata: Sendable, Hashable, Codable {
     public var filter: String?
     /// Where the telescope pointed (`RA`/`DEC`, degrees, in the frame of `RADESYS`/`EQUINOX`).
     public var pointing: EquatorialCoordinates?
-    /// Which keywords gave ``pointing`` and how they were read; `nil` when there is no
-    /// pointing or it was set, not read.
+    /// Which keywords gave ``pointing`` and how they were read; for metadata made to be
+    /// written, how ``cards`` writes it (`RA`/`DEC` in degrees), so a write–read round trip
+    /// returns equal metadata; `nil` without a pointing.
     public var pointingSource: PointingSource?
 
     /// Where a frame's pointing came from in its header.
@@ -47,6 +48,9 @@ public struct FrameMetadata: Sendable, Hashable, Codable {
 
         /// `RA/DEC (sexagesimal: RA in hours, DEC in degrees)`.
         public var description: String { "\(keywords) (\(reading))" }
+
+        /// How Starling writes a pointing (``FrameMetadata/cards``).
+        public static let written = PointingSource(keywords: "RA/DEC", reading: "RA in degrees, DEC in degrees")
     }
     /// `AIRMASS` (at mid-exposure where the writer followed the usual convention).
     public var airmass: Double?
@@ -98,6 +102,7 @@ public struct FrameMetadata: Sendable, Hashable, Codable {
         self.object = object
         self.filter = filter
         self.pointing = pointing
+        self.pointingSource = pointing.map { _ in .written }
         self.airmass = airmass
         self.telescope = telescope
         self.instrument = instrument

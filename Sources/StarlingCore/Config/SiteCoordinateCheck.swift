@@ -202,7 +202,10 @@ public enum SiteCoordinateCheck {
         guard let direct = registry.nearest(latitude: latitude, longitude: east) else { return .unknown }
         if direct.kilometers <= toleranceKilometers { return .at(direct.station, kilometers: direct.kilometers) }
         for correction in Correction.allCases {
+            // A correction that barely moves the position (latitude close to longitude, a sign
+            // flipped near the equator) cannot be told from a site a little off a known one.
             guard let (lat, lon) = correction.apply(latitude: latitude, longitude: east),
+                surfaceDistanceKilometers(latitude, east, lat, lon) > 4 * toleranceKilometers,
                 let found = registry.nearest(latitude: lat, longitude: lon), found.kilometers <= toleranceKilometers
             else { continue }
             return .corrected(correction, found.station, kilometers: found.kilometers, nearest: direct)
