@@ -9,8 +9,7 @@ extension Starling.Alert {
             abstract: "Show the normalised alert of each notice file, or why it was refused.",
             discussion: "Exits 1 if any notice was refused. With --json prints one JSON document with an entry per file.")
 
-        @Flag(help: "Print JSON instead of text.")
-        var json = false
+        @OptionGroup var options: GlobalOptions
 
         @Argument(help: ArgumentHelp("Notice files (VOEvent XML or JSON).", valueName: "FILE"))
         var files: [String]
@@ -36,7 +35,7 @@ extension Starling.Alert {
                     entries.append(ParseEntry(file: file, refusal: error.description, format: AlertParser.guessFormat(data)))
                 }
             }
-            if json {
+            if options.json {
                 // Notice times carry fractions of a second; keep them (printJSON's ISO 8601 drops them).
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

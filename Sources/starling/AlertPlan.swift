@@ -20,8 +20,8 @@ extension Starling.Alert {
         @Argument(help: ArgumentHelp("The notice file (VOEvent, GCN JSON, IGWN JSON).", valueName: "FILE"))
         var file: String
 
-        @Option(help: ArgumentHelp("The decision instant, ISO 8601 UTC (default: the alert's event time).", valueName: "ISO_UTC"))
-        var at: String?
+        @Option(help: ArgumentHelp("The decision instant, UTC: 2026-11-23T21:31:00Z or 2026-11-23 21:31 (default: the alert's event time).", valueName: "UTC"))
+        var at: InstantArgument?
 
         @Option(help: ArgumentHelp("Sites whose weather is unsafe (repeatable).", valueName: "SITE"))
         var unsafe: [String] = []
@@ -35,16 +35,14 @@ extension Starling.Alert {
         @Option(help: ArgumentHelp("Prefer these sites, in order, when nearly as early (repeatable).", valueName: "SITE"))
         var prefer: [String] = []
 
-        func validate() throws {
-            if let at, ISO8601.date(from: at) == nil { throw ValidationError("--at '\(at)' is not an ISO 8601 time such as 2026-11-23T21:31:00Z") }
-        }
-
         func run() async throws {
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
-            for site in unsafe + pin + forbid + prefer where network.site(SiteID(site)) == nil {
-                throw ValidationError("no site '\(site)' (see `starling sites`)")
+            func sites(_ names: [String], _ option: String) throws -> [SiteID] {
+                try names.map { name in try lookUp(option) { () throws(UnknownNameError) in try network.site(named: name).id } }
             }
+            let unsafe = try sites(unsafe, "--unsafe"), pin = try sites(pin, "--pin")
+            let forbid = try sites(forbid, "--forbid"), prefer = try sites(prefer, "--prefer")
             let raw: Data
             do { raw = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
                 printError("\(file): cannot be read (\(error.localizedDescription))")
@@ -55,7 +53,7 @@ extension Starling.Alert {
                 printError("\(file): refused: \(error)")
                 throw ExitCode(1)
             }
-            let now = at.flatMap(ISO8601.date(from:)) ?? alert.eventTime
+            let now = at?.date ?? alert.eventTime
             var skyMap: HEALPixSkyMap?
             if case .skyMap = alert.errorRegion {
                 do {
@@ -75,11 +73,10 @@ extension Starling.Alert {
             var policy: SitePolicy?
             if !(pin.isEmpty && forbid.isEmpty && prefer.isEmpty) {
                 policy = SitePolicy(
-                    alertKind: alert.kind, preferred: prefer.map { SiteID($0) }, forbidden: forbid.map { SiteID($0) },
-                    pinned: pin.isEmpty ? nil : pin.map { SiteID($0) })
+                    alertKind: alert.kind, preferred: prefer, forbidden: forbid, pinned: pin.isEmpty ? nil : pin)
             }
             var weather: [SiteID: WeatherSafety] = [:]
-            for site in unsafe { weather[SiteID(site)] = .unsafe(["marked unsafe on the command line"]) }
+            for site in unsafe { weather[site] = .unsafe(["marked unsafe on the command line"]) }
             var sky = FollowUpPlanner.SkyCache()
             let decision = FollowUpPlanner(network: network).decide(
                 alert: alert, fields: fields, now: now, statuses: [:], weather: weather, policy: policy, sky: &sky)

@@ -60,6 +60,19 @@ public struct Telescope: Sendable, Hashable, Codable, Identifiable {
     /// The filter with the given name, if the wheel has it.
     public func filter(named name: String) -> Filter? { filters.first { $0.name == name } }
 
+    /// The filter a user named: the one of that exact name, else the only one whose name
+    /// matches ignoring case (`R` finds `r` on a wheel without `R`).
+    ///
+    /// - Throws: ``UnknownNameError`` when no filter matches (with a suggestion when the name
+    ///   looks like a typo) or several match ignoring case.
+    public func filter(matching name: String) throws(UnknownNameError) -> Filter {
+        let typed = name.trimmingWhitespace()
+        if let exact = filter(named: typed) { return exact }
+        let folded = filters.filter { $0.name.lowercased() == typed.lowercased() }
+        if folded.count == 1 { return folded[0] }
+        throw UnknownNameError(kind: "filter", name: typed, scope: "on \(id)", known: filters.map(\.name), candidates: folded.map(\.name))
+    }
+
     /// Detected electrons per second from a magnitude-0 source in a band, above the
     /// atmosphere: N₀ · π(D/2)² · throughput.
     public func zeroMagnitudeElectronRate(in band: PhotometricBand) -> Double {

@@ -44,8 +44,19 @@ public enum ISO8601 {
         return date.formatted(style)
     }
 
+    /// Whether `HH:mm:ss` after the `T` are an hour < 24, a minute < 60 and a second < 61
+    /// (a leap second).
+    private static func clockFieldsInRange(_ text: String) -> Bool {
+        let clock = Array(text.dropFirst(11).prefix(8))
+        func number(_ range: Range<Int>) -> Int? { range.upperBound <= clock.count ? Int(String(clock[range])) : nil }
+        guard let hour = number(0..<2), let minute = number(3..<5) else { return false }
+        let second = number(6..<8) ?? 0
+        return hour < 24 && minute < 60 && second < 61
+    }
+
     /// Parses `2026-11-23T18:42:07Z`, with or without fractional seconds, with `Z`, an offset
-    /// or no zone (read as UTC), and with a space instead of `T`.
+    /// or no zone (read as UTC), with a space instead of `T`, and without seconds
+    /// (`2026-11-23 14:00`, as people type it).
     ///
     /// - Returns: the instant, or `nil` when the text is not an ISO 8601 date-time.
     public static func date(from text: String) -> Date? {
@@ -55,6 +66,16 @@ public enum ISO8601 {
             let index = normalized.index(normalized.startIndex, offsetBy: 10)
             if normalized[index] == " " { normalized.replaceSubrange(index...index, with: "T") }
         }
+        // `HH:mm` without seconds: add them.
+        let clock = Array(normalized.dropFirst(11).prefix(6))
+        if clock.count >= 5, clock[0].isNumber, clock[1].isNumber, clock[2] == ":", clock[3].isNumber, clock[4].isNumber,
+            clock.count == 5 || clock[5] != ":"
+        {
+            normalized.insert(contentsOf: ":00", at: normalized.index(normalized.startIndex, offsetBy: 16))
+        }
+        // Foundation's parser rolls an out-of-range field over (25:00 becomes 01:00 the next
+        // day, 02-30 becomes 03-02): refuse them instead.
+        guard CalendarDate(String(normalized.prefix(10))) != nil, Self.clockFieldsInRange(normalized) else { return nil }
         let hasZone = normalized.hasSuffix("Z") || normalized.dropFirst(19).contains("+")
             || normalized.dropFirst(19).contains("-")
         if !hasZone { normalized += "Z" }
