@@ -28,10 +28,10 @@ extension Starling {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The site id (see `starling sites`).")
-        var site: String
+        @Option(help: "The site id (optional: the telescope's id names its site; see `starling sites`).")
+        var site: String?
 
-        @Option(help: "The telescope id at that site (see `starling sites`).")
+        @Option(help: "The telescope id (see `starling sites`).")
         var telescope: String
 
         @OptionGroup var targetOptions: TargetOptions
@@ -42,26 +42,26 @@ extension Starling {
         @Option(help: "Number of frames.")
         var count: Int = 1
 
-        @Option(help: "The filter (default: the survey's, the first of r, R, V, g, clear the telescope has).")
+        @Option(help: "The filter, matched without regard to case when that is unambiguous (default: the survey's, the first of r, R, V, g, clear the telescope has).")
         var filter: String?
 
-        @Option(help: ArgumentHelp("The simulated UTC instant to start at, ISO 8601 (e.g. 2026-11-24T00:30:00Z).", valueName: "ISO_UTC"))
-        var at: String?
+        @Option(help: ArgumentHelp("The simulated UTC instant to start at: ISO 8601 (2026-11-24T00:30:00Z) or 2026-11-24 00:30 (UTC).", valueName: "UTC"))
+        var at: InstantArgument?
 
-        @Option(help: ArgumentHelp("The folder the frames go to (<DIR>/<night>/<telescope>/<frame id>.fits).", valueName: "DIR"))
+        @Option(help: ArgumentHelp("The folder the frames go to (<DIR>/<night>/<telescope>/<frame id>.fits; an existing file is never replaced).", valueName: "DIR"))
         var out: String
 
         @Option(help: ArgumentHelp("Also store the observation and the frames' measured quality in this SQLite store.", valueName: "PATH"))
         var db: String?
 
-        @Option(help: ArgumentHelp("The weather: clear (always clear, the site's median seeing) or climate (the site's climate, random by --seed).", valueName: "clear|climate"))
-        var weather: String = "clear"
+        @Option(help: "The weather: clear (always clear, the site's median seeing) or climate (the site's climate, random by --seed).")
+        var weather: WeatherScenario.Model = .clear
 
         @Option(help: "Seed of the weather, the pixel noise and everything else random.")
         var seed: UInt64 = 1
 
-        @Option(help: ArgumentHelp("Which devices: the simulator (on a simulated clock), or real ones through INDI or ASCOM Alpaca (on the wall clock).", valueName: "simulator|indi|alpaca"))
-        var driver: String = "simulator"
+        @Option(help: "Which devices: the simulator (on a simulated clock), or real ones through INDI or ASCOM Alpaca (on the wall clock).")
+        var driver: DriverKind = .simulator
 
         @Option(help: ArgumentHelp("The INDI server, with --driver indi (device names: the INDI simulators').", valueName: "HOST:PORT"))
         var indi: String?
@@ -72,26 +72,23 @@ extension Starling {
         @Option(help: ArgumentHelp("Read only the central N×N pixels of the detector (a subframe; faster).", valueName: "N"))
         var window: Int?
 
+        /// Where the devices come from.
+        enum DriverKind: String, ExpressibleByArgument, CaseIterable {
+            case simulator, indi, alpaca
+        }
+
         func validate() throws {
             guard exposure.isFinite, exposure > 0 else { throw ValidationError("--exposure must be a positive number of seconds, e.g. --exposure 60") }
             guard count >= 1 else { throw ValidationError("--count must be at least 1") }
-            if let at, ISO8601.date(from: at) == nil {
-                throw ValidationError("--at '\(at)' is not an ISO 8601 UTC instant such as 2026-11-24T00:30:00Z")
-            }
-            guard WeatherScenario.Model(rawValue: weather) != nil else {
-                throw ValidationError("--weather '\(weather)' is not one of \(WeatherScenario.Model.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
             switch driver {
-            case "simulator":
+            case .simulator:
                 if indi != nil || alpaca != nil { throw ValidationError("--indi and --alpaca need --driver indi or --driver alpaca") }
-            case "indi":
+            case .indi:
                 guard let indi, Self.hostAndPort(indi) != nil else { throw ValidationError("--driver indi needs --indi HOST:PORT, e.g. --indi 127.0.0.1:7624") }
                 if at != nil { throw ValidationError("--at is for the simulator; real devices run on the wall clock") }
-            case "alpaca":
+            case .alpaca:
                 guard let alpaca, Self.hostAndPort(alpaca) != nil else { throw ValidationError("--driver alpaca needs --alpaca HOST:PORT, e.g. --alpaca 127.0.0.1:11111") }
                 if at != nil { throw ValidationError("--at is for the simulator; real devices run on the wall clock") }
-            default:
-                throw ValidationError("--driver '\(driver)' is not one of simulator, indi, alpaca")
             }
             if let window, window < 64 { throw ValidationError("--window \(window) is too small; give at least 64 pixels") }
         }
@@ -99,28 +96,25 @@ extension Starling {
         func run() async throws {
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
-            guard let site = network.site(SiteID(site)) else { throw ValidationError("--site: no site '\(self.site)' (see `starling sites`)") }
-            guard var telescope = site.telescopes.first(where: { $0.id.rawValue == self.telescope }) else {
-                throw ValidationError(
-                    "--telescope: no telescope '\(self.telescope)' at \(site.id) (it has \(site.telescopes.map(\.id.rawValue).joined(separator: ", ")))")
-            }
+            let chosenSite = try site.map { name in try lookUp("--site") { () throws(UnknownNameError) in try network.site(named: name) } }
+            let located = try lookUp("--telescope") { () throws(UnknownNameError) in try network.telescope(named: self.telescope, at: chosenSite) }
+            let site = located.site
+            var telescope = located.telescope
             var devices: ObservationHost.Devices?
-            if driver != "simulator" {
+            if driver != .simulator {
                 // Real devices: the filters are the wheel's, by the names it reports.
-                let (host, port) = Self.hostAndPort(driver == "indi" ? indi! : alpaca!)!
-                let configuration: DriverConfiguration = driver == "indi"
+                let (host, port) = Self.hostAndPort(driver == .indi ? indi! : alpaca!)!
+                let configuration: DriverConfiguration = driver == .indi
                     ? .indi(INDIConfiguration(host: host, port: port)) : .alpaca(AlpacaConfiguration(host: host, port: port))
                 do {
                     (telescope, devices) = try await ObservationHost.connectDevices(for: telescope.replacing(driver: configuration), at: site)
                 } catch {
-                    printError("--driver \(driver): \(error)")
+                    printError("--driver \(driver.rawValue): \(error)")
                     throw ExitCode(1)
                 }
             }
-            let chosenFilter = filter.map(Filter.init) ?? SurveyPolicy().filter(for: telescope)
-            guard telescope.filters.contains(chosenFilter) else {
-                throw ValidationError("--filter: \(telescope.id) has no filter '\(chosenFilter.name)' (it has \(telescope.filters.map(\.name).joined(separator: ", ")))")
-            }
+            let chosenFilter = try filter.map { name in try lookUp("--filter") { () throws(UnknownNameError) in try telescope.filter(matching: name) } }
+                ?? SurveyPolicy().filter(for: telescope)
             if let window {
                 guard window <= telescope.camera.widthPixels, window <= telescope.camera.heightPixels else {
                     throw ValidationError("--window \(window) is larger than the detector (\(telescope.camera.widthPixels)×\(telescope.camera.heightPixels))")
@@ -130,8 +124,8 @@ extension Starling {
             let target = try targetOptions.resolve(in: layout).target
             let start: Date
             if let at {
-                start = ISO8601.date(from: at)!
-            } else if driver != "simulator" {
+                start = at.date
+            } else if driver != .simulator {
                 start = Date()
             } else {
                 start = try Self.middleOfComingNight(at: site, now: Date())
@@ -152,7 +146,7 @@ extension Starling {
                 id: RequestID("observe:\(target.id)"), target: target,
                 exposures: [ExposureSpec(filter: chosenFilter, exposureSeconds: exposure, count: count)])
             let host = ObservationHost(site: site, telescope: telescope, request: request, framesDirectory: out, store: store, logger: logger)
-            let result = await host.run(on: devices ?? .simulator(start: start, weather: WeatherScenario.Model(rawValue: weather)!, seed: seed, galaxies: galaxies))
+            let result = await host.run(on: devices ?? .simulator(start: start, weather: weather, seed: seed, galaxies: galaxies))
             let measurer = FrameMeasurer(network: network)
             var frames: [MeasuredFrame] = []
             for record in result.observation?.frames ?? [] {
@@ -164,10 +158,10 @@ extension Starling {
                 }
                 frames.append(measured)
             }
-            let driverLabel = driver == "simulator" ? "simulator" : "\(driver) \(driver == "indi" ? indi! : alpaca!)"
+            let driverLabel = driver == .simulator ? "simulator" : "\(driver.rawValue) \(driver == .indi ? indi! : alpaca!)"
             let document = ObserveDocument(
                 site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count, start: start,
-                weather: weather, seed: seed, driver: driverLabel, result: result, frames: frames)
+                weather: weather.rawValue, seed: seed, driver: driverLabel, result: result, frames: frames)
             if options.json {
                 try printJSON(document)
             } else {
@@ -385,3 +379,5 @@ struct ObserveDocument: Encodable {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
 }
+
+extension WeatherScenario.Model: ExpressibleByArgument {}

@@ -119,12 +119,15 @@ extension Starling {
                 throw ExitCode(1)
             }
             let host = self.host
+            let json = options.json
             let server = StarlingServer(
                 live: networkHost.live, configuration: ServerConfiguration(host: host, port: port, readAccess: readAccess), metrics: registry,
                 logger: logger
             ) { port in
                 // The one line a script waits for: where the network can be reached.
-                FileHandle.standardOutput.write(Data("Starling is serving at http://\(host):\(port)/ (API document at /openapi.json)\n".utf8))
+                let url = "http://\(host):\(port)/"
+                let line = json ? #"{"serving": "\#(url)", "openapi": "\#(url)openapi.json", "events": "\#(url)api/events"}"# : "Starling is serving at \(url) (API document at /openapi.json)"
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
             do {
                 // Listed first, stopped last: on SIGTERM the network closes its telescopes before the server goes.

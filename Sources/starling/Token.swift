@@ -20,6 +20,8 @@ extension Starling {
                     and closes or opens telescopes.
                     """)
 
+            @OptionGroup var options: GlobalOptions
+
             @Option(help: "What the token may do.")
             var role: AccessRole
 
@@ -34,6 +36,11 @@ extension Starling {
                 let name = self.name ?? "\(role.rawValue)-\(ProcessInfo.processInfo.environment["USER"] ?? "user")"
                 do {
                     let (token, secret) = try await TokenAuthority(store: database).create(name: name, role: role, at: Date())
+                    if options.json {
+                        struct Made: Encodable { let id, name, role, store, token: String }
+                        try printJSON(Made(id: token.id, name: token.name, role: token.role.rawValue, store: store.description, token: secret))
+                        return
+                    }
                     print("Made token \(token.id) '\(token.name)' with the \(token.role.rawValue) role in \(store). Keep it: it is not shown again.")
                     print(secret)
                 } catch {
@@ -76,6 +83,8 @@ extension Starling {
         struct Revoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Revoke an API token: it is refused from then on (within seconds by a running service).")
 
+            @OptionGroup var options: GlobalOptions
+
             @Argument(help: ArgumentHelp("The token's id (see `starling token list`).", valueName: "ID"))
             var id: String
 
@@ -87,7 +96,11 @@ extension Starling {
                     printError("starling token revoke: no token '\(id)' in \(store) (see `starling token list`)")
                     throw ExitCode(1)
                 }
-                print("Revoked \(id).")
+                if options.json {
+                    try printJSON(["revoked": id])
+                } else {
+                    print("Revoked \(id).")
+                }
             }
         }
     }

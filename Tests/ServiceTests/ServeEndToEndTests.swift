@@ -49,8 +49,11 @@ struct ServeEndToEndTests {
 
         let made = try await events.wait(for: "assignment.made", timeout: .seconds(240))
         let assignment = try #require(made["data"] as? [String: Any])
-        let requestID = try #require(assignment["request_id"] as? String)
-        let ended = try await events.wait(for: "observation.ended", timeout: .seconds(300)) { ($0["request_id"] as? String) == requestID }
+        // Observed by the telescope it went to, or by the next one if that one refused it.
+        let ended = try await events.wait(for: "observation.ended", timeout: .seconds(420)) { observation in
+            let assigned = Set(events.events("assignment.made").compactMap { ($0["data"] as? [String: Any])?["request_id"] as? String })
+            return assigned.contains(observation["request_id"] as? String ?? "") && (observation["outcome"] as? String) == "completed"
+        }
         let observation = try #require(ended["data"] as? [String: Any])
         #expect(observation["outcome"] as? String == "completed", "\(observation)")
         let frameIDs = try #require(observation["frame_ids"] as? [String])
