@@ -1,4 +1,6 @@
 import ArgumentParser
+import Coordination
+import Foundation
 import StarlingCore
 
 extension Starling {
@@ -6,8 +8,9 @@ extension Starling {
         static let configuration = CommandConfiguration(
             abstract: "Check sites, telescope models, catalogs and scenarios.",
             discussion: """
-                With no paths, checks everything under sites/, catalogs/ and simulations/. Prints one \
-                FILE:LINE: message per problem on standard error. Exits 0 when all is valid, 1 otherwise.
+                With no paths, checks everything under sites/, catalogs/ and simulations/. A scenario's \
+                alert files must exist and parse as notices (as `starling alert parse` reads them). Prints \
+                one FILE:LINE: message per problem on standard error. Exits 0 when all is valid, 1 otherwise.
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -17,7 +20,10 @@ extension Starling {
 
         func run() async throws {
             let validator = ConfigValidator(layout: try options.layout())
-            let report = paths.isEmpty ? validator.validateAll() : validator.validate(paths: paths)
+            var report = paths.isEmpty ? validator.validateAll() : validator.validate(paths: paths)
+            for scenario in report.checked where scenario.kind == .scenario {
+                report.errors += Self.alertFileProblems(scenario: scenario.path)
+            }
             for error in report.errors { printError(error.description) }
             let kinds = Dictionary(grouping: report.checked, by: \.kind).map { $0.key.counted($0.value.count) }.sorted()
             if report.isValid {
@@ -26,6 +32,32 @@ extension Starling {
                 print("\(report.errors.count) problem\(report.errors.count == 1 ? "" : "s") in \(Set(report.errors.map(\.file)).count) file(s)")
                 throw ExitCode(1)
             }
+        }
+
+        /// The alert files of a scenario that the intake would refuse, each with the reason:
+        /// a night would store them as refused instead of following them up. A scenario that
+        /// does not load has its problems reported by the validator already.
+        static func alertFileProblems(scenario path: String) -> [ConfigError] {
+            guard let scenario = try? Scenario.load(path: path, context: nil) else { return [] }
+            let lines = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").components(separatedBy: "\n")
+            var problems: [ConfigError] = []
+            for injection in scenario.alerts {
+                let name = URL(fileURLWithPath: injection.path).lastPathComponent
+                // The `file:` line naming it (AlertInjection keeps no line of its own).
+                let line = lines.firstIndex { $0.contains("file:") && $0.contains(name) }.map { $0 + 1 }
+                let reason: String
+                do {
+                    _ = try AlertParser.parse(try Data(contentsOf: URL(fileURLWithPath: injection.path)))
+                    continue
+                } catch let error as AlertFormatError {
+                    reason = error.description
+                } catch {
+                    reason = "cannot be read (\(error.localizedDescription))"
+                }
+                problems.append(
+                    ConfigError(.unknownValue, file: path, line: line, field: "alerts", "alert file '\(name)' is not a notice Starling reads: \(reason)"))
+            }
+            return problems
         }
     }
 }

@@ -41,7 +41,7 @@ struct AlertCommandTests {
               kind       grb, role observation
               time       2024-03-01T10:00:01.250Z (issued 2024-03-01T10:00:30.000Z)
               position   RA 10:00:00.00 Dec -30:30:00.0 (150.00000, -30.50000)
-              error      circle 0.0500°
+              error      circle 0.0500° (90% containment)
               signif.    12.5 σ
 
             """)
