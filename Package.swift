@@ -142,6 +142,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // What the tests share: child processes that end with their test (Tests/Support).
+        .target(
+            name: "StarlingTestSupport",
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "StarlingCoreTests",
             dependencies: ["StarlingCore", .product(name: "Yams", package: "Yams")],
@@ -150,12 +156,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SkyTests",
-            dependencies: ["Sky", "StarlingCore"],
+            dependencies: ["StarlingTestSupport", "Sky", "StarlingCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
+            dependencies: ["StarlingTestSupport", "starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -169,13 +175,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ObservatoryTests",
-            dependencies: ["Observatory", "StarlingCore", "Sky", "Imaging", "Persistence", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StarlingTestSupport", "Observatory", "StarlingCore", "Sky", "Imaging", "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ReportingTests",
             dependencies: [
-                "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
+                "StarlingTestSupport", "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -183,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "PlanningTests",
             dependencies: [
-                "Planning", "Sky", "StarlingCore", "Persistence",
+                "StarlingTestSupport", "Planning", "Sky", "StarlingCore", "Persistence",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -208,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "CoordinationTests",
             dependencies: [
-                "Coordination", "Persistence", "StarlingCore",
+                "StarlingTestSupport", "Coordination", "Persistence", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
