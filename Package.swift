@@ -30,6 +30,8 @@ let package = Package(
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Orchestration", targets: ["Orchestration"]),
+        // The parsers' fuzz targets: replayed by the tests, run by libFuzzer in Fuzz/ (scripts/fuzz).
+        .library(name: "StarlingFuzzing", targets: ["StarlingFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -142,6 +144,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // One body per parser that reads outside bytes, with what must hold for any input.
+        .target(
+            name: "StarlingFuzzing",
+            dependencies: ["StarlingCore", "Imaging", "Coordination"],
+            swiftSettings: strictSettings
+        ),
         // What the tests share: child processes that end with their test (Tests/Support).
         .target(
             name: "StarlingTestSupport",
@@ -223,6 +231,11 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StarlingFuzzingTests",
+            dependencies: ["StarlingFuzzing", "StarlingCore"],
             swiftSettings: strictSettings
         ),
     ]
