@@ -17,6 +17,17 @@ enum PoisonInputs {
     /// A surrogate code point encoded in UTF-8 (ED A0 80), which is not UTF-8.
     static let encodedSurrogate = Data(Array("<VOEvent ivorn='".utf8) + [0xED, 0xA0, 0x80] + Array("'/>".utf8))
 
+    /// Well-formed UTF-8 XML on which Foundation's XMLParser dereferences a null pointer
+    /// (SIGSEGV): a processing instruction without data, and declarations of a document type
+    /// whose optional parts are absent. Found by `scripts/fuzz`.
+    static let nullPointerMarkup: [(name: String, bytes: Data)] = [
+        ("<?x?>", Data("<?x?><VOEvent/>".utf8)),
+        ("ATTLIST #IMPLIED", Data("<!DOCTYPE a [<!ATTLIST a b CDATA #IMPLIED>]><a/>".utf8)),
+        ("NOTATION", Data(#"<!DOCTYPE a [<!NOTATION n SYSTEM "y">]><a/>"#.utf8)),
+        ("unparsed ENTITY", Data(#"<!DOCTYPE a [<!ENTITY e SYSTEM "u" NDATA n>]><a/>"#.utf8)),
+        ("PI in the subset", Data("<!DOCTYPE a [<?p?>]><a/>".utf8)),
+    ]
+
     /// `<a>` nested `depth` deep, and closed.
     static func nested(_ depth: Int) -> Data {
         var data = Data(capacity: depth * 7)
@@ -59,6 +70,23 @@ struct PoisonInputTests {
         #expect(error?.code == .encoding)
         #expect(error?.message.contains("is not valid UTF-8") == true)
         #expect(error?.message.contains(position) == true, "\(String(describing: error))")
+    }
+
+    @Test("markup on which XMLParser dereferences a null pointer is refused before it", arguments: PoisonInputs.nullPointerMarkup.map(\.bytes))
+    func nullPointerMarkupIsRefused(bytes: Data) {
+        let error = Self.refusal(bytes)
+        #expect(error?.code == .unsupported)
+        let message = error?.message ?? ""
+        #expect(message.contains("document type declaration") || message.contains("processing instruction <?x?> without data"), "\(message)")
+        #expect(VTPMessage.classify(bytes) == .unknown)
+    }
+
+    @Test func processingInstructionsWithDataStillReachTheParser() {
+        // A stylesheet instruction (data present) or one with a blank before `?>` is harmless.
+        for text in [#"<?xml-stylesheet type="text/xsl" href="v.xsl"?><VOEvent/>"#, "<?x   ?><VOEvent/>"] {
+            #expect(Self.refusal(Data(text.utf8))?.code == .unsupported)
+            #expect(Self.refusal(Data(text.utf8))?.message.contains("VOEvent version") == true)
+        }
     }
 
     @Test func theVTPRouterCallsAPoisonFrameUnknownInsteadOfParsingIt() {
