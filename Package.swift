@@ -31,6 +31,8 @@ let package = Package(
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Orchestration", targets: ["Orchestration"]),
         .library(name: "Service", targets: ["Service"]),
+        // The parsers' fuzz targets: replayed by the tests, run by libFuzzer in Fuzz/ (scripts/fuzz).
+        .library(name: "StarlingFuzzing", targets: ["StarlingFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -170,6 +172,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // One body per parser that reads outside bytes, with what must hold for any input.
+        .target(
+            name: "StarlingFuzzing",
+            dependencies: ["StarlingCore", "Imaging", "Coordination"],
+            swiftSettings: strictSettings
+        ),
+        // What the tests share: child processes that end with their test (Tests/Support).
+        .target(
+            name: "StarlingTestSupport",
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "StarlingCoreTests",
             dependencies: ["StarlingCore", .product(name: "Yams", package: "Yams")],
@@ -178,12 +192,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SkyTests",
-            dependencies: ["Sky", "StarlingCore"],
+            dependencies: ["StarlingTestSupport", "Sky", "StarlingCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
+            dependencies: ["StarlingTestSupport", "starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -197,13 +211,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ObservatoryTests",
-            dependencies: ["Observatory", "StarlingCore", "Sky", "Imaging", "Persistence", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StarlingTestSupport", "Observatory", "StarlingCore", "Sky", "Imaging", "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ReportingTests",
             dependencies: [
-                "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
+                "StarlingTestSupport", "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -211,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "PlanningTests",
             dependencies: [
-                "Planning", "Sky", "StarlingCore", "Persistence",
+                "StarlingTestSupport", "Planning", "Sky", "StarlingCore", "Persistence",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -247,12 +264,17 @@ let package = Package(
         .testTarget(
             name: "CoordinationTests",
             dependencies: [
-                "Coordination", "Persistence", "StarlingCore",
+                "StarlingTestSupport", "Coordination", "Persistence", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StarlingFuzzingTests",
+            dependencies: ["StarlingFuzzing", "StarlingCore"],
             swiftSettings: strictSettings
         ),
     ]

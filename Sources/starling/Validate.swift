@@ -1,4 +1,6 @@
 import ArgumentParser
+import Coordination
+import Foundation
 import StarlingCore
 
 extension Starling {
@@ -7,7 +9,8 @@ extension Starling {
             abstract: "Check sites, telescope models, catalogs and scenarios.",
             discussion: """
                 With no paths, checks everything under sites/, catalogs/ and simulations/. Prints one \
-                FILE:LINE: message per problem on standard error, and notes (findings that leave a \
+                FILE:LINE: message per problem on standard error (a scenario's alert files must exist and \
+                parse as notices, as `starling alert parse` reads them), and notes (findings that leave a \
                 file valid, such as a site far from every observatory the Minor Planet Center lists) \
                 as `note: FILE:LINE: message`. Site positions are cross-checked against the MPC's \
                 observatory codes (sites/registry/). With --json prints {"valid", "checked": [{"path", \
@@ -22,7 +25,10 @@ extension Starling {
 
         func run() async throws {
             let validator = ConfigValidator(layout: try options.layout())
-            let report = paths.isEmpty ? validator.validateAll() : validator.validate(paths: paths)
+            var report = paths.isEmpty ? validator.validateAll() : validator.validate(paths: paths)
+            for scenario in report.checked where scenario.kind == .scenario {
+                report.errors += Self.alertFileProblems(scenario: scenario.path)
+            }
             if options.json {
                 try printJSON(ValidationDocument(report))
             } else {
@@ -36,6 +42,32 @@ extension Starling {
                 }
             }
             if !report.isValid { throw ExitCode(1) }
+        }
+
+        /// The alert files of a scenario that the intake would refuse, each with the reason:
+        /// a night would store them as refused instead of following them up. A scenario that
+        /// does not load has its problems reported by the validator already.
+        static func alertFileProblems(scenario path: String) -> [ConfigError] {
+            guard let scenario = try? Scenario.load(path: path, context: nil) else { return [] }
+            let lines = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").components(separatedBy: "\n")
+            var problems: [ConfigError] = []
+            for injection in scenario.alerts {
+                let name = URL(fileURLWithPath: injection.path).lastPathComponent
+                // The `file:` line naming it (AlertInjection keeps no line of its own).
+                let line = lines.firstIndex { $0.contains("file:") && $0.contains(name) }.map { $0 + 1 }
+                let reason: String
+                do {
+                    _ = try AlertParser.parse(try Data(contentsOf: URL(fileURLWithPath: injection.path)))
+                    continue
+                } catch let error as AlertFormatError {
+                    reason = error.description
+                } catch {
+                    reason = "cannot be read (\(error.localizedDescription))"
+                }
+                problems.append(
+                    ConfigError(.unknownValue, file: path, line: line, field: "alerts", "alert file '\(name)' is not a notice Starling reads: \(reason)"))
+            }
+            return problems
         }
     }
 }

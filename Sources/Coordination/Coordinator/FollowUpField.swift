@@ -22,11 +22,12 @@ public struct FollowUpField: Sendable, Hashable, Codable {
 
 /// Turns an alert's localisation into telescope pointings.
 ///
-/// - A position whose error circle fits well inside the field (radius ≤ 0.4 × the field's
-///   side) is one field at the position.
-/// - A larger error circle is tiled with a square grid of fields (spacing 0.9 × the side, so
-///   neighbours overlap a little), each weighted by a circular Gaussian whose containment at
-///   the stated radius is the notice's (90 % when it does not say).
+/// - A position whose 90 % error circle fits well inside the field (radius ≤ 0.4 × the
+///   field's side) is one field at the position.
+/// - The error circle is first scaled to the radius holding 90 % (``StarlingCore/Alert/errorRadius(containing:)``:
+///   a Fermi GBM 68 % radius grows by 1.42). A larger circle is tiled with a square grid of
+///   fields (spacing 0.9 × the side, so neighbours overlap a little), each weighted by a
+///   circular Gaussian holding 90 % within that radius.
 /// - A HEALPix sky map is tiled greedily by probability (``HEALPixSkyMap/mostProbableTiles(fieldOfView:count:credibleLevel:)``),
 ///   or, when the map has distance layers and a galaxy catalog is given, the catalog's
 ///   galaxies are ranked by the map's probability density per unit volume at their distance
@@ -52,10 +53,11 @@ public enum FieldSelection {
             }
         }
         guard let position = alert.position else { return [] }
-        guard case .circle(let radius) = alert.errorRegion, radius > fieldSide * 0.4 else {
+        // Sized for the 90 % region whatever containment the notice states (a 68 % radius grows by 1.42).
+        guard let radius = alert.errorRadius(containing: 0.9), radius > fieldSide * 0.4 else {
             return [FollowUpField(id: "f0", center: position, probability: 1, label: "alert position")]
         }
-        return circleTiles(center: position, radius: radius, containment: alert.errorContainment ?? 0.9, fieldSide: fieldSide, maximumFields: maximumFields)
+        return circleTiles(center: position, radius: radius, containment: 0.9, fieldSide: fieldSide, maximumFields: maximumFields)
     }
 
     /// Tiles an error circle with a square grid in the tangent plane at its centre.

@@ -212,6 +212,15 @@ public actor NetworkCoordinator: Agent {
         if case .update = accepted.change {
             cancelled = openAssignments(event: alert.eventID, reason: Reason(.operatorRequest, "superseded by \(alert.id), a later notice of \(alert.eventID)"))
         }
+        if let veto = alert.followUpVeto {
+            // The notice's own flags forbid a follow-up (its instrument distrusts the position
+            // or classes the source as no transient): cancel the event's, start none.
+            return Pending(
+                decision: AlertDecision(
+                    alert: alert.id, status: .ignored, note: "not followed up: \(veto)", assignments: cancelled.map { $0.0 },
+                    journal: journal("\(alert.mission) \(alert.noticeType) \(alert.eventID): not followed up (\(veto)); \(cancelled.count) follow-up(s) cancelled")),
+                time: now, made: [], cancelled: cancelled.map { ($0.0.id, $0.1) })
+        }
         var skyMap: HEALPixSkyMap?
         if case .skyMap = alert.errorRegion, let loader = skyMaps {
             do {
