@@ -379,5 +379,3 @@ struct ObserveDocument: Encodable {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
     }
 }
-
-extension WeatherScenario.Model: ExpressibleByArgument {}

@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import Coordination
 import Foundation
 import Logging
@@ -139,8 +139,6 @@ extension Starling {
         }
     }
 }
-
-extension ReadAccess: ExpressibleByArgument {}
 
 /// swift-log's levels as a typed option.
 enum LogLevel: String, ExpressibleByArgument, CaseIterable {

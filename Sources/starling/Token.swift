@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import Foundation
 import Persistence
 import Service
@@ -105,8 +105,6 @@ extension Starling {
         }
     }
 }
-
-extension AccessRole: ExpressibleByArgument {}
 
 /// Opens the SQLite store at a location, creating its folder; exits 1 with the reason if it cannot.
 func openStore(_ location: StoreLocation) throws -> SQLiteStore {

@@ -27,7 +27,7 @@ extension Starling {
             let validator = ConfigValidator(layout: try options.layout())
             var report = paths.isEmpty ? validator.validateAll() : validator.validate(paths: paths)
             for scenario in report.checked where scenario.kind == .scenario {
-                report.errors += Self.alertFileProblems(scenario: scenario.path)
+                report.add(Self.alertFileProblems(scenario: scenario.path))
             }
             if options.json {
                 try printJSON(ValidationDocument(report))

@@ -22,7 +22,7 @@ struct PoisonAlertNightTests {
             scenario: scenario, network: network, catalog: try layout.loadCatalog(named: scenario.catalog),
             databasePath: out + "/starling.sqlite", outputDirectory: out, rendering: .none,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let result = try await NightRunner(configuration: configuration).run()
+        let result = try await NightHost(configuration: configuration).run()
 
         let store = try SQLiteStore(path: configuration.databasePath)
         let alerts = try await store.alerts(receivedIn: DateInterval(start: .distantPast, end: .distantFuture))

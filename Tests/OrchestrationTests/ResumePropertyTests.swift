@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Observatory
 import Persistence
 import PropertyBased
 import StarlingCore

@@ -21,7 +21,9 @@ public struct ConfigValidator: Sendable {
 
         public var isValid: Bool { errors.isEmpty }
 
-        mutating func add(_ found: [ConfigError]) { errors = (errors + found).uniqued() }
+        /// Adds problems found by a check outside the validator (a scenario's alert files, read by
+        /// Coordination), keeping each once.
+        public mutating func add(_ found: [ConfigError]) { errors = (errors + found).uniqued() }
         mutating func note(_ found: [ConfigError]) { notes = (notes + found).uniqued() }
     }
 
