@@ -7,6 +7,7 @@ import Planning
 import Reporting
 public import ServiceLifecycle
 public import StarlingCore
+import Synchronization
 
 /// What the live network runs and where.
 public struct NetworkHostConfiguration: Sendable {
@@ -93,6 +94,10 @@ public final class NetworkHost: Service, Sendable {
     private let tasks: AgentTasks
     private let runID: String
     private let startedAt = Date()
+    /// What moves the network through time: the daily cycle and each night's steps, the
+    /// checkpoints, the simulated weather and alert feeds. Cancelled first on shutdown, so a
+    /// clock driven on while the telescopes close starts no new night, report or plan.
+    private let schedule = Mutex<[Task<Void, Never>]>([])
 
     /// Opens the store and builds every agent (nothing runs until ``run()``).
     ///
@@ -175,14 +180,14 @@ public final class NetworkHost: Service, Sendable {
         let now = clock.currentDate
         logger.notice("Network running", metadata: ["clock": "\(configuration.clock)", "sites": "\(live.network.sites.count)", "sim.time": "\(ISO8601.string(from: now))"])
         if let world {
-            world.feedWeather(to: agents.coordinator, on: clock, until: .distantFuture)
-            world.injectAlerts(into: agents.intake, on: clock, logger: logger)
+            scheduled(world.feedWeather(to: agents.coordinator, on: clock, until: .distantFuture))
+            scheduled(world.injectAlerts(into: agents.intake, on: clock, logger: logger))
         }
         // Frames a previous run stored without a measurement (it died before measuring them).
         agents.reporter.send(.measureUnmeasured(DateInterval(start: now.addingTimeInterval(-2 * 86_400), end: now)))
         let cycle = try NightCycle.current(at: now, network: live.network)
-        clock.spawn(named: "night cycle") { [self] in await runCycles(from: cycle) }
-        if let simulationClock { clock.spawn(named: "checkpoints") { [self] in await checkpoint(simulationClock) } }
+        scheduled([clock.spawn(named: "night cycle") { [self] in await runCycles(from: cycle) }])
+        if let simulationClock { scheduled([clock.spawn(named: "checkpoints") { [self] in await checkpoint(simulationClock) }]) }
         let transports = startTransports()
 
         if let simulationClock, case .simulated(let speed) = configuration.clock {
@@ -193,6 +198,7 @@ public final class NetworkHost: Service, Sendable {
 
         logger.notice("Stopping: closing every telescope")
         live.markStopping()
+        for task in schedule.withLock({ $0 }) { task.cancel() }
         for transport in transports { transport.cancel() }
         for transport in transports { await transport.value }
         tasks.stop(.telescopes, reason: "the network is shutting down")
@@ -206,6 +212,11 @@ public final class NetworkHost: Service, Sendable {
         await tasks.waitUntilFinished(.router, driving: simulationClock)
         if let simulationClock { try? await store.checkpoint(run: runID, reached: simulationClock.currentDate, startedAt: startedAt) }
         logger.notice("Network stopped", metadata: ["sim.time": "\(ISO8601.string(from: clock.currentDate))"])
+    }
+
+    /// Keeps tasks of the network's schedule, to cancel them when it stops.
+    private func scheduled(_ tasks: [Task<Void, Never>]) {
+        schedule.withLock { $0 += tasks }
     }
 
     /// Moves a simulation clock at `speed` × real time until graceful shutdown.
@@ -229,7 +240,7 @@ public final class NetworkHost: Service, Sendable {
         while !Task.isCancelled {
             let current = cycle
             let resuming = isFirst && current.planAt <= clock.currentDate
-            clock.spawn(named: "night of \(current.date)") { [self] in await runCycle(current, resuming: resuming) }
+            scheduled([clock.spawn(named: "night of \(current.date)") { [self] in await runCycle(current, resuming: resuming) }])
             isFirst = false
             do {
                 cycle = try NightCycle(date: cycle.date.adding(days: 1), network: live.network)

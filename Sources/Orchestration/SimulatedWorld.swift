@@ -38,8 +38,9 @@ struct SimulatedWorld: Sendable {
 
     /// Tells the coordinator each site's weather as its sensor reports it, at every step of
     /// the weather model, until `end` (the coordinator decides where follow-ups can go).
-    func feedWeather(to coordinator: some CommandReceiver<CoordinatorCommand>, on clock: any UTCClock, until end: Date) {
-        for (siteID, timeline) in timelines.sorted(by: { $0.key < $1.key }) {
+    @discardableResult
+    func feedWeather(to coordinator: some CommandReceiver<CoordinatorCommand>, on clock: any UTCClock, until end: Date) -> [Task<Void, Never>] {
+        timelines.sorted(by: { $0.key < $1.key }).map { siteID, timeline in
             clock.spawn(named: "weather \(siteID)") {
                 var last: WeatherSafety?
                 while clock.currentDate < end {
@@ -58,8 +59,9 @@ struct SimulatedWorld: Sendable {
     /// Delivers each of the scenario's alert files to the intake at its time; those due
     /// before the clock's current instant (a resumed run) at once: the intake recognises
     /// notices it already stored, so none is decided twice.
-    func injectAlerts(into intake: AlertIntake, on clock: any UTCClock, logger: Logger) {
-        for injection in scenario.alerts {
+    @discardableResult
+    func injectAlerts(into intake: AlertIntake, on clock: any UTCClock, logger: Logger) -> [Task<Void, Never>] {
+        scenario.alerts.map { injection in
             clock.spawn(named: "alert \(injection.path)") {
                 if injection.at > clock.currentDate {
                     do { try await clock.sleep(until: injection.at) } catch { return }
