@@ -97,8 +97,8 @@ struct ArrayHost: Sendable {
         await coordinator.stop()
     }
 
-    /// Tells the coordinator each site's weather as its sensor reports it, at every step of
-    /// the weather model (it decides where follow-ups can go).
+    /// Tells the coordinator each site's weather as its sensor reports it, whenever the
+    /// weather model or the scenario changes it (it decides where follow-ups can go).
     private func feedWeather() {
         let coordinator = self.coordinator
         let clock = self.clock
@@ -113,7 +113,8 @@ struct ArrayHost: Sendable {
                         await coordinator.updateWeather(site: siteID, safety: safety)
                         last = safety
                     }
-                    do { try await clock.sleep(seconds: WeatherTimeline.stepSeconds) } catch { return }
+                    guard let next = timeline.nextChange(after: now), next < end else { return }
+                    do { try await clock.sleep(until: next) } catch { return }
                 }
             }
         }
