@@ -36,8 +36,9 @@ struct SimulatedWorld: Sendable {
         return simulated.devices
     }
 
-    /// Tells the coordinator each site's weather as its sensor reports it, at every step of
-    /// the weather model, until `end` (the coordinator decides where follow-ups can go).
+    /// Tells the coordinator each site's weather as its sensor reports it, whenever the weather
+    /// model or the scenario changes it, until `end` (the coordinator decides where follow-ups
+    /// can go).
     @discardableResult
     func feedWeather(to coordinator: some CommandReceiver<CoordinatorCommand>, on clock: any UTCClock, until end: Date) -> [Task<Void, Never>] {
         timelines.sorted(by: { $0.key < $1.key }).map { siteID, timeline in
@@ -50,7 +51,8 @@ struct SimulatedWorld: Sendable {
                         coordinator.send(.weather(site: siteID, safety))
                         last = safety
                     }
-                    do { try await clock.sleep(seconds: WeatherTimeline.stepSeconds) } catch { return }
+                    guard let next = timeline.nextChange(after: now), next < end else { return }
+                    do { try await clock.sleep(until: next) } catch { return }
                 }
             }
         }

@@ -198,17 +198,22 @@ struct NetworkCoordinatorTests {
             var cache = SiteSkyCache()
             let timeline = try cache.timeline(for: site, now: now)
             let full = VisibilityGrid(timeline: timeline, targets: fields.map(\.center), threads: 1)
-            let screened = FollowUpPlanner.grid(fields: fields, site: site, timeline: timeline, now: now)
+            let screened = planner.grid(fields: fields, site: site, timeline: timeline, now: now)
             for telescope in site.telescopes {
                 let status = TelescopeAvailability(telescopeID: telescope.id, siteID: site.id, state: .closed, activity: .idle)
-                let fullCandidate = FollowUpPlanner.Candidate(site: site, telescope: telescope, grid: full, status: status, ready: now)
-                let screenedCandidate = FollowUpPlanner.Candidate(site: site, telescope: telescope, grid: screened, status: status, ready: now)
+                let limits = planner.limits(for: telescope, at: site)
+                let fullCandidate = FollowUpPlanner.Candidate(
+                    site: site, telescope: telescope, timeline: timeline, grid: full, limits: limits, status: status, ready: now)
+                let screenedCandidate = FollowUpPlanner.Candidate(
+                    site: site, telescope: telescope, timeline: timeline, grid: screened, limits: limits, status: status, ready: now)
                 for field in fields.indices {
                     for delay in [0.0, 1234, 20_000] {
                         let notBefore = now.addingTimeInterval(delay)
                         let expected = planner.earliestStart(fullCandidate, target: field, notBefore: notBefore, blockSeconds: 600, now: now)
                         let actual = planner.earliestStart(screenedCandidate, target: field, notBefore: notBefore, blockSeconds: 600, now: now)
-                        #expect(expected?.0 == actual?.0 && expected?.1 == actual?.1, "\(telescope.id) field \(field) +\(delay) s")
+                        #expect(
+                            expected?.start == actual?.start && expected?.observableFrom == actual?.observableFrom && expected?.altitude == actual?.altitude,
+                            "\(telescope.id) field \(field) +\(delay) s")
                         compared += 1
                         if expected != nil { found += 1 }
                     }
@@ -216,6 +221,66 @@ struct NetworkCoordinatorTests {
             }
         }
         #expect(found > compared / 4, "most fields can be observed somewhere within a day")
+    }
+
+    /// Regression (issue 17): the coordinator chose the instant a field reached 20° (sec z
+    /// 2.903, above the follow-up limit 2.9), and dispatch refused 12 offers. Whatever it
+    /// chooses now, the exact rule dispatch applies (ERFA frames, no margin) holds at the
+    /// planned first exposure and at the block's end, and the request's window opens no later
+    /// than the planned start.
+    @Test func everyChosenStartPassesTheExactCheckDispatchMakes() throws {
+        var random = SeededGenerator(seed: 23)
+        let fields = (0..<40).map { index in
+            FollowUpField(
+                id: "f\(index)", center: try! EquatorialCoordinates(rightAscensionDegrees: 360 * random.nextUnit(), declinationDegrees: asin(2 * random.nextUnit() - 1) * 180 / .pi),
+                probability: 1 / 40, label: "F\(index)")
+        }
+        let planner = FollowUpPlanner(network: network)
+        var sky = FollowUpPlanner.SkyCache()
+        var checked = 0, rising = 0
+        for hour in stride(from: 0.0, to: 24, by: 5) {
+            let now = grb.eventTime.addingTimeInterval(hour * 3600)
+            let decision = planner.decide(alert: grb, fields: fields, now: now, statuses: [:], weather: [:], policy: nil, sky: &sky)
+            for planned in decision.assignments {
+                let (site, telescope) = try #require(network.locate(planned.telescopeID))
+                let limits = ObservingLimits(planned.request, telescope: telescope, site: site)
+                let observer = Observer(site: site)
+                for instant in [planned.start, planned.end] {
+                    let sample = ConstraintSample(frame: try observer.frame(at: instant), target: planned.field.center)
+                    #expect(limits.violation(sample) == nil, "\(telescope.id) \(planned.field.id) at \(instant): \(limits.violation(sample).map(\.description) ?? "")")
+                }
+                let window = try #require(planned.request.window)
+                #expect(window.start <= planned.start && window.start >= now)
+                #expect(planned.slewStart <= planned.start && planned.slewStart >= now)
+                if window.start > now { rising += 1 }
+                checked += 1
+            }
+        }
+        #expect(checked > 50)
+        #expect(rising > 0, "some fields are chosen as they rise or as the site gets dark")
+    }
+
+    /// An idle, open telescope at a dark site starts moving the moment the alert is decided;
+    /// its first exposure is planned after the lead-in alone (issue 17: the planned start
+    /// already held the slew and the telescope then slewed again from it).
+    @Test func anIdleOpenTelescopeStartsMovingAtOnce() throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let planner = FollowUpPlanner(network: network)
+        var sky = FollowUpPlanner.SkyCache()
+        var statuses: [TelescopeID: TelescopeAvailability] = [:]
+        for site in network.sites {
+            for telescope in site.telescopes {
+                statuses[telescope.id] = TelescopeAvailability(telescopeID: telescope.id, siteID: site.id, state: .idle, activity: .idle, pointing: grb.position)
+            }
+        }
+        let fields = [FollowUpField(id: "f0", center: try #require(grb.position), probability: 1, label: "GRB")]
+        let decision = planner.decide(alert: grb, fields: fields, now: now, statuses: statuses, weather: [:], policy: nil, sky: &sky)
+        let planned = try #require(decision.assignments.first)
+        let (_, telescope) = try #require(network.locate(planned.telescopeID))
+        #expect(planned.slewStart == now)
+        #expect(planned.request.window?.start == now)
+        // Already pointed at the burst: only a filter change (if any) before the first exposure.
+        #expect(planned.start.timeIntervalSince(now) <= (telescope.filters.count > 1 ? telescope.filterChangeSeconds : 0) + 1e-9)
     }
 
     @Test func fieldSelectionOfAnErrorCircleCoversItsContainment() throws {

@@ -141,7 +141,7 @@ public actor NetworkCoordinator: Agent {
         for assignment in try await store.openAssignments() {
             guard let record = try await store.alert(assignment.alertID), let alert = record.alert else { continue }
             let field = FollowUpField(id: String(assignment.request.id.rawValue.split(separator: "/").last ?? "f0"), center: assignment.request.target.coordinates, probability: 0, label: assignment.request.target.name)
-            let end = assignment.plannedStart.addingTimeInterval(FollowUpExposures.blockSeconds(assignment.request.exposures, telescope: telescope(assignment.telescopeID)))
+            let end = assignment.plannedStart.addingTimeInterval(Overheads(telescope: telescope(assignment.telescopeID)).blockSeconds(assignment.request))
             track(Tracked(assignment: assignment, alert: alert, field: field, plannedEnd: end, attempt: attemptNumber(assignment.id), excluded: []))
             if assignment.state == .offered { events(.assignmentMade(assignment)) }
         }
@@ -243,7 +243,7 @@ public actor NetworkCoordinator: Agent {
         for planned in decision.assignments {
             let assignment = Assignment(
                 id: AssignmentID("\(alert.id.rawValue)#\(planned.field.id)#1"), alertID: alert.id, telescopeID: planned.telescopeID,
-                siteID: planned.siteID, request: planned.request, plannedStart: planned.start,
+                siteID: planned.siteID, request: planned.request, plannedStart: planned.start, slewStart: planned.slewStart,
                 leaseExpiry: now.addingTimeInterval(leaseSeconds), state: .offered, reason: planned.reason)
             made.append(Tracked(assignment: assignment, alert: alert, field: planned.field, plannedEnd: planned.end, attempt: 1, excluded: []))
             // The telescope is taken until the block ends, for the next decisions too.
@@ -356,7 +356,7 @@ public actor NetworkCoordinator: Agent {
         let attempt = tracked.attempt + 1
         let assignment = Assignment(
             id: AssignmentID("\(tracked.alert.id.rawValue)#\(tracked.field.id)#\(attempt)"), alertID: tracked.alert.id,
-            telescopeID: planned.telescopeID, siteID: planned.siteID, request: planned.request, plannedStart: planned.start,
+            telescopeID: planned.telescopeID, siteID: planned.siteID, request: planned.request, plannedStart: planned.start, slewStart: planned.slewStart,
             leaseExpiry: now.addingTimeInterval(leaseSeconds), state: .offered, reason: "reassigned (\(why)): \(planned.reason)")
         track(Tracked(assignment: assignment, alert: tracked.alert, field: tracked.field, plannedEnd: planned.end, attempt: attempt, excluded: excluded))
         await persist(assignment, reason: assignment.reason, at: now)

@@ -264,7 +264,7 @@ extension TelescopeAgent {
         for request in queue.removeImmediate() {
             await record(request, refusedWith: reason, at: now)
         }
-        for assignment in queue.followUps where assignment.plannedStart <= now {
+        for assignment in queue.followUps where assignment.slewStart <= now {
             queue.removeFollowUp(assignment.id)
             emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
         }

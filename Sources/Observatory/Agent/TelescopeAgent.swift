@@ -66,6 +66,8 @@ public actor TelescopeAgent: Agent {
     var enclosureState: EnclosureState = .closed
     /// Whether the agent parked the mount (at the end of the night, or idle between work).
     var mountIsParked = true
+    /// The azimuth the agent last turned the dome to, for drivers that cannot report it.
+    var domeAzimuth: Angle?
     var latestWeather: WeatherSnapshot?
     var lastContact: Date
     /// An operator's close: the agent stays closed until told to open.
@@ -206,7 +208,7 @@ public actor TelescopeAgent: Agent {
         // A follow-up due now needs an enclosure that is open or may open now, judged on a
         // fresh reading (a closed telescope reads its sensors only now and then). One due
         // later is taken, and checked at dispatch like any other work.
-        if enclosureState != .open, assignment.plannedStart <= now.addingTimeInterval(configuration.openLeadSeconds) {
+        if enclosureState != .open, assignment.slewStart <= now.addingTimeInterval(configuration.openLeadSeconds) {
             await readSensors(at: now)
             if case .refused(let reason) = openingVerdict(at: now) {
                 emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
@@ -215,11 +217,11 @@ public actor TelescopeAgent: Agent {
         }
         queue.add(assignment)
         emit(.assignmentAccepted(assignment.id, telescope: telescope.id, at: now))
-        if assignment.plannedStart <= now.addingTimeInterval(configuration.followUpHoldSeconds) {
+        if assignment.slewStart <= now.addingTimeInterval(configuration.followUpHoldSeconds) {
             preemptFor(assignment)
         } else {
-            // Due later: whatever less urgent work is running then gives way.
-            let start = assignment.plannedStart
+            // Due later: whatever less urgent work is running when the slew should start gives way.
+            let start = assignment.slewStart
             clock.spawn(named: "\(telescope.id) follow-up \(assignment.id)") { [self] in
                 try? await clock.sleep(until: start)
                 await self.preemptFor(assignment)

@@ -25,8 +25,9 @@ public enum TelescopeWork: Sendable, Hashable {
     }
 }
 
-/// What the telescope will do next, in order of urgency: follow-ups that are due, then
-/// immediate requests, then the plan's entries whose slot has come.
+/// What the telescope will do next, in order of urgency: follow-ups that are due (their
+/// ``StarlingCore/Assignment/slewStart`` has come), then immediate requests, then the plan's
+/// entries whose slot has come.
 ///
 /// A value type with no clock: the agent asks it with the time, so the ordering is tested
 /// on values.
@@ -59,7 +60,7 @@ public struct WorkQueue: Sendable {
     public mutating func add(_ assignment: Assignment) {
         followUps.removeAll { $0.id == assignment.id }
         followUps.append(assignment)
-        followUps.sort { ($0.plannedStart, $0.id) < ($1.plannedStart, $1.id) }
+        followUps.sort { ($0.slewStart, $0.plannedStart, $0.id) < ($1.slewStart, $1.plannedStart, $1.id) }
     }
 
     /// Takes every immediate request out of the queue.
@@ -94,7 +95,7 @@ public struct WorkQueue: Sendable {
 
     /// The work due at `now`, removed from the queue; `nil` when nothing is due yet.
     public mutating func next(at now: Date) -> TelescopeWork? {
-        if let index = followUps.firstIndex(where: { $0.plannedStart <= now }) {
+        if let index = followUps.firstIndex(where: { $0.slewStart <= now }) {
             return .followUp(followUps.remove(at: index))
         }
         if !immediate.isEmpty { return .immediate(immediate.removeFirst()) }
@@ -112,13 +113,13 @@ public struct WorkQueue: Sendable {
         return followUps.map(TelescopeWork.followUp) + immediate.map(TelescopeWork.immediate) + plan.map(TelescopeWork.planned)
     }
 
-    /// When the earliest queued follow-up is planned to start.
-    public var nextFollowUpStart: Date? { followUps.first?.plannedStart }
+    /// When the earliest queued follow-up may start moving.
+    public var nextFollowUpStart: Date? { followUps.first?.slewStart }
 
     /// When the next piece of work comes due, if any is waiting.
     public var nextDue: Date? {
         if !immediate.isEmpty { return .distantPast }
-        return [followUps.map(\.plannedStart).min(), plan.first?.start].compactMap { $0 }.min()
+        return [followUps.map(\.slewStart).min(), plan.first?.start].compactMap { $0 }.min()
     }
 
     /// Whether anything is left for the night.
