@@ -220,13 +220,20 @@ public final class NetworkHost: Service, Sendable {
     }
 
     /// Moves a simulation clock at `speed` × real time until graceful shutdown.
+    ///
+    /// The clock moves only when every task is idle, so work that takes real time (measuring
+    /// frames in a debug build) holds it back. It then moves ten simulated seconds at a time, never
+    /// in one leap to where the wall clock says it should be: the loop keeps looking for a
+    /// shutdown between steps, and a SIGTERM is answered after at most one step's work.
     private func pace(_ clock: SimulationClock, speed: Double) async {
         let wallStart = ContinuousClock.now
         let simulatedStart = clock.now
+        let step = Duration.seconds(10)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let elapsed = (ContinuousClock.now - wallStart).seconds
-            await clock.run(until: simulatedStart.advanced(by: .seconds(elapsed * speed)))
-            try? await Task.sleep(for: .milliseconds(20))
+            let due = simulatedStart.advanced(by: .seconds(elapsed * speed))
+            await clock.run(until: min(due, clock.now.advanced(by: step)))
+            if clock.now >= due { try? await Task.sleep(for: .milliseconds(20)) }
         }
     }
 
