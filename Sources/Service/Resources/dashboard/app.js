@@ -291,7 +291,7 @@ function renderAccount() {
     fill(account);
     return;
   }
-  const who = session.role ? h("span", { class: "who" }, h("span", { class: "role", dataset: { role: session.role } }, session.role), ` ${session.name}`) : h("span", { class: "who" }, "Anonymous (open reading)");
+  const who = session.role ? h("span", { class: "who" }, h("span", { class: "role", dataset: { role: session.role } }, session.role), h("span", { class: "name" }, ` ${session.name}`)) : h("span", { class: "who" }, "Anonymous (open reading)");
   const action = api.token
     ? h("button", { type: "button", class: "button ghost", onclick: signOut }, "Sign out")
     : h("button", { type: "button", class: "button ghost", onclick: () => showSignIn("Sign in with a token to review frames.") }, "Sign in");
