@@ -8,7 +8,9 @@ import Testing
 /// and phone size kept in `.build/test-artifacts/dashboard/`.
 @Suite(.serialized, .enabled(if: BrowserTools.missing == nil, Comment(rawValue: BrowserTools.missing ?? "")))
 struct DashboardBrowserTests {
-    @Test(.timeLimit(.minutes(10)))
+    // Ceilings only (the script's waits are for conditions): a busy machine runs the simulated
+    // night far below 600x, and the check waits for a follow-up's first frame.
+    @Test(.timeLimit(.minutes(60)))
     func liveStateFollowUpsAndReviewsWorkInTheBrowserWithNoConsoleErrors() async throws {
         let folder = try ServeTestPaths.temporaryDirectory("dashboard")
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -22,14 +24,14 @@ struct DashboardBrowserTests {
         let serve = try ServeProcess([
             ServeEndToEndTests.scenario, "--port", "0", "--clock", "simulated", "--speed", "600", "--store", "sqlite:" + store, "--out", folder,
             "--alerts-folder", alerts, "--render-every", "4", "--log-level", "notice",
-        ])
+        ], ceilingSeconds: 3300)
         defer { serve.kill() }
         let base = try await serve.baseURL()
 
         let run = try await BrowserTools.run(
             "dashboard_check.py",
             ["--base", base, "--observer", observer, "--viewer", viewer, "--alerts-folder", alerts, "--alert", ServeEndToEndTests.burst, "--artifacts", artifacts],
-            ceiling: .seconds(540))
+            ceiling: .seconds(3000))
         let result = run.result
         print("Dashboard screenshots: \(artifacts)")
         #expect(run.status == 0, "the browser check failed: \(result["failed"] ?? "exit \(run.status)")\n\(run.tail)")
