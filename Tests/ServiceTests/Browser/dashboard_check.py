@@ -161,6 +161,8 @@ def check(arguments, browser, results):
     browser.driver.find_element("css selector", "#account button").click()
     sign_in(browser, arguments.viewer)
     browser.wait(lambda: browser.run("return document.querySelector('#account .role')?.textContent === 'viewer'"), PAGE_SECONDS, "the viewer's session")
+    browser.wait(lambda: browser.run("return document.getElementById('connection').dataset.state === 'live'"), PAGE_SECONDS,
+                 "the viewer's live stream to connect")
     buttons = browser.wait(lambda: browser.run("""
         const buttons = [...document.querySelectorAll('#frame-grid .review-actions button')];
         return buttons.length ? buttons.map(b => b.disabled) : null;"""), PAGE_SECONDS, "the frames for the viewer")

@@ -362,6 +362,7 @@ async function start() {
   }
   document.body.dataset.access = "reading";
   document.getElementById("sign-in").hidden = true;
+  setConnection("connecting"); // not "signed out" while the API is read and the stream opens
   redraw("frames");
   await loadAll();
   stream = new LiveStream({ token: api.token, onEvent, onStatus: setConnection });
