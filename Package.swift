@@ -243,6 +243,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The browser tests run these scripts from the source tree (BrowserSupport.swift).
+            exclude: ["Browser"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

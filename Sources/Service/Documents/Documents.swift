@@ -64,7 +64,8 @@ struct SiteDocument: Encodable, Sendable {
     }
 }
 
-/// A telescope's live state, as its agent reports it.
+/// A telescope's live state, as its agent reports it, with what it is doing and why it is
+/// closed (``TelescopeActivityBoard``, ``ClosureExplanation``).
 struct TelescopeStateDocument: Encodable, Sendable {
     struct Fault: Encodable, Sendable {
         let device: String
@@ -72,25 +73,64 @@ struct TelescopeStateDocument: Encodable, Sendable {
         let detail: String
     }
 
+    /// The observation running and what it asks for.
+    struct Doing: Encodable, Sendable {
+        let requestId: String
+        /// `survey`, `follow-up`, … (the request's kind).
+        let kind: String?
+        let targetName: String?
+        let raDeg: Double?
+        let decDeg: Double?
+        let exposures: [ExposureDocument]
+        let started: Date
+        /// The step under way in the agent's words (e.g. "r 60 s on NGC 253", "frame 2 of 6"),
+        /// while slewing, exposing or reading out.
+        let step: String?
+    }
+
+    /// Why the telescope is closed.
+    struct Closure: Encodable, Sendable {
+        /// `operator-hold`, `fault`, `daylight`, `weather`, `no-work-left` or `waiting`.
+        let cause: String
+        let detail: String
+    }
+
     let telescopeId: String
     let siteId: String
     let state: String
+    /// When the state last changed, and the agent's reason (absent before the first change
+    /// this process saw).
+    let stateSince: Date?
+    let stateReason: String?
     let enclosure: String
     /// `safe`, `unsafe` or `unknown`.
     let weather: String
     /// Why the weather is unsafe or unknown.
     let weatherReasons: [String]
     let currentRequestId: String?
+    let doing: Doing?
+    /// Absent while the telescope is open or opening.
+    let closedBecause: Closure?
     let queued: Int
     let faults: [Fault]
     let outcomes: [String: Int]
     let framesWritten: Int
     let at: Date
 
-    init(_ status: TelescopeStatus, site: SiteID) {
+    /// - Parameters:
+    ///   - activity: what the event stream told of the telescope.
+    ///   - request: the running request, when known.
+    ///   - closure: why it is closed, when it is.
+    init(
+        _ status: TelescopeStatus, site: SiteID, activity: TelescopeActivityBoard.Activity = .init(), request: ObservationRequest? = nil,
+        closure: ClosureExplanation? = nil
+    ) {
         telescopeId = status.telescope.rawValue
         siteId = site.rawValue
         state = status.state.rawValue
+        let change = activity.lastChange.flatMap { $0.state == status.state ? $0 : nil }
+        stateSince = change?.at
+        stateReason = change?.reason
         enclosure = status.enclosure.rawValue
         switch status.weather {
         case .safe:
@@ -104,6 +144,18 @@ struct TelescopeStateDocument: Encodable, Sendable {
             weatherReasons = [seconds.map { "no reading for \(Int($0)) s" } ?? "no reading yet"]
         }
         currentRequestId = status.currentRequest?.rawValue
+        if let id = status.currentRequest {
+            let running = activity.running.flatMap { $0.requestID == id ? $0 : nil }
+            let working: Set<TelescopeState> = [.slewing, .exposing, .readingOut]
+            doing = Doing(
+                requestId: id.rawValue, kind: request?.kind.rawValue, targetName: request?.target.name,
+                raDeg: request?.target.coordinates.rightAscension.degrees, decDeg: request?.target.coordinates.declination.degrees,
+                exposures: request?.exposures.map(ExposureDocument.init) ?? [], started: running?.started ?? status.at,
+                step: working.contains(status.state) ? change?.reason : nil)
+        } else {
+            doing = nil
+        }
+        closedBecause = closure.map { Closure(cause: $0.cause.rawValue, detail: $0.detail) }
         queued = status.queued
         faults = status.faults.sorted { $0.key.rawValue < $1.key.rawValue }.map {
             Fault(device: $0.key.rawValue, code: $0.value.code.rawValue, detail: $0.value.detail)
@@ -111,6 +163,19 @@ struct TelescopeStateDocument: Encodable, Sendable {
         outcomes = status.outcomes
         framesWritten = status.framesWritten
         at = status.at
+    }
+}
+
+/// One line of a request's exposures: `count` × `exposure_s` seconds in `filter`.
+struct ExposureDocument: Encodable, Sendable {
+    let filter: String
+    let exposureS: Double
+    let count: Int
+
+    init(_ spec: ExposureSpec) {
+        filter = spec.filter.name
+        exposureS = spec.exposureSeconds
+        count = spec.count
     }
 }
 

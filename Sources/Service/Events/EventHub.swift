@@ -38,12 +38,16 @@ final class EventHub: Sendable {
         self.clientBuffer = clientBuffer
     }
 
-    /// Reads the network's events until their stream ends, then ends every client's.
-    func run(events: AsyncStream<NetworkEvent>) async {
-        for await event in events {
-            guard let document = EventDocument(event, network: network, at: clock.currentDate) else { continue }
-            publish(document)
-        }
+    /// Encodes one of the network's events and queues it for every client (events the
+    /// stream leaves out are dropped).
+    func publish(_ event: NetworkEvent) {
+        guard let document = EventDocument(event, network: network, at: clock.currentDate) else { return }
+        publish(document)
+    }
+
+    /// Ends every client's stream, once the network's has ended; later subscribers get only
+    /// what the ring holds.
+    func finish() {
         let clients = state.withLock { state in
             state.isFinished = true
             defer { state.clients.removeAll() }

@@ -52,6 +52,31 @@ extension APIRoutes {
         return try Self.json(document, status: status)
     }
 
+    /// Alerts received in the interval with what became of each: its assignments, the
+    /// observations made under them, and the delay to the first frame.
+    func followUps(_ request: Request, _ context: APIContext) async throws -> Response {
+        let query = Query(request: request)
+        let store = server.live.store
+        let interval = try query.interval(now: server.live.clock.currentDate)
+        let assignedOnly = try query.flag("assigned") ?? false
+        var records = try await store.alerts(receivedIn: interval)
+        let received = Set(records.map(\.id))
+        var assignmentsByAlert: [AlertID: [Assignment]] = [:]
+        for assignment in try await store.assignments(alert: nil) where received.contains(assignment.alertID) {
+            assignmentsByAlert[assignment.alertID, default: []].append(assignment)
+        }
+        if assignedOnly { records = records.filter { assignmentsByAlert[$0.id] != nil } }
+        let page = try query.page(records)
+        var documents: [FollowUpDocument] = []
+        for record in page.items {
+            let assignments = assignmentsByAlert[record.id] ?? []
+            var observations: [StarlingCore.RequestID: [Observation]] = [:]
+            for assignment in assignments { observations[assignment.request.id] = try await store.observations(of: assignment.request.id) }
+            documents.append(FollowUpDocument(record, assignments: assignments, observations: observations))
+        }
+        return try Self.json(Page(items: documents, nextCursor: page.nextCursor))
+    }
+
     func assignments(_ request: Request, _ context: APIContext) async throws -> Response {
         let query = Query(request: request)
         let alert = query.string("alert").map { AlertID($0) }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Observatory
 import Orchestration
 import Persistence
@@ -24,6 +25,26 @@ extension APIRoutes {
     func metrics(_ request: Request, _ context: APIContext) async throws -> Response {
         guard let registry = server.metrics else { throw APIError.notFound("metrics are not exported by this process") }
         return Self.bytes(Data(registry.emitToBuffer()), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
+    // MARK: Session
+
+    /// Who the caller is and what its role allows, by the same checks the routes make.
+    func session(_ request: Request, _ context: APIContext) async throws -> Response {
+        let readAccess = server.configuration.readAccess
+        func permission(_ role: AccessRole) -> SessionDocument.Permission {
+            let requirement = AccessRequirement(role: role, readAccess: readAccess)
+            let needed = role == .viewer && readAccess == .open ? nil : role.rawValue
+            do {
+                try requirement.check(context)
+                return .init(allowed: true, role: needed, reason: nil)
+            } catch {
+                return .init(allowed: false, role: needed, reason: (error as? APIError)?.message ?? "\(error)")
+            }
+        }
+        return try Self.json(SessionDocument(
+            readAccess: readAccess.rawValue, name: context.caller, role: context.role?.rawValue, read: permission(.viewer),
+            review: permission(.observer), operate: permission(.operator)))
     }
 
     // MARK: Network, sites, telescopes
@@ -76,20 +97,54 @@ extension APIRoutes {
 
     func telescopes(_ request: Request, _ context: APIContext) async throws -> Response {
         let live = server.live
+        let now = live.clock.currentDate
+        var sunAltitudes: [SiteID: Angle] = [:]
+        // A Sun that cannot be computed is not judged (ClosureExplanation names another cause).
+        for site in live.network.sites { sunAltitudes[site.id] = try? Observer(site: site).sunAltitude(at: now) }
         var documents: [TelescopeStateDocument] = []
         for status in await live.statuses() {
-            guard let site = live.network.locate(status.telescope)?.site else { continue }
-            documents.append(TelescopeStateDocument(status, site: site.id))
+            guard let located = live.network.locate(status.telescope) else { continue }
+            documents.append(await document(for: status, site: located.site, telescope: located.telescope, sunAltitude: sunAltitudes[located.site.id]))
         }
         return try Self.json(documents)
     }
 
     func telescope(_ request: Request, _ context: APIContext) async throws -> Response {
         let id = TelescopeID(try Self.parameter("id", context))
-        guard let site = server.live.network.locate(id)?.site, let status = await server.live.status(of: id) else {
+        guard let located = server.live.network.locate(id), let status = await server.live.status(of: id) else {
             throw APIError.notFound("no telescope '\(id)' (see /api/telescopes)")
         }
-        return try Self.json(TelescopeStateDocument(status, site: site.id))
+        let sunAltitude = try? Observer(site: located.site).sunAltitude(at: server.live.clock.currentDate)
+        return try Self.json(await document(for: status, site: located.site, telescope: located.telescope, sunAltitude: sunAltitude))
+    }
+
+    /// A telescope's state with what it is doing (the running request, learnt from the store
+    /// once if the event stream did not carry it) and why it is closed.
+    private func document(for status: TelescopeStatus, site: Site, telescope: Telescope, sunAltitude: Angle?) async -> TelescopeStateDocument {
+        let board = server.activity
+        let activity = board.activity(of: status.telescope)
+        var running: ObservationRequest?
+        if let id = status.currentRequest {
+            running = board.request(id)
+            if running == nil, board.shouldLookUp(id) {
+                // The state is worth answering without the request's details, so a failed
+                // look-up is logged and the document goes out without them.
+                do {
+                    let night = try Self.night(of: site, at: status.at).localDate
+                    var found = try await server.live.store.latestPlans(night: night, site: site.id).flatMap { $0.entries.map(\.request) }
+                    found += try await server.live.store.openAssignments().map(\.request)
+                    board.learn(found)
+                    running = board.request(id)
+                } catch {
+                    server.logger.warning(
+                        "Could not look up a running request", metadata: ["telescope.id": "\(status.telescope)", "request.id": "\(id)", "error": "\(error)"])
+                }
+            }
+        }
+        let closure = ClosureExplanation.explain(
+            state: status.state, faults: status.faults, weather: status.weather, queued: status.queued, hasPlan: activity.hasPlan, hold: activity.hold,
+            sunAltitude: sunAltitude, policy: telescope.safety)
+        return TelescopeStateDocument(status, site: site.id, activity: activity, request: running, closure: closure)
     }
 
     private struct CommandAccepted: Encodable {
@@ -108,6 +163,7 @@ extension APIRoutes {
         let body = try? await request.decode(as: CloseBody.self, context: context)
         let reason = (body?.reason).flatMap { $0.isEmpty ? nil : $0 } ?? "closed by \(context.caller ?? "an operator") through the API"
         guard server.live.send(.close(reason: reason), to: id) else { throw APIError.notFound("no telescope '\(id)' (see /api/telescopes)") }
+        server.activity.setHold(reason, on: id)
         return try Self.json(
             CommandAccepted(telescopeId: id.rawValue, command: "close", accepted: true, note: "the telescope closes and parks, and stays closed until opened: \(reason)"),
             status: .accepted)
@@ -116,6 +172,7 @@ extension APIRoutes {
     func openTelescope(_ request: Request, _ context: APIContext) async throws -> Response {
         let id = TelescopeID(try Self.parameter("id", context))
         guard server.live.send(.open, to: id) else { throw APIError.notFound("no telescope '\(id)' (see /api/telescopes)") }
+        server.activity.setHold(nil, on: id)
         return try Self.json(
             CommandAccepted(telescopeId: id.rawValue, command: "open", accepted: true, note: "the hold is released: the telescope opens when it is safe and work is due"),
             status: .accepted)

@@ -44,8 +44,10 @@ extension APIRoutes {
         let site = query.string("site").map { SiteID($0) }
         let telescope = query.string("telescope").map { TelescopeID($0) }
         let observation = query.string("observation").map { ObservationID($0) }
+        let hasFile = try query.flag("has_file")
         let all = try await live.store.frames(startedIn: interval, site: site)
             .filter { (telescope == nil || $0.frame.telescopeID == telescope) && (observation == nil || $0.frame.observationID == observation) }
+            .filter { hasFile == nil || FileManager.default.fileExists(atPath: $0.frame.path) == hasFile }
         let page = try query.page(all)
         var latest: [String: Review] = [:]
         let reviewed = DateInterval(start: interval.start, end: live.clock.currentDate.addingTimeInterval(1))

@@ -33,6 +33,7 @@ struct APIRoutes: Sendable {
             Route(method: .get, path: "/openapi.json", role: nil, summary: "This API's OpenAPI 3 document", handler: openAPI),
             Route(method: .get, path: "/", role: nil, summary: "The dashboard", handler: dashboardIndex),
             Route(method: .get, path: "/dashboard/{file}", role: nil, summary: "The dashboard's scripts and styles", handler: dashboardFile),
+            Route(method: .get, path: "/api/session", role: nil, summary: "Who the caller is and what its role allows", handler: session),
             Route(method: .get, path: "/api/network", role: .viewer, summary: "The network at a glance", handler: network),
             Route(method: .get, path: "/api/sites/{id}", role: .viewer, summary: "A site with its night", handler: site),
             Route(method: .get, path: "/api/telescopes", role: .viewer, summary: "Every telescope's live state", handler: telescopes),
@@ -49,6 +50,7 @@ struct APIRoutes: Sendable {
             Route(method: .get, path: "/api/alerts", role: .viewer, summary: "Alerts received, paginated", handler: alerts),
             Route(method: .post, path: "/api/alerts", role: .operator, summary: "Submit an alert notice (VOEvent XML or GCN JSON)", handler: submitAlert),
             Route(method: .get, path: "/api/alerts/{id}", role: .viewer, summary: "One alert with its follow-up assignments", handler: alert),
+            Route(method: .get, path: "/api/follow-ups", role: .viewer, summary: "Alerts with their follow-ups: assignments, observations, alert-to-first-frame, paginated", handler: followUps),
             Route(method: .get, path: "/api/assignments", role: .viewer, summary: "Follow-up assignments", handler: assignments),
             Route(method: .get, path: "/api/reviews", role: .viewer, summary: "Reviews of a frame or an observation", handler: reviews),
             Route(method: .post, path: "/api/reviews", role: .observer, summary: "Approve or flag a frame or an observation", handler: postReview),
@@ -126,6 +128,16 @@ struct Query {
         return number
     }
 
+    /// A `true`/`false` parameter; `nil` when absent.
+    func flag(_ name: String) throws -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw APIError.invalidParameter("\(name)=\(text) should be true or false")
+        }
+    }
+
     func choice<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String, T: CaseIterable {
         guard let text = string(name) else { return nil }
         guard let value = T(rawValue: text) else {
@@ -134,8 +146,15 @@ struct Query {
         return value
     }
 
-    /// The requested page: `limit` (1…1000, default 100) items from the `cursor`.
+    /// The order of a list: `oldest` first (the default) or `newest` first.
+    enum Order: String, CaseIterable {
+        case oldest, newest
+    }
+
+    /// The requested page: `limit` (1…1000, default 100) items from the `cursor`, in the
+    /// requested `order` (`items` come oldest first).
     func page<Item>(_ items: [Item]) throws -> (items: ArraySlice<Item>, nextCursor: String?) {
+        let items = try choice("order", Order.self) == .newest ? Array(items.reversed()) : items
         let limit = try integer("limit", default: 100, in: 1...1000)
         var offset = 0
         if let cursor = string("cursor") {

@@ -42,6 +42,8 @@ public struct StarlingServer: Service {
     let logger: Logger
     let onListening: @Sendable (Int) async -> Void
     let hub: EventHub
+    /// What each telescope is doing, learnt from the same events as the hub's.
+    let activity: TelescopeActivityBoard
     let authority: TokenAuthority
 
     /// - Parameters:
@@ -58,14 +60,21 @@ public struct StarlingServer: Service {
         self.logger = logger
         self.onListening = onListening
         hub = EventHub(network: live.network, clock: live.clock)
+        activity = TelescopeActivityBoard()
         authority = TokenAuthority(store: live.store)
     }
 
     /// Serves until graceful shutdown.
     public func run() async throws {
         let events = live.events()
-        let hub = self.hub
-        let forwarding = Task { await hub.run(events: events) }
+        let (hub, activity) = (self.hub, self.activity)
+        let forwarding = Task {
+            for await event in events {
+                activity.record(event)
+                hub.publish(event)
+            }
+            hub.finish()
+        }
         let onListening = self.onListening
         let application = Application(
             router: makeRouter(),
