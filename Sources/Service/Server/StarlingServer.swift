@@ -65,7 +65,13 @@ public struct StarlingServer: Service {
     public func run() async throws {
         let events = live.events()
         let hub = self.hub
-        let forwarding = Task { await hub.run(events: events) }
+        let logger = self.logger
+        let forwarding = Task {
+            await hub.run(events: events)
+            // Said once the network's events have ended and every stream with them: how many
+            // there were, so a client can check it received them all.
+            logger.notice("Event stream ended", metadata: ["events.sent": "\(hub.lastID)"])
+        }
         let onListening = self.onListening
         let application = Application(
             router: makeRouter(),
