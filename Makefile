@@ -1,11 +1,11 @@
-# Starling: the two commands a newcomer needs are `make night` and `make test`.
+# Starling: the three commands a newcomer needs are `make night`, `make test` and `make serve`.
 # Each installs its own system packages first (scripts/install-deps, idempotent).
 
 SWIFT ?= swift
 RELEASE_BIN := .build/release/starling
 PREFIX ?= $(HOME)/.local
 
-.PHONY: night test bench deps build release install cli-docs clean
+.PHONY: night test bench serve deps build release install cli-docs api-docs clean
 
 ## Run a simulated night of the whole array (simulations/tonight.yaml): reports in out/night/reports/.
 ## Run again after an interruption and it resumes; `rm -rf out/night` for a fresh night.
@@ -20,6 +20,14 @@ test:
 	scripts/install-deps --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## Run the live network: tonight's simulated night at 60x real time, the dashboard and API at
+## http://127.0.0.1:8080/ (open to read on this machine; writing needs a token:
+## .build/release/starling token create --role operator). Ctrl-C closes every telescope first.
+serve:
+	scripts/install-deps
+	$(SWIFT) build -c release --product starling
+	$(RELEASE_BIN) serve simulations/tonight.yaml --clock simulated --speed 60 --read-access open
 
 ## Run the benchmarks against their peer tools (release build; see Benchmarks/README.md).
 bench:
@@ -50,6 +58,11 @@ install: release
 cli-docs:
 	$(SWIFT) build --build-tests
 	STARLING_WRITE_CLI_DOCS=1 $(SWIFT) test --skip-build --filter CLIReferenceTests/theReferenceIsEveryCommandsHelp
+
+## Rewrite the endpoint tables of docs/api.md from the OpenAPI document (a test checks them).
+api-docs:
+	$(SWIFT) build --build-tests
+	STARLING_WRITE_API_DOCS=1 $(SWIFT) test --skip-build --filter APIDocsTests/theEndpointTablesAreTheOpenAPIDocument
 
 clean:
 	rm -rf .build

@@ -2,7 +2,7 @@
 //
 // Starling's benchmarks: a separate package so that `make test` never compiles them.
 // Each benchmark is an executable that builds its input (with a fixed seed), times
-// Starling on it, runs the peer tool (astropy, astroplan, sep, SExtractor, CBC) on the same
+// Starling on it, runs the peer tool (astropy, astroplan, sep, SExtractor, CBC, nginx) on the same
 // input in the same run, and prints the ratio. `make bench` builds them in release mode and
 // runs them all (see `run`).
 
@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(name: "Starling", path: ".."),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .target(name: "BenchmarkSupport", swiftSettings: settings),
@@ -56,6 +57,15 @@ let package = Package(
                 .product(name: "Orchestration", package: "Starling"), .product(name: "Observatory", package: "Starling"),
                 .product(name: "StarlingCore", package: "Starling"), .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "ServiceBenchmark",
+            dependencies: [
+                "BenchmarkSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["paced.lua"],
             swiftSettings: settings
         ),
         .executableTarget(

@@ -72,11 +72,12 @@ public enum Peer {
         return object
     }
 
-    /// Runs a command and returns its standard output.
-    public static func output(_ executable: String, _ arguments: [String]) throws -> String {
+    /// Runs a command (in `directory`, else this process's folder) and returns its standard output.
+    public static func output(_ executable: String, _ arguments: [String], directory: String? = nil) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr

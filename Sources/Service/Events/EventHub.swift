@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Orchestration
 import StarlingCore
 import Synchronization
@@ -6,14 +7,23 @@ import Synchronization
 /// Fans the network's one event stream out to every live client (Server-Sent Events), with the
 /// latest events kept so a client that reconnects with `Last-Event-ID` misses nothing.
 ///
-/// Each event is encoded once, numbered (the SSE `id:`), kept in a ring of ``capacity``
-/// events, and queued for every subscriber. A subscriber that falls more than
+/// Each event is encoded once, numbered (the SSE `id:`), written once as its SSE frame (a
+/// `ByteBuffer` every client's response shares, so a fan-out to many clients copies nothing),
+/// kept in a ring of ``capacity`` events, and queued for every subscriber. A subscriber that falls more than
 /// ``clientBuffer`` events behind is dropped (its stream ends); it reconnects with its last id
 /// and is replayed what the ring still holds.
 final class EventHub: Sendable {
     struct Message: Sendable {
         let id: UInt64
         let document: EventDocument
+        /// `id: N`, `event: TYPE` and `data: JSON` lines and the blank line that ends the event.
+        let frame: ByteBuffer
+
+        init(id: UInt64, document: EventDocument) {
+            self.id = id
+            self.document = document
+            frame = ByteBuffer(string: "id: \(id)\nevent: \(document.type)\ndata: \(document.json)\n\n")
+        }
     }
 
     private struct State {

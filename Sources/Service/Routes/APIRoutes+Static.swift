@@ -26,18 +26,20 @@ extension APIRoutes {
             throw APIError.invalidParameter("types: '\(unknown)' is not an event type (\(EventDocument.types.joined(separator: ", ")))")
         }
         let messages = server.hub.subscribe(after: lastID)
-        let chunks = AsyncStream<String>(bufferingPolicy: .unbounded) { continuation in
+        // Bounded like the hub's own queue: a client that stops reading has its stream ended
+        // once this many events wait for it, rather than holding every later event in memory.
+        let chunks = AsyncStream<ByteBuffer>(bufferingPolicy: .bufferingOldest(server.hub.clientBuffer)) { continuation in
             let forward = Task {
-                continuation.yield("retry: 2000\n\n")
+                continuation.yield(ByteBuffer(string: "retry: 2000\n\n"))
                 for await message in messages where types?.contains(message.document.type) ?? true {
-                    continuation.yield("id: \(message.id)\nevent: \(message.document.type)\ndata: \(message.document.json)\n\n")
+                    if case .dropped = continuation.yield(message.frame) { break }
                 }
                 continuation.finish()
             }
             let heartbeat = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(15))
-                    continuation.yield(": keep-alive\n\n")
+                    continuation.yield(ByteBuffer(string: ": keep-alive\n\n"))
                 }
             }
             continuation.onTermination = { _ in
@@ -47,7 +49,7 @@ extension APIRoutes {
         }
         let body = ResponseBody { writer in
             for await chunk in chunks {
-                try await writer.write(ByteBuffer(string: chunk))
+                try await writer.write(chunk)
             }
             try await writer.finish(nil)
         }

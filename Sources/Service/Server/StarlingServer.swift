@@ -67,13 +67,16 @@ public struct StarlingServer: Service {
     /// Serves until graceful shutdown.
     public func run() async throws {
         let events = live.events()
-        let (hub, activity) = (self.hub, self.activity)
+        let (hub, activity, logger) = (self.hub, self.activity, self.logger)
         let forwarding = Task {
             for await event in events {
                 activity.record(event)
                 hub.publish(event)
             }
             hub.finish()
+            // Said once the network's events have ended and every stream with them: how many
+            // there were, so a client can check it received them all.
+            logger.notice("Event stream ended", metadata: ["events.sent": "\(hub.lastID)"])
         }
         let onListening = self.onListening
         let application = Application(
