@@ -24,6 +24,8 @@ let package = Package(
         .library(name: "StarlingCore", targets: ["StarlingCore"]),
         .library(name: "Sky", targets: ["Sky"]),
         .library(name: "Persistence", targets: ["Persistence"]),
+        .library(name: "PersistencePostgres", targets: ["PersistencePostgres"]),
+        .library(name: "PersistenceTesting", targets: ["PersistenceTesting"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Observatory", targets: ["Observatory"]),
         .library(name: "Coordination", targets: ["Coordination"]),
@@ -47,6 +49,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The PostgreSQL store, for sites on separate machines (only PersistencePostgres uses it).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries from Debian (scripts/install-deps installs them).
@@ -81,6 +85,28 @@ let package = Package(
                 "StarlingCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The store over PostgreSQL, and opening any store by its location (`sqlite:PATH`,
+        // `postgresql://…`). A module of its own so that the agent modules, which see only the
+        // Store protocols in Persistence, neither wait for postgres-nio (swift-nio, BoringSSL)
+        // to compile nor link it: only the hosts and the command line do.
+        .target(
+            name: "PersistencePostgres",
+            dependencies: [
+                "StarlingCore", "Persistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Only to tell the pool's errors apart (a server that stays unreachable).
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A throwaway PostgreSQL server for tests and benchmarks (Debian's initdb and pg_ctl in
+        // a temporary folder), like HummingbirdTesting: a library the test targets share.
+        .target(
+            name: "PersistenceTesting",
+            dependencies: ["Persistence"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -129,7 +155,7 @@ let package = Package(
         .target(
             name: "Orchestration",
             dependencies: [
-                "StarlingCore", "Sky", "Persistence", "Observatory", "Planning", "Coordination", "Reporting",
+                "StarlingCore", "Sky", "Persistence", "PersistencePostgres", "Observatory", "Planning", "Coordination", "Reporting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -158,6 +184,7 @@ let package = Package(
                 "Sky",
                 "Imaging",
                 "Persistence",
+                "PersistencePostgres",
                 "Coordination",
                 "Reporting",
                 "Planning",
@@ -197,13 +224,16 @@ let package = Package(
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["StarlingTestSupport", "starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
+            dependencies: [
+                "StarlingTestSupport", "starling", "Imaging", "Persistence", "PersistencePostgres", "PersistenceTesting", "StarlingCore",  // starling: built before its tests run
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "OrchestrationTests",
             dependencies: [
-                "Orchestration", "Observatory", "Persistence", "Reporting", "StarlingCore", "Coordination",
+                "Orchestration", "Observatory", "Persistence", "PersistencePostgres", "PersistenceTesting", "Reporting", "StarlingCore", "Coordination",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
@@ -238,7 +268,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Orchestration", "Persistence", "StarlingCore", "starling",
+                "Service", "Orchestration", "Persistence", "PersistencePostgres", "PersistenceTesting", "StarlingCore", "starling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -250,7 +280,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PersistenceTests",
-            dependencies: ["Persistence", "StarlingCore"],
+            dependencies: [
+                "Persistence", "PersistencePostgres", "PersistenceTesting", "StarlingCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -69,6 +69,15 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(
+            name: "StoreBenchmark",
+            dependencies: [
+                .product(name: "Persistence", package: "Starling"), .product(name: "PersistencePostgres", package: "Starling"),
+                .product(name: "PersistenceTesting", package: "Starling"), .product(name: "StarlingCore", package: "Starling"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
             name: "PlanningBenchmark",
             dependencies: [
                 "BenchmarkSupport", .product(name: "Planning", package: "Starling"), .product(name: "Sky", package: "Starling"),

@@ -2,7 +2,8 @@ public import Coordination
 import Foundation
 public import Logging
 public import Observatory
-import Persistence
+public import Persistence
+import PersistencePostgres
 import Planning
 import Reporting
 public import ServiceLifecycle
@@ -27,8 +28,9 @@ public struct NetworkHostConfiguration: Sendable {
     /// Weather, faults and alerts for simulated telescopes, and where a simulated clock
     /// starts; `nil`: every site, each simulated site's climate, starting now.
     public var scenario: Scenario?
-    /// The SQLite store. Restarted over the same store, the network picks up where it stopped.
-    public var databasePath: String
+    /// The store: a SQLite file (created with its folder) or a PostgreSQL database.
+    /// Restarted over the same store, the network picks up where it stopped.
+    public var store: StoreLocation
     /// Where frames (`frames/`) and reports (`reports/`) go.
     public var outputDirectory: String
     public var clock: ClockChoice
@@ -43,7 +45,7 @@ public struct NetworkHostConfiguration: Sendable {
     public var logger: Logger
 
     public init(
-        network: ObservatoryNetwork, catalog: TargetCatalog, scenario: Scenario? = nil, databasePath: String, outputDirectory: String,
+        network: ObservatoryNetwork, catalog: TargetCatalog, scenario: Scenario? = nil, store: StoreLocation, outputDirectory: String,
         clock: ClockChoice = .wall, alertFolder: String? = nil, vtp: VTPSubscriber.Configuration? = nil,
         rendering: RenderingPolicy = .sample(everyNth: 250), intakePolicy: IntakePolicy = IntakePolicy(),
         logger: Logger = Logger(label: "starling.serve")
@@ -51,7 +53,7 @@ public struct NetworkHostConfiguration: Sendable {
         self.network = network
         self.catalog = catalog
         self.scenario = scenario
-        self.databasePath = databasePath
+        self.store = store
         self.outputDirectory = outputDirectory
         self.clock = clock
         self.alertFolder = alertFolder
@@ -90,7 +92,7 @@ public final class NetworkHost: Service, Sendable {
     private let world: SimulatedWorld?
     private let clock: any UTCClock
     private let simulationClock: SimulationClock?
-    private let store: SQLiteStore
+    private let store: any Store
     private let tasks: AgentTasks
     private let runID: String
     private let startedAt = Date()
@@ -107,10 +109,8 @@ public final class NetworkHost: Service, Sendable {
     public init(configuration: NetworkHostConfiguration) async throws {
         self.configuration = configuration
         let logger = configuration.logger
-        for folder in [configuration.outputDirectory, URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path] {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
-        let store = try SQLiteStore(path: configuration.databasePath)
+        try FileManager.default.createDirectory(atPath: configuration.outputDirectory, withIntermediateDirectories: true)
+        let store = try await configuration.store.open(logger: logger.with(component: "store"))
         self.store = store
         let running = ObservatoryNetwork(sites: configuration.sites)
         guard !running.sites.isEmpty else { throw NightRunError("no site with telescopes to run") }

@@ -3,6 +3,7 @@ import Coordination
 import Logging
 import Observatory
 import Persistence
+import PersistencePostgres
 import Planning
 public import Reporting
 import Sky
@@ -10,7 +11,7 @@ import StarlingCore
 
 /// Hosts a scenario's night of the array: every telescope's agent over the simulator, the
 /// planner, the network coordinator with its intake, and the Reporter, on one simulation clock
-/// and one SQLite store, talking only through their messages.
+/// and one store (SQLite or PostgreSQL), talking only through their messages.
 ///
 /// The daily cycle: the array plan before the first dusk (each site's night in its own time
 /// zone), every agent opening at dusk when its weather is safe and observing its plan
@@ -85,10 +86,8 @@ public struct NightHost: Sendable {
         let scenario = configuration.scenario
         let logger = configuration.logger
         let span = try span()
-        for folder in [configuration.outputDirectory, URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path] {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
-        let store = try SQLiteStore(path: configuration.databasePath)
+        try FileManager.default.createDirectory(atPath: configuration.outputDirectory, withIntermediateDirectories: true)
+        let store = try await configuration.store.open(logger: logger.with(component: "store"))
         let previous = try await store.run(runID)
         var resumeAt: Date?
         if let previous, !previous.isFinished {

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import Observatory
+public import Persistence
 public import StarlingCore
 
 /// What a night run is asked to do.
@@ -11,8 +12,9 @@ public struct NightRunConfiguration: Sendable {
     public var network: ObservatoryNetwork
     /// The survey catalog.
     public var catalog: TargetCatalog
-    /// The SQLite store (one file). Running again with the same file resumes an unfinished run.
-    public var databasePath: String
+    /// The store: a SQLite file (created with its folder) or a PostgreSQL database. Running
+    /// again over the same store resumes an unfinished run.
+    public var store: StoreLocation
     /// Where frames (`<out>/frames/`) and reports (`<out>/reports/`) go.
     public var outputDirectory: String
     /// Which simulated frames get pixels (the rest are modelled; the report says which).
@@ -23,14 +25,14 @@ public struct NightRunConfiguration: Sendable {
     public var logger: Logger
 
     public init(
-        scenario: Scenario, network: ObservatoryNetwork, catalog: TargetCatalog, databasePath: String, outputDirectory: String,
+        scenario: Scenario, network: ObservatoryNetwork, catalog: TargetCatalog, store: StoreLocation, outputDirectory: String,
         rendering: RenderingPolicy = .sample(everyNth: 250), checkpointSeconds: Double = 1800,
         logger: Logger = Logger(label: "starling.night")
     ) {
         self.scenario = scenario
         self.network = network
         self.catalog = catalog
-        self.databasePath = databasePath
+        self.store = store
         self.outputDirectory = outputDirectory
         self.rendering = rendering
         self.checkpointSeconds = checkpointSeconds

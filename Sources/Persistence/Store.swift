@@ -9,8 +9,9 @@ public import StarlingCore
 /// belong together (an observation and its frames) are one transaction.
 ///
 /// The store is split into small protocols so each agent depends on what it uses;
-/// ``Store`` is all of them. ``SQLiteStore`` implements it over one SQLite file; a PostgreSQL
-/// store for sites on separate machines slots in behind the same protocols.
+/// ``Store`` is all of them. ``SQLiteStore`` implements it over one SQLite file;
+/// `PostgresStore` (module `PersistencePostgres`), for sites on separate machines, over a
+/// PostgreSQL database, with the same answers (docs/storage.md).
 public protocol Store: AlertStore, ObservationStore, PlanStore, AssignmentStore, JournalStore, ReviewStore, RunStore, TokenStore {}
 
 /// Alerts: stored before they are acknowledged, processed exactly once.

@@ -11,7 +11,7 @@ extension Starling.Alert {
         static let configuration = CommandConfiguration(
             abstract: "Take in alerts from a VOEvent broker or a folder, store them, and decide their follow-up.",
             discussion: """
-                Stores every notice in the SQLite database before acknowledging it, then the network \
+                Stores every notice in the store before acknowledging it, then the network \
                 coordinator decides which telescopes should observe it and records the decision and its \
                 assignments (`starling alert plan` shows the same reasoning for one file). No telescope \
                 agents run here, so offers are recorded for operators and do not expire. Notices left \
@@ -26,8 +26,8 @@ extension Starling.Alert {
         @Option(help: ArgumentHelp("Watch a folder for notice files.", valueName: "DIR"))
         var folder: String?
 
-        @Option(help: ArgumentHelp("The SQLite database to store notices in (created if missing).", valueName: "PATH"))
-        var db = "starling.sqlite"
+        @Option(help: StoreArgument.help("The store to keep notices in, created if missing", default: "starling.sqlite"), transform: StoreArgument.parse)
+        var db: StoreLocation = .sqlite(path: "starling.sqlite")
 
         @Flag(help: "Hand on test notices (role test) too.")
         var acceptTest = false
@@ -57,13 +57,7 @@ extension Starling.Alert {
                 return handler
             }
             let logger = Logger(label: "starling.alert.listen")
-            let store: SQLiteStore
-            do {
-                store = try SQLiteStore(path: db)
-            } catch {
-                printError(error.description)
-                throw ExitCode(1)
-            }
+            let store = try await openStore(db)
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
             let source: AlertListenerHost.Source

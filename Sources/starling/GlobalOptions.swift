@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Persistence
 import StarlingCore
 
 /// Options shared by every subcommand: where the configuration is, and JSON output.
@@ -50,31 +51,39 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// `--db PATH`: the SQLite store a command reads, shared by `report` and `review`.
+/// `--db STORE`: the store a command reads, shared by `report` and `review`.
 struct StoreOptions: ParsableArguments {
     @Option(
-        help: ArgumentHelp(
-            "The SQLite store (default: $STARLING_STORE, else out/night/starling.sqlite, where `starling night` writes).", valueName: "PATH"))
-    var db: String?
+        help: StoreArgument.help("The store (default: $STARLING_STORE, else out/night/starling.sqlite, where `starling night` writes)"),
+        transform: StoreArgument.parse)
+    var db: StoreLocation?
 
-    /// The environment variable naming the store.
+    /// The environment variable naming the store (a path or a URL, as `--db` takes it).
     static let storeEnvironmentKey = "STARLING_STORE"
     /// Where `starling night` writes its store by default (`--out out/night`).
     static let nightStore = "out/night/starling.sqlite"
 
-    /// The store's path: `--db`, else `$STARLING_STORE`, else `out/night/starling.sqlite`.
-    var path: String {
-        if let db { return db }
-        if let path = ProcessInfo.processInfo.environment[Self.storeEnvironmentKey], !path.isEmpty { return path }
-        return Self.nightStore
+    /// The store: `--db`, else `$STARLING_STORE`, else `out/night/starling.sqlite`.
+    var location: StoreLocation {
+        get throws {
+            if let db { return db }
+            if let text = ProcessInfo.processInfo.environment[Self.storeEnvironmentKey], !text.isEmpty {
+                do {
+                    return try StoreLocation(parsing: text)
+                } catch {
+                    throw ValidationError("$\(Self.storeEnvironmentKey): \(error.message)")
+                }
+            }
+            return .sqlite(path: Self.nightStore)
+        }
     }
 
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            let origin = db != nil ? "--db" : (ProcessInfo.processInfo.environment[Self.storeEnvironmentKey].map { _ in "$\(Self.storeEnvironmentKey)" } ?? "the default store")
-            throw ValidationError(
-                "\(origin) \(path): no store there (run `starling night`, pass --db PATH or set \(Self.storeEnvironmentKey)=PATH)")
-        }
+        // A SQLite file must be there already: reading an empty new one would only say "nothing stored".
+        guard case .sqlite(let path) = try location, !FileManager.default.fileExists(atPath: path) else { return }
+        let origin = db != nil ? "--db" : (ProcessInfo.processInfo.environment[Self.storeEnvironmentKey].map { _ in "$\(Self.storeEnvironmentKey)" } ?? "the default store")
+        throw ValidationError(
+            "\(origin) \(path): no store there (run `starling night`, pass --db STORE or set \(Self.storeEnvironmentKey)=STORE)")
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Observatory
 import Orchestration
+import Persistence
 import Reporting
 import StarlingCore
 
@@ -16,7 +17,7 @@ extension Starling {
                 PlannerAgent plans the array before the first dusk and re-plans after faults, follow-ups and \
                 closures; the NetworkCoordinator takes the scenario's alert files at their times and assigns \
                 follow-ups; the Reporter measures frames and writes the reports at the end. Everything runs on \
-                one simulated clock and one SQLite store. Run the same command again after an interruption and \
+                one simulated clock and one store. Run the same command again after an interruption and \
                 it resumes from the store. See docs/night.md.
                 """)
 
@@ -28,8 +29,8 @@ extension Starling {
         @Option(help: ArgumentHelp("Run the scenario on the night beginning on this local date instead (its events move by the same number of days).", valueName: "YYYY-MM-DD"))
         var date: DateArgument?
 
-        @Option(help: ArgumentHelp("The SQLite store (default: OUT/starling.sqlite). An unfinished run in it is resumed.", valueName: "PATH"))
-        var db: String?
+        @Option(help: StoreArgument.help("The store; an unfinished run in it is resumed", default: "OUT/starling.sqlite"), transform: StoreArgument.parse)
+        var db: StoreLocation?
 
         @Option(help: ArgumentHelp("Where frames and reports go.", valueName: "DIR"))
         var out: String = "out/night"
@@ -73,7 +74,7 @@ extension Starling {
             var logger = Logger(label: "starling.night")
             logger.logLevel = .error
             let configuration = NightRunConfiguration(
-                scenario: loaded, network: network, catalog: catalog, databasePath: db ?? "\(out)/starling.sqlite", outputDirectory: out,
+                scenario: loaded, network: network, catalog: catalog, store: db ?? .sqlite(path: "\(out)/starling.sqlite"), outputDirectory: out,
                 rendering: RenderingPolicy(renderingOneIn: renderEvery), logger: logger)
             let host = NightHost(configuration: configuration)
             let telescopes = configuration.sites.reduce(0) { $0 + $1.telescopes.count }

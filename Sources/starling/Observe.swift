@@ -51,8 +51,8 @@ extension Starling {
         @Option(help: ArgumentHelp("The folder the frames go to (<DIR>/<night>/<telescope>/<frame id>.fits; an existing file is never replaced).", valueName: "DIR"))
         var out: String
 
-        @Option(help: ArgumentHelp("Also store the observation and the frames' measured quality in this SQLite store.", valueName: "PATH"))
-        var db: String?
+        @Option(help: StoreArgument.help("Also store the observation and the frames' measured quality in this store"), transform: StoreArgument.parse)
+        var db: StoreLocation?
 
         @Option(help: "The weather: clear (always clear, the site's median seeing) or climate (the site's climate, random by --seed).")
         var weather: WeatherScenario.Model = .clear
@@ -133,13 +133,8 @@ extension Starling {
             let galaxies: TargetCatalog? =
                 layout.catalogNames.contains("nearby_galaxies")
                 ? try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: "nearby_galaxies") } : nil
-            var store: SQLiteStore?
-            if let db {
-                do throws(StoreError) { store = try SQLiteStore(path: db) } catch {
-                    printError(error.description)
-                    throw ExitCode(1)
-                }
-            }
+            var store: (any Store)?
+            if let db { store = try await openStore(db) }
             var logger = Logger(label: "starling.telescope")
             logger.logLevel = .error
             let request = ObservationRequest(
@@ -153,7 +148,7 @@ extension Starling {
                 let measured = MeasuredFrame(record: record, measurer: measurer, target: target.coordinates, at: result.ended)
                 if let store, case .measured = measured.quality.status {
                     do { try await store.saveFrameQuality(measured.quality) } catch {
-                        printError("\(db ?? ""): could not store the quality of \(record.id): \(error)")
+                        printError("\(db.map(\.description) ?? ""): could not store the quality of \(record.id): \(error)")
                     }
                 }
                 frames.append(measured)

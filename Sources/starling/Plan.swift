@@ -42,8 +42,10 @@ extension Starling {
         @Option(help: ArgumentHelp("Also write a PNG timeline per site into this folder.", valueName: "DIR"))
         var out: String?
 
-        @Option(help: ArgumentHelp("The SQLite store: last visits for cadence come from it and plans are saved in it.", valueName: "PATH"))
-        var db: String?
+        @Option(
+            help: StoreArgument.help("The store last visits for cadence come from and plans are saved in (default: none, plans are not kept)"),
+            transform: StoreArgument.parse)
+        var db: StoreLocation?
 
         func run() async throws {
             let layout = try options.layout()
@@ -68,12 +70,14 @@ extension Starling {
                     throw ValidationError("--model: \(error.message)")
                 }
             }
-            let store: SQLiteStore
-            do throws(StoreError) {
-                if let db { store = try SQLiteStore(path: db) } else { store = try SQLiteStore.inMemory() }
-            } catch {
-                printError(error.description)
-                throw ExitCode(1)
+            let store: any Store
+            if let db {
+                store = try await openStore(db)
+            } else {
+                do throws(StoreError) { store = try SQLiteStore.inMemory() } catch {
+                    printError(error.description)
+                    throw ExitCode(1)
+                }
             }
             var logger = Logger(label: "starling.planner")
             logger.logLevel = .warning

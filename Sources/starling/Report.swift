@@ -59,14 +59,15 @@ extension Starling {
             let (start, end) = NightSpan.union(spans)!
             let nightText = "night of \(night) (\(NightSpan.minute(start)) – \(NightSpan.minute(end)) UTC\(chosenSite == nil ? ", all sites" : ""))"
             do {
-                let store = try SQLiteStore(path: self.store.path)
+                let location = try self.store.location
+                let store = try await openStore(location)
                 let measurer = noMeasure ? nil : FrameMeasurer(network: network, references: stars)
                 let builder = NightReportBuilder(store: store, network: network, surveyCatalog: survey, options: .init(measurer: measurer))
                 // The CLI is not an agent: the report's time is the wall clock's.
                 let report = try await builder.build(night: night, site: chosenSite?.id, generatedAt: WallClock().currentDate)
                 guard report.hasData else {
                     printError(
-                        "\(self.store.path): nothing stored for the \(nightText)\(chosenSite.map { " at \($0.id)" } ?? ""): no plans, observations, frames, alerts or journal entries (--date is the local date the night began on); no report written")
+                        "\(location): nothing stored for the \(nightText)\(chosenSite.map { " at \($0.id)" } ?? ""): no plans, observations, frames, alerts or journal entries (--date is the local date the night began on); no report written")
                     throw ExitCode(1)
                 }
                 let files = try ReportWriter(options: .init(embedImagesInHTML: embedImages)).write(report, to: out)

@@ -55,14 +55,15 @@ extension Starling {
             let subject: Review.Subject = observation ? .observation(ObservationID(id)) : .frame(FrameID(id))
             let decision: Review.Decision = approve ? .approved : .flagged
             do {
-                let store = try SQLiteStore(path: self.store.path)
+                let location = try self.store.location
+                let store = try await openStore(location)
                 let review = try await ReviewDesk(store: store).record(
                     decision, of: subject, note: flag ?? note ?? "", reviewer: reviewerName ?? "", at: WallClock().currentDate)
                 let what = observation ? "observation" : "frame"
                 if options.json {
                     try printJSON(ReviewDocument(
                         subject: what, id: id, decision: review.decision.rawValue, reviewer: review.reviewer, note: review.note,
-                        reviewed_utc: ISO8601.string(from: review.reviewedAt, fractionalSeconds: false), store: self.store.path))
+                        reviewed_utc: ISO8601.string(from: review.reviewedAt, fractionalSeconds: false), store: location.description))
                 } else {
                     print("\(review.decision.rawValue) \(what) \(id) as \(review.reviewer)" + (review.note.isEmpty ? "" : ": \(review.note)"))
                 }

@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import Observatory
 import Orchestration
+import Persistence
 import Prometheus
 import Service
 import StarlingCore
@@ -36,7 +37,7 @@ extension Starling {
         @Option(help: "The port (0 picks a free one; the URL is printed either way).")
         var port = 8080
 
-        @Option(help: ArgumentHelp("The store.", valueName: "sqlite:PATH"))
+        @Option(help: StoreArgument.help("The store", default: StoreLocation.serveDefault.description), transform: StoreArgument.parse)
         var store: StoreLocation = .serveDefault
 
         @Option(help: ArgumentHelp("Where frames and reports go.", valueName: "DIR"))
@@ -108,7 +109,7 @@ extension Starling {
             var vtpConfiguration: VTPSubscriber.Configuration?
             if let vtp, let (host, port) = Alert.Listen.endpoint(vtp) { vtpConfiguration = .init(host: host, port: port) }
             let configuration = NetworkHostConfiguration(
-                network: network, catalog: targets, scenario: loadedScenario, databasePath: store.sqlitePath, outputDirectory: out,
+                network: network, catalog: targets, scenario: loadedScenario, store: store, outputDirectory: out,
                 clock: clock == .wall ? .wall : .simulated(speed: speed), alertFolder: alertsFolder, vtp: vtpConfiguration,
                 rendering: RenderingPolicy(renderingOneIn: renderEvery), logger: logger)
             let networkHost: NetworkHost

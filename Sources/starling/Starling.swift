@@ -11,7 +11,8 @@ struct Starling: AsyncParsableCommand {
             Configuration lives in sites/ (observatories and telescopes), catalogs/ (targets) and \
             simulations/ (scenarios) under the project folder: --config DIR, else $STARLING_CONFIG, \
             else found from the current folder upwards, else the one `make install` installed. \
-            Commands that read a store use --db, else $STARLING_STORE, else out/night/starling.sqlite. \
+            Commands that read a store use --db, else $STARLING_STORE, else out/night/starling.sqlite; \
+            a store is a SQLite file (PATH or sqlite:PATH) or postgresql://USER@HOST:PORT/DATABASE. \
             Exit status: 0 success, 1 invalid data or a failure, 64 a wrong command line.
             """,
         version: "0.1.0",

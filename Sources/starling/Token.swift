@@ -28,11 +28,11 @@ extension Starling {
             @Option(help: "Who or what it is for (shown in logs and as the reviewer).")
             var name: String?
 
-            @Option(help: ArgumentHelp("The store the service uses.", valueName: "sqlite:PATH"))
+            @Option(help: StoreArgument.help("The store the service uses", default: StoreLocation.serveDefault.description), transform: StoreArgument.parse)
             var store: StoreLocation = .serveDefault
 
             func run() async throws {
-                let database = try openStore(store)
+                let database = try await openStore(store)
                 let name = self.name ?? "\(role.rawValue)-\(ProcessInfo.processInfo.environment["USER"] ?? "user")"
                 do {
                     let (token, secret) = try await TokenAuthority(store: database).create(name: name, role: role, at: Date())
@@ -55,7 +55,7 @@ extension Starling {
 
             @OptionGroup var options: GlobalOptions
 
-            @Option(help: ArgumentHelp("The store the service uses.", valueName: "sqlite:PATH"))
+            @Option(help: StoreArgument.help("The store the service uses", default: StoreLocation.serveDefault.description), transform: StoreArgument.parse)
             var store: StoreLocation = .serveDefault
 
             func run() async throws {
@@ -88,7 +88,7 @@ extension Starling {
             @Argument(help: ArgumentHelp("The token's id (see `starling token list`).", valueName: "ID"))
             var id: String
 
-            @Option(help: ArgumentHelp("The store the service uses.", valueName: "sqlite:PATH"))
+            @Option(help: StoreArgument.help("The store the service uses", default: StoreLocation.serveDefault.description), transform: StoreArgument.parse)
             var store: StoreLocation = .serveDefault
 
             func run() async throws {
@@ -103,17 +103,5 @@ extension Starling {
                 }
             }
         }
-    }
-}
-
-/// Opens the SQLite store at a location, creating its folder; exits 1 with the reason if it cannot.
-func openStore(_ location: StoreLocation) throws -> SQLiteStore {
-    do {
-        try FileManager.default.createDirectory(
-            atPath: URL(fileURLWithPath: location.sqlitePath).deletingLastPathComponent().path, withIntermediateDirectories: true)
-        return try SQLiteStore(path: location.sqlitePath)
-    } catch {
-        printError("\(location): \(error)")
-        throw ExitCode(1)
     }
 }

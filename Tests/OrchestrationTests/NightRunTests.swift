@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import Observatory
 import Persistence
+import PersistencePostgres
+import PersistenceTesting
 import Reporting
 import StarlingCore
 import Testing
@@ -14,13 +16,13 @@ struct NightRunTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let scenarioPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/three-sites.yaml").path
 
-    static func configuration(out: String, rendering: RenderingPolicy) throws -> NightRunConfiguration {
+    static func configuration(out: String, rendering: RenderingPolicy, store: StoreLocation? = nil) throws -> NightRunConfiguration {
         let layout = ProjectLayout(root: packageRoot)
         let network = try layout.loadNetwork()
         let scenario = try Scenario.load(path: scenarioPath, context: Scenario.Context(network: network, catalogNames: layout.catalogNames))
         return NightRunConfiguration(
             scenario: scenario, network: network, catalog: try layout.loadCatalog(named: scenario.catalog),
-            databasePath: out + "/starling.sqlite", outputDirectory: out, rendering: rendering,
+            store: store ?? .sqlite(path: out + "/starling.sqlite"), outputDirectory: out, rendering: rendering,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
@@ -29,7 +31,7 @@ struct NightRunTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let configuration = try Self.configuration(out: out, rendering: .sample(everyNth: 10))
         let result = try await NightHost(configuration: configuration).run()
-        let store = try SQLiteStore(path: configuration.databasePath)
+        let store = try await configuration.store.open(logger: Self.quiet)
         let span = try NightHost(configuration: configuration).span()
         let observations = try await store.observations(startedIn: span, site: nil)
 
@@ -83,11 +85,35 @@ struct NightRunTests {
             defer { try? FileManager.default.removeItem(atPath: out) }
             let configuration = try Self.configuration(out: out, rendering: .none)
             _ = try await NightHost(configuration: configuration).run()
-            let store = try SQLiteStore(path: configuration.databasePath)
-            let observations = try await store.observations(startedIn: try NightHost(configuration: configuration).span(), site: nil)
-            runs.append(observations.map { "\($0.id) \($0.targetID) \($0.outcome.name) \($0.frames.count) \($0.ended.timeIntervalSince1970)" }.sorted())
+            runs.append(try await Self.story(of: configuration))
         }
         #expect(runs[0] == runs[1])
         #expect(!runs[0].isEmpty)
     }
+
+    @Test func aNightOverPostgreSQLIsTheNightOverSQLite() async throws {
+        if let reason = TemporaryPostgreSQL.unavailableReason { try Test.cancel("no PostgreSQL here: \(reason)") }
+        let server = try await TemporaryPostgreSQL.shared()
+        var runs: [[String]] = []
+        for store in [nil, try server.makeDatabase()] {
+            let out = NSTemporaryDirectory() + "starling-night-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let configuration = try Self.configuration(out: out, rendering: .none, store: store)
+            let result = try await NightHost(configuration: configuration).run()
+            #expect(result.reports.count == 4)
+            #expect(result.summary.followUps.contains { $0.state == "completed" && $0.site == "la-palma" })
+            runs.append(try await Self.story(of: configuration))
+        }
+        #expect(!runs[1].isEmpty)
+        #expect(runs[0] == runs[1], "the same observations, outcomes, frames and times on either store")
+    }
+
+    /// What a night did, as comparable lines: each observation, its outcome, frames and end.
+    static func story(of configuration: NightRunConfiguration) async throws -> [String] {
+        let store = try await configuration.store.open(logger: quiet)
+        let observations = try await store.observations(startedIn: try NightHost(configuration: configuration).span(), site: nil)
+        return observations.map { "\($0.id) \($0.targetID) \($0.outcome.name) \($0.frames.count) \($0.ended.timeIntervalSince1970)" }.sorted()
+    }
+
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 }

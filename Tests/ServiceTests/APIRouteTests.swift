@@ -30,7 +30,7 @@ struct APIRouteTests {
             let scenario = try Scenario.load(
                 path: ServeTestPaths.fixtures + "/three-sites-live.yaml", context: Scenario.Context(network: network, catalogNames: layout.catalogNames))
             host = try await NetworkHost(configuration: NetworkHostConfiguration(
-                network: network, catalog: try layout.loadCatalog(named: scenario.catalog), scenario: scenario, databasePath: folder + "/starling.sqlite",
+                network: network, catalog: try layout.loadCatalog(named: scenario.catalog), scenario: scenario, store: .sqlite(path: folder + "/starling.sqlite"),
                 outputDirectory: folder, clock: .simulated(speed: 600), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
             server = StarlingServer(
                 live: host.live, configuration: ServerConfiguration(readAccess: readAccess), metrics: nil,

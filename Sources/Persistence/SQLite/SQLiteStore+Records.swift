@@ -6,7 +6,7 @@ internal import GRDB
 
 extension SQLiteStore: AlertStore {
     public func insertAlerts(_ records: [AlertRecord]) async throws(StoreError) -> [Bool] {
-        let rows = try Self.encodeEach(records) { record in
+        let rows = try StoredJSON.encodeEach(records) { record in
             (record, try record.alert.map(StoredJSON.encode))
         }
         return try await write("storing alerts") { db in
@@ -17,8 +17,8 @@ extension SQLiteStore: AlertStore {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
                         """,
                     arguments: [
-                        record.id.rawValue, record.alert?.eventID, record.receivedAt.timeIntervalSince1970, record.transport,
-                        record.format, record.raw, alertJSON, record.status.rawValue, record.note,
+                        record.id.rawValue.storable, record.alert?.eventID.storable, record.receivedAt.timeIntervalSince1970,
+                        record.transport.storable, record.format.storable, record.raw, alertJSON, record.status.rawValue, record.note.storable,
                     ])
                 return db.changesCount == 1
             }
@@ -37,20 +37,20 @@ extension SQLiteStore: AlertStore {
         try await write("marking an alert") { db in
             try db.execute(
                 sql: "UPDATE alert SET status = ?, note = ? WHERE id = ? AND status = 'received'",
-                arguments: [status.rawValue, note, id.rawValue])
+                arguments: [status.rawValue, note.storable, id.rawValue.storable])
             return db.changesCount == 1
         }
     }
 
     public func alert(_ id: AlertID) async throws(StoreError) -> AlertRecord? {
         try await read("reading an alert") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.rawValue]).map(Self.alertRecord)
+            try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id.rawValue.storable]).map(Self.alertRecord)
         }
     }
 
     public func alerts(event eventID: String) async throws(StoreError) -> [AlertRecord] {
         try await read("reading an event's alerts") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alert WHERE event_id = ? ORDER BY sequence", arguments: [eventID])
+            try Row.fetchAll(db, sql: "SELECT * FROM alert WHERE event_id = ? ORDER BY sequence", arguments: [eventID.storable])
                 .map(Self.alertRecord)
         }
     }
@@ -75,30 +75,13 @@ extension SQLiteStore: AlertStore {
             format: row["format"], raw: row["raw"], alert: try alertJSON.map { try StoredJSON.decode(Alert.self, $0) },
             status: parsedStatus, note: row["note"])
     }
-
-    /// Encodes values before entering a database closure, so encoding errors surface as StoreErrors.
-    static func encodeEach<T, R>(_ values: [T], _ body: (T) throws -> R) throws(StoreError) -> [R] {
-        do {
-            return try values.map(body)
-        } catch {
-            throw StoreError(.failed, "a value could not be encoded for the database", underlying: error)
-        }
-    }
-
-    static func encodeOne<R>(_ body: () throws -> R) throws(StoreError) -> R {
-        do {
-            return try body()
-        } catch {
-            throw StoreError(.failed, "a value could not be encoded for the database", underlying: error)
-        }
-    }
 }
 
 // MARK: - Observations and frames
 
 extension SQLiteStore: ObservationStore {
     public func saveRequest(_ request: ObservationRequest) async throws(StoreError) {
-        let json = try Self.encodeOne { try StoredJSON.encode(request) }
+        let json = try StoredJSON.encodeOne { try StoredJSON.encode(request) }
         try await write("storing a request") { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO request (id, kind, target_id, alert_id, json) VALUES (?, ?, ?, ?, ?)",
@@ -107,8 +90,8 @@ extension SQLiteStore: ObservationStore {
     }
 
     public func saveObservation(_ observation: Observation) async throws(StoreError) {
-        let json = try Self.encodeOne { try StoredJSON.encode(observation) }
-        let frames = try Self.encodeEach(observation.frames) { frame in (frame, try StoredJSON.encode(frame)) }
+        let json = try StoredJSON.encodeOne { try StoredJSON.encode(observation) }
+        let frames = try StoredJSON.encodeEach(observation.frames) { frame in (frame, try StoredJSON.encode(frame)) }
         try await write("storing an observation") { db in
             try db.execute(
                 sql: """
@@ -166,7 +149,7 @@ extension SQLiteStore: ObservationStore {
     }
 
     public func saveFrameQuality(_ quality: FrameQuality) async throws(StoreError) {
-        let json = try Self.encodeOne { try StoredJSON.encode(quality) }
+        let json = try StoredJSON.encodeOne { try StoredJSON.encode(quality) }
         try await write("storing frame quality") { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO frame_quality (frame_id, json) VALUES (?, ?)", arguments: [quality.frameID.rawValue, json])
@@ -233,7 +216,7 @@ private struct FramePair: Sendable {
 
 extension SQLiteStore: PlanStore {
     public func savePlan(_ plan: NightPlan) async throws(StoreError) {
-        let json = try Self.encodeOne { try StoredJSON.encode(plan) }
+        let json = try StoredJSON.encodeOne { try StoredJSON.encode(plan) }
         try await write("storing a plan") { db in
             let sequence = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM plan") ?? 1
             try db.execute(
@@ -275,7 +258,7 @@ extension SQLiteStore: PlanStore {
 
 extension SQLiteStore: AssignmentStore {
     public func saveAssignment(_ assignment: Assignment) async throws(StoreError) {
-        let json = try Self.encodeOne { try StoredJSON.encode(assignment) }
+        let json = try StoredJSON.encodeOne { try StoredJSON.encode(assignment) }
         try await write("storing an assignment") { db in try Self.insertAssignment(assignment, json: json, db) }
     }
 
@@ -297,14 +280,14 @@ extension SQLiteStore: AssignmentStore {
     }
 
     public func recordDecisions(_ decisions: [AlertDecision]) async throws(StoreError) -> [Bool] {
-        let encoded = try Self.encodeEach(decisions) { decision in
+        let encoded = try StoredJSON.encodeEach(decisions) { decision in
             (decision, try decision.assignments.map { ($0, try StoredJSON.encode($0)) })
         }
         return try await write("recording decisions") { db in
             try encoded.map { decision, assignments in
                 try db.execute(
                     sql: "UPDATE alert SET status = ?, note = ? WHERE id = ? AND status = 'received'",
-                    arguments: [decision.status.rawValue, decision.note, decision.alert.rawValue])
+                    arguments: [decision.status.rawValue, decision.note.storable, decision.alert.rawValue.storable])
                 guard db.changesCount == 1 else { return false }
                 for (assignment, json) in assignments { try Self.insertAssignment(assignment, json: json, db) }
                 try Self.insertJournal(decision.journal, db)
@@ -323,7 +306,7 @@ extension SQLiteStore: AssignmentStore {
     }
 
     public func openAssignments() async throws(StoreError) -> [Assignment] {
-        let final = Assignment.State.allCases.filter(\.isFinal).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let final = StoredKey.finalAssignmentStates.map { "'\($0)'" }.joined(separator: ", ")
         return try await read("reading open assignments") { db in
             try String.fetchAll(db, sql: "SELECT json FROM assignment WHERE state NOT IN (\(final)) ORDER BY planned_start, id")
                 .map { try StoredJSON.decode(Assignment.self, $0) }
@@ -343,7 +326,7 @@ extension SQLiteStore: JournalStore {
         for entry in entries {
             try db.execute(
                 sql: "INSERT INTO journal (time, subject, site_id, kind, message) VALUES (?, ?, ?, ?, ?)",
-                arguments: [entry.time.timeIntervalSince1970, entry.subject, entry.siteID, entry.kind.rawValue, entry.message])
+                arguments: [entry.time.timeIntervalSince1970, entry.subject.storable, entry.siteID?.storable, entry.kind.rawValue, entry.message.storable])
         }
     }
 
@@ -372,8 +355,8 @@ extension SQLiteStore: JournalStore {
 
 extension SQLiteStore: ReviewStore {
     public func saveReview(_ review: Review) async throws(StoreError) {
-        let json = try Self.encodeOne { try StoredJSON.encode(review) }
-        let subject = Self.subjectKey(review.subject)
+        let json = try StoredJSON.encodeOne { try StoredJSON.encode(review) }
+        let subject = StoredKey.review(review.subject)
         try await write("storing a review") { db in
             try db.execute(
                 sql: "INSERT INTO review (subject, reviewed_at, json) VALUES (?, ?, ?)",
@@ -382,7 +365,7 @@ extension SQLiteStore: ReviewStore {
     }
 
     public func reviews(of subject: Review.Subject) async throws(StoreError) -> [Review] {
-        let key = Self.subjectKey(subject)
+        let key = StoredKey.review(subject)
         return try await read("reading reviews") { db in
             try String.fetchAll(db, sql: "SELECT json FROM review WHERE subject = ? ORDER BY sequence", arguments: [key])
                 .map { try StoredJSON.decode(Review.self, $0) }
@@ -395,13 +378,6 @@ extension SQLiteStore: ReviewStore {
                 db, sql: "SELECT json FROM review WHERE reviewed_at >= ? AND reviewed_at < ? ORDER BY sequence",
                 arguments: [interval.start.timeIntervalSince1970, interval.end.timeIntervalSince1970]
             ).map { try StoredJSON.decode(Review.self, $0) }
-        }
-    }
-
-    static func subjectKey(_ subject: Review.Subject) -> String {
-        switch subject {
-        case .frame(let id): "frame:\(id)"
-        case .observation(let id): "observation:\(id)"
         }
     }
 }

@@ -122,16 +122,3 @@ public final class SQLiteStore: Sendable {
         return StoreError(.failed, "database failure while \(what)", underlying: error)
     }
 }
-
-/// JSON coding of stored values: sorted keys so the same value is the same text.
-enum StoredJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-}
