@@ -20,11 +20,11 @@ struct PoisonAlertNightTests {
         let scenario = try Scenario.load(path: Self.scenarioPath, context: Scenario.Context(network: network, catalogNames: layout.catalogNames))
         let configuration = NightRunConfiguration(
             scenario: scenario, network: network, catalog: try layout.loadCatalog(named: scenario.catalog),
-            databasePath: out + "/starling.sqlite", outputDirectory: out, rendering: .none,
+            store: .sqlite(path: out + "/starling.sqlite"), outputDirectory: out, rendering: .none,
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let result = try await NightHost(configuration: configuration).run()
 
-        let store = try SQLiteStore(path: configuration.databasePath)
+        let store = try SQLiteStore(path: out + "/starling.sqlite")
         let alerts = try await store.alerts(receivedIn: DateInterval(start: .distantPast, end: .distantFuture))
         let poison = try #require(alerts.first { $0.transport == "scenario:poison-alert.xml" })
         #expect(poison.status == .refused)

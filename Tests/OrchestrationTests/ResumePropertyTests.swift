@@ -12,7 +12,13 @@ import Testing
 /// without a break: the store, not a checkpoint, is the truth, so the resumed night repeats
 /// nothing, overlaps nothing, loses no frame's row or quality, and completes what the
 /// uninterrupted night completed, apart from what a kill interrupted.
-@Suite(.serialized)
+///
+/// Long (a night run four times, about ten minutes on two busy cores), so it runs with
+/// `STARLING_LONG_TESTS=1 swift test --filter ResumePropertyTests`, not in `make test`;
+/// scripts/night-kill-resume does the same for the whole array with real SIGKILLs.
+@Suite(
+    .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["STARLING_LONG_TESTS"] != nil, "a long test: set STARLING_LONG_TESTS=1 to run it"))
 struct ResumePropertyTests {
     /// What a finished night stored.
     struct Outcome {
@@ -48,7 +54,7 @@ struct ResumePropertyTests {
             #expect(abandoned == nil, "the run should have been abandoned at \(kill)")
         }
         _ = try await NightHost(configuration: configuration).run()
-        let store = try SQLiteStore(path: configuration.databasePath)
+        let store = try SQLiteStore(path: out + "/starling.sqlite")
         let night = DateInterval(start: try NightHost(configuration: configuration).span().start.addingTimeInterval(-86_400), duration: 3 * 86_400)
         return Outcome(observations: try await store.observations(startedIn: night, site: nil), frames: try await store.frames(startedIn: night, site: nil))
     }
