@@ -189,13 +189,22 @@ extension APIRoutes {
         let telescopeFilter = query.string("telescope").map { TelescopeID($0) }
         if let siteFilter, live.network.site(siteFilter) == nil { throw APIError.notFound("no site '\(siteFilter)' (see /api/network)") }
         if let telescopeFilter, live.network.locate(telescopeFilter) == nil { throw APIError.notFound("no telescope '\(telescopeFilter)' (see /api/telescopes)") }
-        var documents: [PlanDocument] = []
+        var nights: [SiteID: CalendarDate] = [:]
         for site in live.network.sites where siteFilter == nil || site.id == siteFilter {
-            let date = try night ?? Self.night(of: site, at: now).localDate
+            nights[site.id] = try night ?? Self.night(of: site, at: now).localDate
+        }
+        let key = PlanResponseCache.Key(nights: nights, telescope: telescopeFilter)
+        if let answer = server.planResponses.answer(for: key) { return Self.bytes(answer, contentType: "application/json; charset=utf-8") }
+        let generation = server.planResponses.generation
+        var documents: [PlanDocument] = []
+        for site in live.network.sites {
+            guard let date = nights[site.id] else { continue }
             for plan in try await live.store.latestPlans(night: date, site: site.id) where telescopeFilter == nil || plan.telescopeID == telescopeFilter {
                 documents.append(PlanDocument(plan))
             }
         }
-        return try Self.json(documents)
+        let answer = try APIJSON.encode(documents)
+        server.planResponses.store(answer, for: key, readAt: generation)
+        return Self.bytes(answer, contentType: "application/json; charset=utf-8")
     }
 }

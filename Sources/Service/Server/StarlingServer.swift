@@ -44,6 +44,8 @@ public struct StarlingServer: Service {
     let hub: EventHub
     /// What each telescope is doing, learnt from the same events as the hub's.
     let activity: TelescopeActivityBoard
+    /// `/api/plans` answers, forgotten when a plan changes.
+    let planResponses: PlanResponseCache
     let authority: TokenAuthority
 
     /// - Parameters:
@@ -61,16 +63,18 @@ public struct StarlingServer: Service {
         self.onListening = onListening
         hub = EventHub(network: live.network, clock: live.clock)
         activity = TelescopeActivityBoard()
+        planResponses = PlanResponseCache()
         authority = TokenAuthority(store: live.store)
     }
 
     /// Serves until graceful shutdown.
     public func run() async throws {
         let events = live.events()
-        let (hub, activity, logger) = (self.hub, self.activity, self.logger)
+        let (hub, activity, planResponses, logger) = (self.hub, self.activity, self.planResponses, self.logger)
         let forwarding = Task {
             for await event in events {
                 activity.record(event)
+                planResponses.observe(event)
                 hub.publish(event)
             }
             hub.finish()
