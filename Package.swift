@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Persistence", targets: ["Persistence"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Observatory", targets: ["Observatory"]),
+        .library(name: "SkyMaps", targets: ["SkyMaps"]),
         .library(name: "Coordination", targets: ["Coordination"]),
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Planning", targets: ["Planning"]),
@@ -81,12 +82,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Alert formats, HEALPix sky maps, the durable intake and its transports.
+        // HEALPix sky maps (read from FITS through Imaging): credible regions, coverage of
+        // footprints, distance layers and host galaxies, candidate fields. Coordination chooses
+        // fields with it; Reporting measures what was covered.
+        .target(
+            name: "SkyMaps",
+            dependencies: ["StarlingCore", "Imaging"],
+            swiftSettings: strictSettings
+        ),
+        // Alert formats, the durable intake and its transports, the NetworkCoordinator.
         .target(
             name: "Coordination",
             dependencies: [
                 "StarlingCore",
                 "Sky",
+                "SkyMaps",
                 "Persistence",
                 "Imaging",
                 .product(name: "Logging", package: "swift-log"),
@@ -98,7 +108,7 @@ let package = Package(
         .target(
             name: "Reporting",
             dependencies: [
-                "StarlingCore", "Sky", "Imaging", "Persistence",
+                "StarlingCore", "Sky", "SkyMaps", "Imaging", "Persistence",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -119,7 +129,7 @@ let package = Package(
         .target(
             name: "Orchestration",
             dependencies: [
-                "StarlingCore", "Sky", "Persistence", "Observatory", "Planning", "Coordination", "Reporting",
+                "StarlingCore", "Sky", "SkyMaps", "Persistence", "Observatory", "Planning", "Coordination", "Reporting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -131,6 +141,7 @@ let package = Package(
                 "Sky",
                 "Imaging",
                 "Persistence",
+                "SkyMaps",
                 "Coordination",
                 "Reporting",
                 "Planning",
@@ -175,7 +186,7 @@ let package = Package(
         .testTarget(
             name: "ReportingTests",
             dependencies: [
-                "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
+                "Reporting", "SkyMaps", "Imaging", "Persistence", "Sky", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -206,9 +217,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SkyMapsTests",
+            dependencies: ["SkyMaps", "StarlingCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CoordinationTests",
             dependencies: [
-                "Coordination", "Persistence", "StarlingCore",
+                "Coordination", "SkyMaps", "Persistence", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

@@ -6,6 +6,7 @@ import Persistence
 import Planning
 import Reporting
 import Sky
+import SkyMaps
 import StarlingCore
 
 /// Makes and starts the agents of a night: a simulated telescope and its `TelescopeAgent` for

@@ -2,7 +2,7 @@ import Foundation
 import StarlingCore
 import Testing
 
-@testable import Coordination
+@testable import SkyMaps
 
 /// healpy/astropy's values for the real maps (Fixtures/skymap_reference.json, made by make_skymap_reference.py).
 struct SkyMapReferenceValues: Decodable {
@@ -68,11 +68,15 @@ struct RealSkyMapTests {
     }
 
     @Test(.enabled(if: TestPaths.exists(TestPaths.alerts("gcn_kafka_json/real")), "../shared/data/alerts/gcn_kafka_json/real is absent (fresh clone)"))
-    func igwnAlertsEmbeddedMultiOrderMap() async throws {
+    func igwnAlertsEmbeddedMultiOrderMap() throws {
         let reference = try SkyMapReferenceValues.load().MS260605l
+        // The notice's base64 map, taken out with Foundation (reading notices is Coordination's job).
         let raw = try Data(contentsOf: URL(fileURLWithPath: TestPaths.alerts("gcn_kafka_json/real/igwn_gwalert_MS260605l_preliminary.json")))
-        let alert = try AlertParser.parse(raw).alert
-        let map = try await SkyMapLoader(reader: FITSSkyMapReader()).skyMap(for: alert, raw: raw)
+        let notice = try #require(try JSONSerialization.jsonObject(with: raw) as? [String: Any])
+        let event = try #require(notice["event"] as? [String: Any])
+        let text = try #require(event["skymap"] as? String)
+        let bytes = try #require(Data(base64Encoded: text))
+        let map = try FITSSkyMapReader().readSkyMap(fitsData: bytes, name: "MS260605l")
         #expect(map.pixels.count == reference.pixels)
         check(map, against: reference, finestPixelArea: HEALPixGrid(order: 11).pixelAreaSquareDegrees)
         #expect(map.distanceMeanMegaparsecs == reference.distmean)

@@ -46,8 +46,6 @@ public struct HEALPixSkyMap: Sendable {
 
     /// Pixel centres, index-aligned with ``pixels``.
     let vectors: [UnitVector]
-    /// The largest centre-to-edge distance of any pixel of the map, radians.
-    private let largestPixelRadius: Double
     /// Start of each pixel's range of order-29 nested pixels, index-aligned, ascending.
     private let rangeStarts: [Int]
     /// Pixel indices by decreasing probability density, and the probability accumulated in that order.
@@ -156,7 +154,6 @@ public struct HEALPixSkyMap: Sendable {
         self.distances = distances.map { values in order.map { values[$0] } }
         self.rangeStarts = starts
         self.vectors = sortedPixels.map { $0.grid.centerVector(ofPixel: $0.index) }
-        self.largestPixelRadius = HEALPixGrid(order: sortedPixels.map(\.order).min() ?? 0).maximumPixelRadius
         self.distanceMeanMegaparsecs = distanceMean
         self.distanceStandardDeviationMegaparsecs = distanceStandardDeviation
         self.source = source
@@ -235,40 +232,11 @@ public struct HEALPixSkyMap: Sendable {
         probability(in: .circle(radius: radius), at: center)
     }
 
-    /// The probability inside a field of view pointed at `center`.
-    ///
-    /// A pixel wholly inside counts fully and one wholly outside not at all; a pixel that the
-    /// field's edge crosses is split into its children (probability shared equally: the
-    /// density is uniform within a pixel) until they are 1/16 of the field's radius, whose
-    /// centres then decide. The result is accurate to the map's resolution even when the field
-    /// is smaller than its pixels.
+    /// The probability inside a field of view pointed at `center`: what
+    /// ``coverage(of:prior:)`` gives for that one footprint (accurate to the map's
+    /// resolution even when the field is smaller than its pixels).
     public func probability(in field: FieldOfView, at center: EquatorialCoordinates) -> Double {
-        let placed = field.placed(at: UnitVector(center))
-        let finestUseful = Self.order(forResolution: placed.inner / 16)
-        // A pixel whose centre is farther than the field's outer radius plus the largest pixel
-        // radius cannot touch the field: one dot product rejects it.
-        let cosReject = cos(min(Double.pi, placed.outer + largestPixelRadius))
-        var total = 0.0
-        for index in pixels.indices where probabilities[index] > 0 && vectors[index].dot(placed.center) >= cosReject {
-            total += Self.fraction(of: pixels[index], vector: vectors[index], in: placed, finestOrder: finestUseful) * probabilities[index]
-        }
-        return total
-    }
-
-    /// The share of a pixel inside a placed field, refining pixels the edge crosses.
-    static func fraction(of pixel: HEALPixPixel, vector: UnitVector, in field: PlacedField, finestOrder: Int) -> Double {
-        let distance = vector.angle(to: field.center)
-        let reach = pixel.grid.maximumPixelRadius
-        if distance + reach <= field.inner { return 1 }
-        if distance - reach > field.outer { return 0 }
-        if pixel.order >= finestOrder || pixel.order >= HEALPixGrid.maximumOrder {
-            return field.contains(vector) ? 1 : 0
-        }
-        var share = 0.0
-        for child in pixel.children {
-            share += fraction(of: child, vector: child.grid.centerVector(ofPixel: child.index), in: field, finestOrder: finestOrder) / 4
-        }
-        return share
+        coverage(of: [Footprint(center: center, fieldOfView: field)]).probability
     }
 
     /// The coarsest order whose pixels are no larger than `resolution` radians.
@@ -308,10 +276,6 @@ public struct HEALPixSkyMap: Sendable {
         return ansatz.norm * r * r * exp(-0.5 * z * z) / ((2 * Double.pi).squareRoot() * ansatz.sigma)
     }
 
-    // MARK: Internal access for tiling
-
-    var rankedPixelIndices: [Int] { rankedIndices }
-    var cumulativeProbabilities: [Double] { cumulative }
 }
 
 /// The smallest region of a sky map holding a given probability.

@@ -1,0 +1,285 @@
+import Foundation
+public import StarlingCore
+
+/// A sky map's credible region cut into small cells, with the host galaxies inside it, so that
+/// what a set of fields adds is a sum: the ground on which follow-up fields are chosen.
+///
+/// Fields are chosen only inside the credible region the strategy names: every candidate's
+/// centre lies in it, and only probability inside it counts toward a choice. (A map's floor,
+/// such as the 10⁻¹² per steradian LVK maps put everywhere, is outside every region short
+/// of 100 %, so it can never attract a field.)
+///
+/// Candidates for a field of view are **tiles**, centred on a HEALPix grid fine enough that
+/// a field can be placed to within its inner radius, and, when the catalog holds part of the
+/// host probability (``HostGalaxyPrior/completeness`` > 0), **galaxy fields**, centred on
+/// groups of galaxies: galaxies that fit in one field together are merged into one candidate
+/// centred on their weighted mean, so neighbouring galaxies are never given overlapping fields.
+///
+/// ```swift
+/// let model = CoverageModel(map: map, credibleLevel: 0.9, prior: prior, fieldsOfView: [camera])
+/// let candidates = model.candidates(for: camera)
+/// var tally = model.tally()
+/// let gain = tally.gain(of: candidates[0])     // what it adds, 2-D and 3-D
+/// tally.take(candidates[0])
+/// ```
+public struct CoverageModel: Sendable {
+    /// The credible level fields are chosen within.
+    public let level: Double
+    /// The credible region at that level.
+    public let region: CredibleRegion
+    /// The host galaxies and the catalog's completeness, when the map has distance layers.
+    public let prior: HostGalaxyPrior?
+    /// The map.
+    public let map: HEALPixSkyMap
+
+    /// The cells: the region's pixels, split to `cellOrder` where coarser.
+    let cellOrder: Int
+    let cellVectors: [UnitVector]
+    let cellProbabilities: [Double]
+    /// Cells by their pixel at `bucketOrder`.
+    let bucketOrder: Int
+    let cellsByBucket: [Int: [Int32]]
+    /// The prior's galaxies inside the region (indices into `prior.galaxies`).
+    let regionGalaxies: [Int]
+
+    /// The most cells a model holds; finer cells are merged beyond it (large regions).
+    public static let maximumCells = 400_000
+    /// The most tile candidates per field of view; the grid is made coarser beyond it.
+    public static let maximumTileCandidates = 20_000
+
+    /// Builds the model.
+    ///
+    /// - Parameters:
+    ///   - map: the sky map.
+    ///   - credibleLevel: the region to choose fields in (0.9 for the 90 % region).
+    ///   - prior: the host galaxies (3-D), or `nil` to choose by the map alone (2-D).
+    ///   - fieldsOfView: the fields that will be placed: cells are a quarter of the smallest's
+    ///     inner radius, so a field's share is right to a few per cent of its edge.
+    public init(map: HEALPixSkyMap, credibleLevel: Double, prior: HostGalaxyPrior?, fieldsOfView: [FieldOfView]) {
+        let level = min(max(credibleLevel, 0), 1)
+        let region = map.credibleRegion(probability: level)
+        self.map = map
+        self.level = level
+        self.region = region
+        self.prior = prior
+        let smallestInner = fieldsOfView.map(\.innerRadius).min() ?? Double.pi / 180
+        let largestOuter = fieldsOfView.map(\.outerRadius).max() ?? Double.pi / 180
+        var order = HEALPixSkyMap.order(forResolution: smallestInner / 4)
+        func cellCount(_ order: Int) -> Int {
+            region.pixels.reduce(0) { $0 + ($1.order >= order ? 1 : 1 << (2 * (order - $1.order))) }
+        }
+        while order > 0, cellCount(order) > Self.maximumCells { order -= 1 }
+        let bucketOrder = min(order, HEALPixSkyMap.order(forResolution: max(largestOuter, 1e-6)))
+        cellOrder = order
+        self.bucketOrder = bucketOrder
+
+        var vectors: [UnitVector] = []
+        var probabilities: [Double] = []
+        var buckets: [Int: [Int32]] = [:]
+        for pixel in region.pixels {
+            guard let index = map.pixelIndex(containing: pixel.grid.centerVector(ofPixel: pixel.index)) else { continue }
+            let probability = map.probabilities[index]
+            if pixel.order >= order {
+                buckets[pixel.ancestor(atOrder: bucketOrder).index, default: []].append(Int32(vectors.count))
+                vectors.append(map.vectors[index])
+                probabilities.append(probability)
+            } else {
+                let levels = order - pixel.order
+                let children = 1 << (2 * levels)
+                let grid = HEALPixGrid(order: order)
+                for child in 0..<children {
+                    let childIndex = (pixel.index << (2 * levels)) + child
+                    buckets[childIndex >> (2 * (order - bucketOrder)), default: []].append(Int32(vectors.count))
+                    vectors.append(grid.centerVector(ofPixel: childIndex))
+                    probabilities.append(probability / Double(children))
+                }
+            }
+        }
+        cellVectors = vectors
+        cellProbabilities = probabilities
+        cellsByBucket = buckets
+        regionGalaxies = prior.map { prior in
+            prior.galaxies.indices.filter { map.credibleLevel(at: prior.galaxies[$0].coordinates) <= credibleLevel }
+        } ?? []
+    }
+
+    /// The region's area, square degrees.
+    public var areaSquareDegrees: Double { region.areaSquareDegrees }
+
+    // MARK: Candidates
+
+    /// Where a field of view may be placed: tiles on a grid inside the region and, when the
+    /// catalog carries part of the host probability, galaxy fields. Each candidate knows the
+    /// cells and galaxies its footprint holds.
+    public func candidates(for fieldOfView: FieldOfView) -> [FieldCandidate] {
+        var result: [FieldCandidate] = []
+        // Tiles: centres of a grid whose pixels fit in the field, inside the region.
+        var tileOrder = HEALPixSkyMap.order(forResolution: fieldOfView.innerRadius)
+        var centres: Set<Int> = []
+        while true {
+            centres = []
+            for pixel in region.pixels {
+                if pixel.order >= tileOrder {
+                    centres.insert(pixel.ancestor(atOrder: tileOrder).index)
+                } else {
+                    let levels = tileOrder - pixel.order
+                    for child in 0..<(1 << (2 * levels)) { centres.insert((pixel.index << (2 * levels)) + child) }
+                }
+                if centres.count > Self.maximumTileCandidates { break }
+            }
+            if centres.count <= Self.maximumTileCandidates || tileOrder == 0 { break }
+            tileOrder -= 1
+        }
+        let tileGrid = HEALPixGrid(order: tileOrder)
+        for centre in centres.sorted() {
+            let vector = tileGrid.centerVector(ofPixel: centre)
+            let coordinates = vector.coordinates
+            let credible = map.credibleLevel(at: coordinates)
+            guard credible <= level else { continue }
+            if let candidate = candidate(at: vector, fieldOfView: fieldOfView, kind: .tile, credibleLevel: credible) { result.append(candidate) }
+        }
+        // Galaxy fields, when galaxies carry part of the host probability.
+        if let prior, prior.completeness > 0 {
+            let placedInner = fieldOfView.innerRadius
+            var grouped = Set<Int>()
+            for seed in regionGalaxies where !grouped.contains(seed) {
+                // The galaxies that fit in a field centred on the seed.
+                let seedVector = prior.galaxies[seed].vector
+                let placed = fieldOfView.placed(at: seedVector)
+                let members = regionGalaxies.filter { !grouped.contains($0) && placed.contains(prior.galaxies[$0].vector) }
+                // Re-centre on their weighted mean when all of them still fit there and it is in the region.
+                var centre = seedVector
+                if members.count > 1 {
+                    var x = 0.0, y = 0.0, z = 0.0
+                    for member in members {
+                        let galaxy = prior.galaxies[member]
+                        x += galaxy.weight * galaxy.vector.x
+                        y += galaxy.weight * galaxy.vector.y
+                        z += galaxy.weight * galaxy.vector.z
+                    }
+                    let norm = (x * x + y * y + z * z).squareRoot()
+                    if norm > 0 {
+                        let mean = UnitVector(x: x / norm, y: y / norm, z: z / norm)
+                        let moved = fieldOfView.placed(at: mean)
+                        if members.allSatisfy({ moved.contains(prior.galaxies[$0].vector) }), map.credibleLevel(at: mean.coordinates) <= level,
+                            mean.angle(to: seedVector) < placedInner
+                        {
+                            centre = mean
+                        }
+                    }
+                }
+                grouped.formUnion(members)
+                let names = members.map { prior.galaxies[$0].name }
+                if let candidate = candidate(
+                    at: centre, fieldOfView: fieldOfView, kind: .galaxies(names), credibleLevel: map.credibleLevel(at: centre.coordinates))
+                {
+                    result.append(candidate)
+                }
+            }
+        }
+        return result
+    }
+
+    /// A candidate with the cells and galaxies its footprint holds; `nil` when it holds none.
+    func candidate(at centre: UnitVector, fieldOfView: FieldOfView, kind: FieldCandidate.Kind, credibleLevel: Double) -> FieldCandidate? {
+        let placed = fieldOfView.placed(at: centre)
+        let buckets = HEALPixGrid(order: bucketOrder)
+        let reach = Angle(radians: min(Double.pi, placed.outer + 2 * buckets.maximumPixelRadius))
+        var cells: [Int32] = []
+        for bucket in buckets.pixels(inDiscAround: centre.coordinates, radius: reach) {
+            for cell in cellsByBucket[bucket] ?? [] where placed.contains(cellVectors[Int(cell)]) { cells.append(cell) }
+        }
+        var galaxies: [Int32] = []
+        if let prior {
+            for index in regionGalaxies where placed.contains(prior.galaxies[index].vector) { galaxies.append(Int32(index)) }
+        }
+        guard !cells.isEmpty || !galaxies.isEmpty else { return nil }
+        return FieldCandidate(
+            footprint: Footprint(center: centre.coordinates, fieldOfView: fieldOfView), kind: kind, credibleLevel: credibleLevel,
+            cells: cells, galaxies: galaxies)
+    }
+
+    // MARK: Tallies
+
+    /// A tally of what is covered so far, starting from nothing.
+    public func tally() -> CoverageTally {
+        CoverageTally(model: self)
+    }
+}
+
+/// Where a field may be placed, and what it holds of the model's cells and galaxies.
+public struct FieldCandidate: Sendable {
+    /// How the centre was chosen.
+    public enum Kind: Sendable, Hashable {
+        /// A tile of the region's grid.
+        case tile
+        /// A group of catalog galaxies that fit in one field, heaviest first.
+        case galaxies([String])
+    }
+
+    /// The field placed at the candidate's centre.
+    public let footprint: Footprint
+    public let kind: Kind
+    /// The credible level at the centre (≤ the model's level).
+    public let credibleLevel: Double
+    let cells: [Int32]
+    let galaxies: [Int32]
+
+    /// The centre.
+    public var center: EquatorialCoordinates { footprint.center }
+}
+
+/// What a set of fields has covered of a ``CoverageModel``, and what another would add.
+public struct CoverageTally: Sendable {
+    /// What a field adds (or a set holds): inside the model's credible region.
+    public struct Gain: Sendable, Hashable {
+        /// The map's probability (2-D).
+        public var probability: Double
+        /// The share of the catalog's host weight (0 without a prior).
+        public var galaxyShare: Double
+        /// The 3-D probability (``HostGalaxyPrior/probability(galaxyShare:skyProbability:)``),
+        /// the 2-D one without a prior: what fields are chosen by.
+        public var objective: Double
+    }
+
+    private let probabilities: [Double]
+    private let galaxyWeights: [Double]
+    private let completeness: Double
+    private let hasPrior: Bool
+    private var cellCovered: [Bool]
+    private var galaxyCovered: [Bool]
+    /// What the fields taken so far hold.
+    public private(set) var covered = Gain(probability: 0, galaxyShare: 0, objective: 0)
+
+    init(model: CoverageModel) {
+        probabilities = model.cellProbabilities
+        galaxyWeights = model.prior?.galaxies.map(\.weight) ?? []
+        completeness = model.prior?.completeness ?? 0
+        hasPrior = model.prior != nil
+        cellCovered = [Bool](repeating: false, count: model.cellProbabilities.count)
+        galaxyCovered = [Bool](repeating: false, count: galaxyWeights.count)
+    }
+
+    /// What a candidate would add to the fields taken so far.
+    public func gain(of candidate: FieldCandidate) -> Gain {
+        var probability = 0.0
+        for cell in candidate.cells where !cellCovered[Int(cell)] { probability += probabilities[Int(cell)] }
+        var share = 0.0
+        for galaxy in candidate.galaxies where !galaxyCovered[Int(galaxy)] { share += galaxyWeights[Int(galaxy)] }
+        return Gain(probability: probability, galaxyShare: share, objective: objective(probability: probability, galaxyShare: share))
+    }
+
+    /// Marks a candidate's cells and galaxies as covered.
+    public mutating func take(_ candidate: FieldCandidate) {
+        let gain = gain(of: candidate)
+        for cell in candidate.cells { cellCovered[Int(cell)] = true }
+        for galaxy in candidate.galaxies { galaxyCovered[Int(galaxy)] = true }
+        covered.probability += gain.probability
+        covered.galaxyShare += gain.galaxyShare
+        covered.objective = objective(probability: covered.probability, galaxyShare: covered.galaxyShare)
+    }
+
+    private func objective(probability: Double, galaxyShare: Double) -> Double {
+        hasPrior ? completeness * galaxyShare + (1 - completeness) * probability : probability
+    }
+}

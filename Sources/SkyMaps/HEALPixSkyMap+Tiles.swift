@@ -1,0 +1,51 @@
+public import StarlingCore
+
+/// One pointing of a tiling of a sky map.
+public struct SkyTile: Sendable, Hashable {
+    /// Where to point the field's centre.
+    public let center: EquatorialCoordinates
+    /// The probability this tile adds, over the tiles before it (inside the credible region tiled).
+    public let probability: Double
+    /// The probability covered by this tile and all before it.
+    public let cumulativeProbability: Double
+}
+
+extension HEALPixSkyMap {
+    /// The pointings of one field of view that cover the most probability, best first: for
+    /// one telescope with no clock (the array's schedule is Coordination's `CoveragePlanner`).
+    ///
+    /// Greedy maximum coverage over a ``CoverageModel`` of the `credibleLevel` region: each
+    /// round takes the tile centred inside the region that adds the most of the region's
+    /// probability not yet covered (lazily: what a tile adds only falls as others are taken).
+    ///
+    /// - Parameters:
+    ///   - fieldOfView: the camera's field.
+    ///   - count: the most tiles wanted (a tile adding nothing ends the list early).
+    ///   - credibleLevel: the region to cover (0.99 by default).
+    /// - Returns: up to `count` tiles; their ``SkyTile/cumulativeProbability`` rises.
+    public func mostProbableTiles(fieldOfView: FieldOfView, count: Int, credibleLevel: Double = 0.99) -> [SkyTile] {
+        guard count > 0 else { return [] }
+        let model = CoverageModel(map: self, credibleLevel: credibleLevel, prior: nil, fieldsOfView: [fieldOfView])
+        let candidates = model.candidates(for: fieldOfView).filter { if case .tile = $0.kind { true } else { false } }
+        var tally = model.tally()
+        var scores = candidates.map { tally.gain(of: $0).probability }
+        var taken = [Bool](repeating: false, count: candidates.count)
+        var tiles: [SkyTile] = []
+        while tiles.count < count {
+            var best = -1
+            while true {
+                best = -1
+                for index in scores.indices where !taken[index] && (best < 0 || scores[index] > scores[best]) { best = index }
+                guard best >= 0 else { break }
+                let stale = scores[best]
+                scores[best] = tally.gain(of: candidates[best]).probability
+                if scores[best] >= stale - 1e-15 { break }
+            }
+            guard best >= 0, scores[best] > 0 else { break }
+            taken[best] = true
+            tally.take(candidates[best])
+            tiles.append(SkyTile(center: candidates[best].center, probability: scores[best], cumulativeProbability: tally.covered.probability))
+        }
+        return tiles
+    }
+}
