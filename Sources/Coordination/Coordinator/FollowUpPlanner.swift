@@ -1,5 +1,6 @@
 public import Foundation
 import Sky
+import SkyMaps
 public import StarlingCore
 
 /// One telescope's part of a follow-up: a field, when, and why this telescope.
@@ -27,6 +28,8 @@ public struct FollowUpDecision: Sendable {
     public let exclusions: [String]
     /// Fields no telescope can observe within the horizon, with the reason.
     public let unassigned: [(field: FollowUpField, reason: String)]
+    /// What the fields cover of a sky map, as planned (``CoveragePlanner``); `nil` for other alerts.
+    public var coverage: PlannedCoverage? = nil
 
     /// A one-line summary for the alert's record.
     public var summary: String {
@@ -38,6 +41,7 @@ public struct FollowUpDecision: Sendable {
         let sites = Set(assignments.map(\.siteID)).count
         let first = assignments.map(\.start).min()!
         return "\(assignments.count) field(s) on \(telescopes) telescope(s) at \(sites) site(s); first start \(ISO8601.string(from: first, fractionalSeconds: false))"
+            + (coverage.map { "; \($0.summary)" } ?? "")
     }
 }
 
@@ -86,6 +90,108 @@ public struct FollowUpPlanner: Sendable {
         alert: Alert, fields: [FollowUpField], now: Date, statuses: [TelescopeID: TelescopeAvailability], weather: [SiteID: WeatherSafety],
         policy: SitePolicy?, excluded: Set<String> = [], sky: inout SkyCache
     ) -> FollowUpDecision {
+        let eligible = eligibleSites(alert: alert, now: now, weather: weather, policy: policy, sky: &sky)
+        let sites = eligible.sites
+        var exclusions = eligible.exclusions
+        var candidates: [Candidate] = []
+        var siteCandidates: [[Int]] = Array(repeating: [], count: sites.count)
+        var evaluated = Array(repeating: false, count: sites.count)
+        func evaluate(_ siteIndex: Int) {
+            guard !evaluated[siteIndex] else { return }
+            evaluated[siteIndex] = true
+            let entry = sites[siteIndex]
+            let grid = Self.grid(fields: fields, site: entry.site, timeline: entry.timeline, now: now)
+            for telescope in entry.site.telescopes {
+                let status = statuses[telescope.id]
+                    ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
+                if case .unavailable(let why) = status.activity {
+                    exclusions.append("\(telescope.id): unavailable (\(why))")
+                    continue
+                }
+                siteCandidates[siteIndex].append(candidates.count)
+                candidates.append(Candidate(site: entry.site, telescope: telescope, grid: grid, status: status, ready: readyTime(status, telescope: telescope, now: now)))
+            }
+        }
+
+        var assignments: [PlannedFollowUp] = []
+        var unassigned: [(FollowUpField, String)] = []
+        let preferred = policy?.preferred ?? []
+        for (fieldIndex, field) in fields.enumerated() {
+            var options: [(candidate: Int, start: Date, altitude: Double)] = []
+            var earliest: Date?
+            for siteIndex in sites.indices {
+                // A preferred site may win by up to the slack, so look that much further.
+                if let earliest, sites[siteIndex].darkFrom > earliest.addingTimeInterval(preferred.isEmpty ? 0 : Self.preferenceSlackSeconds) { break }
+                evaluate(siteIndex)
+                for index in siteCandidates[siteIndex] where !excluded.contains(Self.exclusionKey(candidates[index].telescope.id, field.id))
+                    && field.footprint.map({ candidates[index].telescope.fieldOfView.holds($0) }) ?? true
+                {
+                    let candidate = candidates[index]
+                    let exposures = FollowUpExposures.exposures(for: alert, telescope: candidate.telescope)
+                    let block = FollowUpExposures.blockSeconds(exposures, telescope: candidate.telescope)
+                    let slew = slewSeconds(from: candidate.status.pointing, to: field.center, mount: candidate.telescope.mount)
+                    let ready = candidate.ready.addingTimeInterval(slew)
+                    guard let (start, altitude) = earliestStart(
+                        candidate, target: fieldIndex, notBefore: ready, blockSeconds: block, now: now)
+                    else { continue }
+                    options.append((index, start, altitude))
+                    if earliest.map({ start < $0 }) ?? true { earliest = start }
+                }
+            }
+            guard var best = options.min(by: { Self.better($0, $1, candidates) }) else {
+                unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (dark, ≥ 20° and clear of the Moon, at a site with safe weather)"))
+                continue
+            }
+            // The operator's preferred sites win when nearly as early.
+            for site in preferred {
+                if let option = options.filter({ candidates[$0.candidate].site.id == site }).min(by: { Self.better($0, $1, candidates) }),
+                    option.start.timeIntervalSince(best.start) <= Self.preferenceSlackSeconds
+                {
+                    best = option
+                    break
+                }
+            }
+            let chosen = candidates[best.candidate]
+            let runnerUp = options.filter { $0.candidate != best.candidate }.min(by: { Self.better($0, $1, candidates) })
+            let exposures = FollowUpExposures.exposures(for: alert, telescope: chosen.telescope)
+            let end = best.start.addingTimeInterval(FollowUpExposures.blockSeconds(exposures, telescope: chosen.telescope))
+            var reason = "earliest start \(best.start.hourMinuteSecond()) UTC at \(chosen.site.id): dark, altitude \(String(format: "%.1f", best.altitude))°, airmass \(String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: best.altitude)))"
+            if case .survey = chosen.status.activity { reason += ", interrupting a survey exposure" }
+            if let runnerUp {
+                reason += "; next best \(candidates[runnerUp.candidate].telescope.id) at \(runnerUp.start.hourMinuteSecond())"
+            }
+            let request = Self.request(alert: alert, field: field, exposures: exposures, now: now)
+            assignments.append(PlannedFollowUp(
+                field: field, telescopeID: chosen.telescope.id, siteID: chosen.site.id, start: best.start, end: end,
+                altitude: .degrees(best.altitude), airmass: Airmass.secantZenith(altitudeDegrees: best.altitude), reason: reason,
+                request: request))
+            // The telescope is busy with this block, then pointed at the field.
+            candidates[best.candidate].ready = end
+            candidates[best.candidate].status.pointing = field.center
+            candidates[best.candidate].status.activity = .followUp(until: end)
+        }
+        return FollowUpDecision(fields: fields, assignments: assignments, exclusions: exclusions, unassigned: unassigned)
+    }
+
+    static func exclusionKey(_ telescope: TelescopeID, _ field: String) -> String { "\(telescope)|\(field)" }
+
+    /// The observation request of one field of an alert.
+    static func request(alert: Alert, field: FollowUpField, exposures: [ExposureSpec], now: Date) -> ObservationRequest {
+        let priority = FollowUpExposures.priority(for: alert)
+        let target = Target(
+            id: TargetID("\(alert.eventID)/\(field.id)"), name: "\(alert.eventID) \(field.label)", coordinates: field.center,
+            kind: .transient, priority: priority)
+        return ObservationRequest(
+            id: RequestID("\(alert.id.rawValue)/\(field.id)"), target: target, exposures: exposures, constraints: .followUp,
+            priority: priority, window: DateInterval(start: now, duration: horizonSeconds), kind: .followUp, alertID: alert.id)
+    }
+
+    /// The sites that can take part in an alert's follow-up, in the order they get dark, and
+    /// why the others cannot (pinned or forbidden by the operator, weather unsafe or unknown,
+    /// not dark within the horizon).
+    func eligibleSites(
+        alert: Alert, now: Date, weather: [SiteID: WeatherSafety], policy: SitePolicy?, sky: inout SkyCache
+    ) -> (sites: [SiteEntry], exclusions: [String]) {
         var exclusions: [String] = []
         // Sites that can take part, in the order they get dark: a site dark only later than
         // the best start found so far cannot win, so most sites are never evaluated.
@@ -126,91 +232,9 @@ public struct FollowUpPlanner: Sendable {
             sites.append(SiteEntry(site: site, timeline: timeline, darkFrom: timeline.instants[max(firstIndex, dark - 1)]))
         }
         sites.sort { ($0.darkFrom, $0.site.id) < ($1.darkFrom, $1.site.id) }
-        var candidates: [Candidate] = []
-        var siteCandidates: [[Int]] = Array(repeating: [], count: sites.count)
-        var evaluated = Array(repeating: false, count: sites.count)
-        func evaluate(_ siteIndex: Int) {
-            guard !evaluated[siteIndex] else { return }
-            evaluated[siteIndex] = true
-            let entry = sites[siteIndex]
-            let grid = Self.grid(fields: fields, site: entry.site, timeline: entry.timeline, now: now)
-            for telescope in entry.site.telescopes {
-                let status = statuses[telescope.id]
-                    ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
-                if case .unavailable(let why) = status.activity {
-                    exclusions.append("\(telescope.id): unavailable (\(why))")
-                    continue
-                }
-                siteCandidates[siteIndex].append(candidates.count)
-                candidates.append(Candidate(site: entry.site, telescope: telescope, grid: grid, status: status, ready: readyTime(status, telescope: telescope, now: now)))
-            }
-        }
-
-        let priority = FollowUpExposures.priority(for: alert)
-        var assignments: [PlannedFollowUp] = []
-        var unassigned: [(FollowUpField, String)] = []
-        let preferred = policy?.preferred ?? []
-        for (fieldIndex, field) in fields.enumerated() {
-            var options: [(candidate: Int, start: Date, altitude: Double)] = []
-            var earliest: Date?
-            for siteIndex in sites.indices {
-                // A preferred site may win by up to the slack, so look that much further.
-                if let earliest, sites[siteIndex].darkFrom > earliest.addingTimeInterval(preferred.isEmpty ? 0 : Self.preferenceSlackSeconds) { break }
-                evaluate(siteIndex)
-                for index in siteCandidates[siteIndex] where !excluded.contains(Self.exclusionKey(candidates[index].telescope.id, field.id)) {
-                    let candidate = candidates[index]
-                    let exposures = FollowUpExposures.exposures(for: alert, telescope: candidate.telescope)
-                    let block = FollowUpExposures.blockSeconds(exposures, telescope: candidate.telescope)
-                    let slew = slewSeconds(from: candidate.status.pointing, to: field.center, mount: candidate.telescope.mount)
-                    let ready = candidate.ready.addingTimeInterval(slew)
-                    guard let (start, altitude) = earliestStart(
-                        candidate, target: fieldIndex, notBefore: ready, blockSeconds: block, now: now)
-                    else { continue }
-                    options.append((index, start, altitude))
-                    if earliest.map({ start < $0 }) ?? true { earliest = start }
-                }
-            }
-            guard var best = options.min(by: { Self.better($0, $1, candidates) }) else {
-                unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (dark, ≥ 20° and clear of the Moon, at a site with safe weather)"))
-                continue
-            }
-            // The operator's preferred sites win when nearly as early.
-            for site in preferred {
-                if let option = options.filter({ candidates[$0.candidate].site.id == site }).min(by: { Self.better($0, $1, candidates) }),
-                    option.start.timeIntervalSince(best.start) <= Self.preferenceSlackSeconds
-                {
-                    best = option
-                    break
-                }
-            }
-            let chosen = candidates[best.candidate]
-            let runnerUp = options.filter { $0.candidate != best.candidate }.min(by: { Self.better($0, $1, candidates) })
-            let exposures = FollowUpExposures.exposures(for: alert, telescope: chosen.telescope)
-            let end = best.start.addingTimeInterval(FollowUpExposures.blockSeconds(exposures, telescope: chosen.telescope))
-            var reason = "earliest start \(best.start.hourMinuteSecond()) UTC at \(chosen.site.id): dark, altitude \(String(format: "%.1f", best.altitude))°, airmass \(String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: best.altitude)))"
-            if case .survey = chosen.status.activity { reason += ", interrupting a survey exposure" }
-            if let runnerUp {
-                reason += "; next best \(candidates[runnerUp.candidate].telescope.id) at \(runnerUp.start.hourMinuteSecond())"
-            }
-            let target = Target(
-                id: TargetID("\(alert.eventID)/\(field.id)"), name: "\(alert.eventID) \(field.label)", coordinates: field.center,
-                kind: .transient, priority: priority)
-            let request = ObservationRequest(
-                id: RequestID("\(alert.id.rawValue)/\(field.id)"), target: target, exposures: exposures, constraints: .followUp,
-                priority: priority, window: DateInterval(start: now, duration: Self.horizonSeconds), kind: .followUp, alertID: alert.id)
-            assignments.append(PlannedFollowUp(
-                field: field, telescopeID: chosen.telescope.id, siteID: chosen.site.id, start: best.start, end: end,
-                altitude: .degrees(best.altitude), airmass: Airmass.secantZenith(altitudeDegrees: best.altitude), reason: reason,
-                request: request))
-            // The telescope is busy with this block, then pointed at the field.
-            candidates[best.candidate].ready = end
-            candidates[best.candidate].status.pointing = field.center
-            candidates[best.candidate].status.activity = .followUp(until: end)
-        }
-        return FollowUpDecision(fields: fields, assignments: assignments, exclusions: exclusions, unassigned: unassigned)
+        return (sites, exclusions)
     }
 
-    static func exclusionKey(_ telescope: TelescopeID, _ field: String) -> String { "\(telescope)|\(field)" }
 
     // MARK: - Internals
 

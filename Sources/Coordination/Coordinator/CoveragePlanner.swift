@@ -1,0 +1,264 @@
+public import Foundation
+import Sky
+public import SkyMaps
+public import StarlingCore
+
+/// How the coordinator follows up an alert with a sky map.
+public struct SkyMapStrategy: Sendable, Hashable, Codable {
+    /// The credible region fields are chosen in: 0.9 for the 90 % region. Every field's centre
+    /// lies in it and only probability inside it counts toward choosing a field.
+    public var credibleLevel: Double
+    /// The most fields one decision plans: a safeguard; planning normally ends when nothing
+    /// left adds ``minimumGain``.
+    public var maximumFields: Int
+    /// A field that would add less than this (3-D probability with distance layers, 2-D
+    /// without) is not worth a telescope's time.
+    public var minimumGain: Double
+
+    /// Creates a strategy.
+    ///
+    /// - Precondition: `credibleLevel` in 0…1, `maximumFields` ≥ 0, `minimumGain` ≥ 0.
+    public init(credibleLevel: Double = 0.9, maximumFields: Int = 300, minimumGain: Double = 1e-4) {
+        precondition((0...1).contains(credibleLevel), "a credible level is a probability, 0…1")
+        precondition(maximumFields >= 0 && minimumGain >= 0, "field counts and gains cannot be negative")
+        self.credibleLevel = credibleLevel
+        self.maximumFields = maximumFields
+        self.minimumGain = minimumGain
+    }
+}
+
+/// What a sky-map decision covers, as planned.
+public struct PlannedCoverage: Sendable, Hashable {
+    /// The credible level the fields were chosen in, and that region's area (deg²).
+    public let credibleLevel: Double
+    public let regionAreaSquareDegrees: Double
+    /// The union of the planned footprints: 2-D and 3-D probability, and area.
+    public let coverage: SkyCoverage
+    /// The galaxy catalog's completeness in the event's volume (`nil` without distance layers).
+    public let catalogCompleteness: Double?
+
+    /// In words, for the alert's record: "covering 87.1 % of the map (3-D 87.0 %) over 104
+    /// deg², every centre inside the 90 % region (90.4 deg²)".
+    public var summary: String {
+        "covering \(CoveragePlanner.percent(coverage.probability)) of the map"
+            + (coverage.probabilityWithDistance.map { " (3-D \(CoveragePlanner.percent($0)))" } ?? "")
+            + String(format: " over %.0f deg², every centre inside the %.0f %% region (%.1f deg²)", coverage.areaSquareDegrees, credibleLevel * 100, regionAreaSquareDegrees)
+            + (catalogCompleteness.map { String(format: "; galaxy catalog %.0f %% complete at the event's distance", $0 * 100) } ?? "")
+    }
+}
+
+/// Chooses the fields of a sky-map alert and schedules them across the array so that the
+/// covered probability grows fastest.
+///
+/// Fields come from a ``SkyMaps/CoverageModel`` of the strategy's credible region, for each
+/// field of view in the array (every telescope's real field, north up): tiles, and galaxy
+/// fields when the catalog holds part of the host probability (``SkyMaps/HostGalaxyPrior``).
+/// Scheduling is greedy by probability per unit time: the telescope that is free first takes,
+/// among the candidates it can start within one block's time, the one whose added probability
+/// (3-D with distance layers) per second of its time (waiting, slew and block) is the highest;
+/// it then is free again when that block ends. A telescope that can start nothing soon waits
+/// for its earliest possible start; one that can start nothing within the horizon stops.
+/// Planning ends when the strategy's field count is reached, nothing left adds the
+/// strategy's minimum gain, or no telescope can observe more. Every field is accounted on the
+/// map once: what an earlier field covered adds nothing to a later one.
+///
+/// "Can this telescope observe this field then" is ``FollowUpPlanner``'s: its sites (dark,
+/// weather, operator policy), readiness, slews and earliest starts. The decision uses no
+/// randomness and no clock: the same inputs give the same decision.
+public struct CoveragePlanner: Sendable {
+    public let planner: FollowUpPlanner
+    public let strategy: SkyMapStrategy
+
+    public init(planner: FollowUpPlanner, strategy: SkyMapStrategy = SkyMapStrategy()) {
+        self.planner = planner
+        self.strategy = strategy
+    }
+
+    /// Decides which fields of a sky map to observe, with which telescope and when.
+    ///
+    /// - Parameters:
+    ///   - alert: the alert (kind and priority set the exposures).
+    ///   - skyMap: its sky map.
+    ///   - galaxies: a galaxy catalog for the 3-D probability (used when the map has distance layers).
+    ///   - now: the decision instant.
+    ///   - statuses: the telescopes' current status; a telescope without one is taken as idle and closed.
+    ///   - weather: each site's weather now; a site without an entry is taken as safe.
+    ///   - policy: the operator's rule for this kind of alert.
+    /// - Returns: the decision: fields in the order they were chosen, with their assignments,
+    ///   and the planned coverage.
+    public func decide(
+        alert: Alert, skyMap: HEALPixSkyMap, galaxies: [Target], now: Date, statuses: [TelescopeID: TelescopeAvailability],
+        weather: [SiteID: WeatherSafety], policy: SitePolicy?, sky: inout FollowUpPlanner.SkyCache
+    ) -> FollowUpDecision {
+        let eligible = planner.eligibleSites(alert: alert, now: now, weather: weather, policy: policy, sky: &sky)
+        var exclusions = eligible.exclusions
+        // The telescopes that may take part, and their fields of view.
+        var members: [Member] = []
+        for (siteIndex, entry) in eligible.sites.enumerated() {
+            for telescope in entry.site.telescopes {
+                let status = statuses[telescope.id]
+                    ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
+                if case .unavailable(let why) = status.activity {
+                    exclusions.append("\(telescope.id): unavailable (\(why))")
+                    continue
+                }
+                let exposures = FollowUpExposures.exposures(for: alert, telescope: telescope)
+                members.append(Member(
+                    site: siteIndex, telescope: telescope, status: status, ready: planner.readyTime(status, telescope: telescope, now: now),
+                    exposures: exposures, blockSeconds: FollowUpExposures.blockSeconds(exposures, telescope: telescope)))
+            }
+        }
+        let prior = HostGalaxyPrior(map: skyMap, catalog: galaxies)
+        var fieldsOfView: [FieldOfView] = []
+        for member in members where !fieldsOfView.contains(member.telescope.fieldOfView) { fieldsOfView.append(member.telescope.fieldOfView) }
+        let model = CoverageModel(map: skyMap, credibleLevel: strategy.credibleLevel, prior: prior, fieldsOfView: fieldsOfView)
+        let candidates = fieldsOfView.map { model.candidates(for: $0) }
+        let classOf = members.map { member in fieldsOfView.firstIndex(of: member.telescope.fieldOfView) ?? 0 }
+
+        // Each site's visibility of its telescopes' candidates (one grid per site, each field of
+        // view's candidates at an offset), built when first needed.
+        var siteGrids: [Int: (grid: VisibilityGrid, offsets: [Int: Int])] = [:]
+        func observer(_ memberIndex: Int) -> (FollowUpPlanner.Candidate, offset: Int) {
+            let member = members[memberIndex]
+            let entry = eligible.sites[member.site]
+            if siteGrids[member.site] == nil {
+                var offsets: [Int: Int] = [:]
+                var targets: [FollowUpField] = []
+                for index in members.indices where members[index].site == member.site && offsets[classOf[index]] == nil {
+                    offsets[classOf[index]] = targets.count
+                    targets += candidates[classOf[index]].map { FollowUpField(id: "", center: $0.center, probability: 0, label: "") }
+                }
+                siteGrids[member.site] = (FollowUpPlanner.grid(fields: targets, site: entry.site, timeline: entry.timeline, now: now), offsets)
+            }
+            let cached = siteGrids[member.site]!
+            let candidate = FollowUpPlanner.Candidate(
+                site: entry.site, telescope: member.telescope, grid: cached.grid, status: member.status, ready: member.ready)
+            return (candidate, cached.offsets[classOf[memberIndex]] ?? 0)
+        }
+
+        var tally = model.tally()
+        var upperBounds = candidates.map { $0.map { tally.gain(of: $0).objective } }
+        var taken = candidates.map { [Bool](repeating: false, count: $0.count) }
+        var chosen: [(member: Int, candidate: FieldCandidate, gain: CoverageTally.Gain, start: Date, altitude: Double)] = []
+        let horizonEnd = now.addingTimeInterval(FollowUpPlanner.horizonSeconds)
+        while chosen.count < strategy.maximumFields {
+            // The telescope free first (ties: its id).
+            guard let next = members.indices.filter({ !members[$0].isDone })
+                .min(by: { (members[$0].ready, members[$0].telescope.id) < (members[$1].ready, members[$1].telescope.id) })
+            else { break }
+            let member = members[next]
+            guard member.ready <= horizonEnd else {
+                members[next].isDone = true
+                continue
+            }
+            let cls = classOf[next]
+            let (visible, offset) = observer(next)
+            let slack = member.blockSeconds
+            var best: (index: Int, rate: Double, start: Date, altitude: Double, gain: CoverageTally.Gain)?
+            var soonestLater: Date?
+            let order = candidates[cls].indices.filter { !taken[cls][$0] && upperBounds[cls][$0] >= strategy.minimumGain }
+                .sorted { (upperBounds[cls][$0], -$0) > (upperBounds[cls][$1], -$1) }
+            for index in order {
+                let bound = upperBounds[cls][index]
+                if let best, bound / member.blockSeconds <= best.rate { break }
+                let gain = tally.gain(of: candidates[cls][index])
+                upperBounds[cls][index] = gain.objective
+                guard gain.objective >= strategy.minimumGain else { continue }
+                let slew = planner.slewSeconds(from: member.pointing, to: candidates[cls][index].center, mount: member.telescope.mount)
+                let notBefore = member.ready.addingTimeInterval(slew)
+                guard let (start, altitude) = planner.earliestStart(
+                    visible, target: offset + index, notBefore: notBefore, blockSeconds: member.blockSeconds, now: now)
+                else { continue }
+                guard start.timeIntervalSince(notBefore) <= slack else {
+                    let wait = start.addingTimeInterval(-slew)
+                    if soonestLater.map({ wait < $0 }) ?? true { soonestLater = wait }
+                    continue
+                }
+                let rate = gain.objective / (start.addingTimeInterval(member.blockSeconds).timeIntervalSince(member.ready))
+                if best.map({ rate > $0.rate }) ?? true { best = (index, rate, start, altitude, gain) }
+            }
+            if let best {
+                let candidate = candidates[cls][best.index]
+                taken[cls][best.index] = true
+                tally.take(candidate)
+                chosen.append((next, candidate, best.gain, best.start, best.altitude))
+                members[next].ready = best.start.addingTimeInterval(member.blockSeconds)
+                members[next].pointing = candidate.center
+            } else if let soonestLater, soonestLater > member.ready {
+                members[next].ready = soonestLater
+            } else {
+                members[next].isDone = true
+            }
+        }
+
+        // The decision: fields in the order chosen, each with its telescope.
+        var fields: [FollowUpField] = []
+        var assignments: [PlannedFollowUp] = []
+        for (number, pick) in chosen.enumerated() {
+            let member = members[pick.member]
+            let site = eligible.sites[member.site].site
+            let standalone = skyMap.coverage(of: [pick.candidate.footprint], prior: prior)
+            let label: String
+            switch pick.candidate.kind {
+            case .tile: label = "tile \(number + 1)"
+            case .galaxies(let names): label = "galaxies " + names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " +\(names.count - 3)" : "")
+            }
+            let field = FollowUpField(
+                id: "f\(number)", center: pick.candidate.center, probability: standalone.probability, label: label,
+                footprint: pick.candidate.footprint.fieldOfView, probabilityWithDistance: standalone.probabilityWithDistance,
+                credibleLevel: pick.candidate.credibleLevel)
+            fields.append(field)
+            let end = pick.start.addingTimeInterval(member.blockSeconds)
+            let added = Self.percent(pick.gain.probability) + (prior != nil ? " (3-D \(Self.percent(pick.gain.objective)))" : "")
+            let reason = "adds \(added) of the map in \(Int(end.timeIntervalSince(pick.start).rounded())) s from \(pick.start.hourMinuteSecond()) UTC at \(site.id): "
+                + "the most per second among the fields \(member.telescope.id) can start then; centre at credible level "
+                + String(format: "%.2f", pick.candidate.credibleLevel) + ", altitude " + String(format: "%.1f", pick.altitude) + "°, airmass "
+                + String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: pick.altitude))
+            assignments.append(PlannedFollowUp(
+                field: field, telescopeID: member.telescope.id, siteID: site.id, start: pick.start, end: end, altitude: .degrees(pick.altitude),
+                airmass: Airmass.secantZenith(altitudeDegrees: pick.altitude), reason: reason,
+                request: FollowUpPlanner.request(alert: alert, field: field, exposures: member.exposures, now: now)))
+        }
+        var unassigned: [(field: FollowUpField, reason: String)] = []
+        if chosen.isEmpty {
+            let region = FollowUpField(
+                id: "region", center: skyMap.mostProbableDirection, probability: model.region.probability,
+                label: "the \(Int((strategy.credibleLevel * 100).rounded())) % region")
+            let why = members.isEmpty
+                ? "no telescope can take part"
+                : "no telescope can observe any part of the \(Int((strategy.credibleLevel * 100).rounded())) % region (\(String(format: "%.0f", model.areaSquareDegrees)) deg²) within \(Int(FollowUpPlanner.horizonSeconds / 3600)) h"
+            unassigned.append((region, why))
+        }
+        let planned = PlannedCoverage(
+            credibleLevel: strategy.credibleLevel, regionAreaSquareDegrees: model.areaSquareDegrees,
+            coverage: skyMap.coverage(of: chosen.map(\.candidate.footprint), prior: prior), catalogCompleteness: prior?.completeness)
+        return FollowUpDecision(fields: fields, assignments: assignments, exclusions: exclusions, unassigned: unassigned, coverage: planned)
+    }
+
+    /// A telescope taking part, as the schedule goes.
+    private struct Member {
+        let site: Int
+        let telescope: Telescope
+        var status: TelescopeAvailability
+        /// When it can start on its next field (before slewing).
+        var ready: Date
+        let exposures: [ExposureSpec]
+        let blockSeconds: Double
+        var pointing: EquatorialCoordinates?
+        var isDone = false
+
+        init(site: Int, telescope: Telescope, status: TelescopeAvailability, ready: Date, exposures: [ExposureSpec], blockSeconds: Double) {
+            self.site = site
+            self.telescope = telescope
+            self.status = status
+            self.ready = ready
+            self.exposures = exposures
+            self.blockSeconds = blockSeconds
+            self.pointing = status.pointing
+        }
+    }
+
+    static func percent(_ probability: Double) -> String {
+        String(format: probability >= 0.0995 ? "%.0f %%" : probability >= 0.00995 ? "%.1f %%" : "%.2f %%", probability * 100)
+    }
+}
