@@ -6,6 +6,7 @@ import Persistence
 import Planning
 public import Reporting
 import Sky
+import SkyMaps
 import StarlingCore
 
 /// Runs a scenario's night of the array: every telescope's agent over the simulator, the
@@ -85,7 +86,9 @@ public struct NightRunner: Sendable {
         let host = try ArrayHost(configuration: configuration, span: span, clock: clock, store: store, router: router, framesDirectory: framesDirectory)
         let reporter = Reporter(
             store: store, clock: clock, logger: logger.with(component: "reporter"),
-            configuration: Reporter.Configuration(outputDirectory: reportsDirectory, network: configuration.runningNetwork, surveyCatalog: configuration.catalog))
+            configuration: Reporter.Configuration(
+                outputDirectory: reportsDirectory, network: configuration.runningNetwork, surveyCatalog: configuration.catalog,
+                skyMaps: SkyMapOptions(source: SkyMapLoader(reader: FITSSkyMapReader()), galaxies: configuration.catalog.targets)))
         await router.connect(planner: host.planner, coordinator: host.coordinator, reporter: reporter)
 
         if previous?.isFinished != true {
