@@ -42,7 +42,7 @@ extension Starling.Alert {
         var credibleLevel: Double = 0.9
 
         @Option(help: ArgumentHelp("For a sky map: the most fields to plan.", valueName: "N"))
-        var maximumFields: Int = 100
+        var maximumFields: Int = SkyMapStrategy().maximumFields
 
         func validate() throws {
             if let at, ISO8601.date(from: at) == nil { throw ValidationError("--at '\(at)' is not an ISO 8601 time such as 2026-11-23T21:31:00Z") }

@@ -18,7 +18,7 @@ public struct SkyMapStrategy: Sendable, Hashable, Codable {
     /// Creates a strategy.
     ///
     /// - Precondition: `credibleLevel` in 0…1, `maximumFields` ≥ 0, `minimumGain` ≥ 0.
-    public init(credibleLevel: Double = 0.9, maximumFields: Int = 300, minimumGain: Double = 1e-4) {
+    public init(credibleLevel: Double = 0.9, maximumFields: Int = 300, minimumGain: Double = 1e-3) {
         precondition((0...1).contains(credibleLevel), "a credible level is a probability, 0…1")
         precondition(maximumFields >= 0 && minimumGain >= 0, "field counts and gains cannot be negative")
         self.credibleLevel = credibleLevel
@@ -115,25 +115,22 @@ public struct CoveragePlanner: Sendable {
         let candidates = fieldsOfView.map { model.candidates(for: $0) }
         let classOf = members.map { member in fieldsOfView.firstIndex(of: member.telescope.fieldOfView) ?? 0 }
 
-        // Each site's visibility of its telescopes' candidates (one grid per site, each field of
-        // view's candidates at an offset), built when first needed.
-        var siteGrids: [Int: (grid: VisibilityGrid, offsets: [Int: Int])] = [:]
-        func observer(_ memberIndex: Int) -> (FollowUpPlanner.Candidate, offset: Int) {
+        // A candidate's visibility from a site, built the first time a telescope there weighs it:
+        // most candidates are never weighed (the scan below stops at the first that cannot win).
+        var grids: [Int: VisibilityGrid] = [:]
+        func observer(_ memberIndex: Int, candidate index: Int) -> FollowUpPlanner.Candidate {
             let member = members[memberIndex]
             let entry = eligible.sites[member.site]
-            if siteGrids[member.site] == nil {
-                var offsets: [Int: Int] = [:]
-                var targets: [FollowUpField] = []
-                for index in members.indices where members[index].site == member.site && offsets[classOf[index]] == nil {
-                    offsets[classOf[index]] = targets.count
-                    targets += candidates[classOf[index]].map { FollowUpField(id: "", center: $0.center, probability: 0, label: "") }
-                }
-                siteGrids[member.site] = (FollowUpPlanner.grid(fields: targets, site: entry.site, timeline: entry.timeline, now: now), offsets)
+            let key = (member.site * fieldsOfView.count + classOf[memberIndex]) * Self.candidateKeyStride + index
+            let grid: VisibilityGrid
+            if let cached = grids[key] {
+                grid = cached
+            } else {
+                let target = FollowUpField(id: "", center: candidates[classOf[memberIndex]][index].center, probability: 0, label: "")
+                grid = FollowUpPlanner.grid(fields: [target], site: entry.site, timeline: entry.timeline, now: now)
+                grids[key] = grid
             }
-            let cached = siteGrids[member.site]!
-            let candidate = FollowUpPlanner.Candidate(
-                site: entry.site, telescope: member.telescope, grid: cached.grid, status: member.status, ready: member.ready)
-            return (candidate, cached.offsets[classOf[memberIndex]] ?? 0)
+            return FollowUpPlanner.Candidate(site: entry.site, telescope: member.telescope, grid: grid, status: member.status, ready: member.ready)
         }
 
         var tally = model.tally()
@@ -152,22 +149,25 @@ public struct CoveragePlanner: Sendable {
                 continue
             }
             let cls = classOf[next]
-            let (visible, offset) = observer(next)
             let slack = member.blockSeconds
             var best: (index: Int, rate: Double, start: Date, altitude: Double, gain: CoverageTally.Gain)?
             var soonestLater: Date?
             let order = candidates[cls].indices.filter { !taken[cls][$0] && upperBounds[cls][$0] >= strategy.minimumGain }
                 .sorted { (upperBounds[cls][$0], -$0) > (upperBounds[cls][$1], -$1) }
+            var weighed = 0
             for index in order {
                 let bound = upperBounds[cls][index]
                 if let best, bound / member.blockSeconds <= best.rate { break }
+                // Nothing startable among the most valuable: wait for the first of them that can be.
+                if best == nil, soonestLater != nil, weighed >= Self.candidatesWeighedBeforeWaiting { break }
                 let gain = tally.gain(of: candidates[cls][index])
                 upperBounds[cls][index] = gain.objective
                 guard gain.objective >= strategy.minimumGain else { continue }
                 let slew = planner.slewSeconds(from: member.pointing, to: candidates[cls][index].center, mount: member.telescope.mount)
                 let notBefore = member.ready.addingTimeInterval(slew)
+                weighed += 1
                 guard let (start, altitude) = planner.earliestStart(
-                    visible, target: offset + index, notBefore: notBefore, blockSeconds: member.blockSeconds, now: now)
+                    observer(next, candidate: index), target: 0, notBefore: notBefore, blockSeconds: member.blockSeconds, now: now)
                 else { continue }
                 guard start.timeIntervalSince(notBefore) <= slack else {
                     let wait = start.addingTimeInterval(-slew)
@@ -257,6 +257,12 @@ public struct CoveragePlanner: Sendable {
             self.pointing = status.pointing
         }
     }
+
+    /// Keys candidates of one site and field of view (more candidates than a model makes).
+    static let candidateKeyStride = 1 << 20
+    /// How many of the most valuable candidates a telescope weighs before waiting for the
+    /// first of them it can start.
+    static let candidatesWeighedBeforeWaiting = 64
 
     static func percent(_ probability: Double) -> String {
         String(format: probability >= 0.0995 ? "%.0f %%" : probability >= 0.00995 ? "%.1f %%" : "%.2f %%", probability * 100)

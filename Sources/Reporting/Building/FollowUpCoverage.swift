@@ -35,6 +35,8 @@ enum FollowUpCoverage {
         var results: [AlertID: Result<NightReport.Coverage, CoverageProblem>] = [:]
         for (alertID, record) in alertRecords.sorted(by: { $0.key < $1.key }) {
             guard let alert = record.alert, case .skyMap = alert.errorRegion, !alert.isRetraction else { continue }
+            // A site's report shows the alerts its telescopes took part in.
+            if data.scopeSite != nil, assignmentsByAlert[alertID] == nil { continue }
             let map: HEALPixSkyMap
             do {
                 map = try await options.source.skyMap(for: alert, raw: record.raw)

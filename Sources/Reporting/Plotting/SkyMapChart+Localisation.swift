@@ -51,7 +51,7 @@ extension SkyMapChart {
                 Legend.Entry(label: "field observed", swatch: .marker(.square, Self.doneColor, filled: true)),
                 Legend.Entry(label: "most probable direction", swatch: .marker(.cross, .ink, filled: true)),
             ], left: 40, right: Double(width) - 20, scale: scale)
-        let height = Int(top + side + 40 + legend.height + 8)
+        let height = Int(top + side + 48 + legend.height + 8)
         var canvas = Canvas(width: width, height: height)
         canvas.fill(x: left, y: top, width: side, height: side, color: RGB(hex: 0xF6F8FB))
 
@@ -74,9 +74,9 @@ extension SkyMapChart {
         }
         var rightAscension = ((view.centerRightAscensionDegrees - raReach) / raStep).rounded(.up) * raStep
         while rightAscension <= view.centerRightAscensionDegrees + raReach {
-            let line = stride(from: decLow, through: decHigh, by: (decHigh - decLow) / 60).map { (rightAscension, $0) }
+            let line = stride(from: decLow, through: decHigh, by: (decHigh - decLow) / 240).map { (rightAscension, $0) }
             canvas.polyline(clipped(line), color: .grid, width: 1)
-            if let bottom = clipped(line).compactMap({ $0 }).max(by: { $0.y < $1.y }), bottom.y > top + side - 4 {
+            if let bottom = clipped(line).compactMap({ $0 }).max(by: { $0.y < $1.y }), bottom.y > top + side - 12 {
                 var shown = rightAscension.truncatingRemainder(dividingBy: 360)
                 if shown < 0 { shown += 360 }
                 canvas.text(String(format: "%.\(raStep < 1 ? 2 : 0)f°", shown), x: bottom.x, y: top + side + 6, color: .muted, scale: scale, anchor: .center)
@@ -117,7 +117,7 @@ extension SkyMapChart {
         canvas.strokeRectangle(x: left, y: top, width: side, height: side, color: .axis)
         canvas.text("RA", x: left + side / 2, y: top + side + 22, color: .muted, scale: scale, anchor: .center)
         canvas.verticalText("Dec", x: 12, y: top + side / 2, color: .muted, scale: scale)
-        legend.draw(on: &canvas, top: top + side + 40)
+        legend.draw(on: &canvas, top: top + side + 48)
         return canvas
     }
 
