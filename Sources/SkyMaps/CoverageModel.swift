@@ -5,9 +5,11 @@ public import StarlingCore
 /// what a set of fields adds is a sum: the ground on which follow-up fields are chosen.
 ///
 /// Fields are chosen only inside the credible region the strategy names: every candidate's
-/// centre lies in it, and only probability inside it counts toward a choice. (A map's floor,
-/// such as the 10⁻¹² per steradian LVK maps put everywhere, is outside every region short
-/// of 100 %, so it can never attract a field.)
+/// centre lies in it. What a field adds counts wherever its footprint reaches, up to a wider
+/// region (``reachLevel(for:)``: the 99 % region around the 90 % one), so a field on the
+/// region's edge is credited with all it covers. (A map's floor, such as the 10⁻¹² per
+/// steradian LVK maps put everywhere, is outside every region short of 100 %, so it can
+/// never attract a field.)
 ///
 /// Candidates for a field of view are **tiles**, centred on a HEALPix grid fine enough that
 /// a field can be placed to within its inner radius, and, when the catalog holds part of the
@@ -32,14 +34,17 @@ public struct CoverageModel: Sendable {
     /// The map.
     public let map: HEALPixSkyMap
 
-    /// The cells: the region's pixels, split to `cellOrder` where coarser.
+    /// The cells: the pixels of the region and of a margin around it (the wider region at
+    /// ``reachLevel``, so that a field on the region's edge is credited with all it covers),
+    /// split to `cellOrder` where coarser; each with its pixel (order, nested index), centre
+    /// and probability.
     let cellOrder: Int
+    let cellPixelOrders: [Int8]
+    let cellPixelIndices: [Int]
     let cellVectors: [UnitVector]
     let cellProbabilities: [Double]
-    /// Cells by their pixel at `bucketOrder`.
-    let bucketOrder: Int
-    let cellsByBucket: [Int: [Int32]]
-    /// The prior's galaxies inside the region (indices into `prior.galaxies`).
+    /// The prior's galaxies the cells reach (indices into `prior.galaxies`), and those inside the region.
+    let reachedGalaxies: [Int]
     let regionGalaxies: [Int]
 
     /// The most cells a model holds; finer cells are merged beyond it (large regions).
@@ -47,14 +52,19 @@ public struct CoverageModel: Sendable {
     /// The most tile candidates per field of view; the grid is made coarser beyond it.
     public static let maximumTileCandidates = 20_000
 
+    /// The credible level up to which a field's probability counts, for a region at `level`:
+    /// ten times closer to 1 (0.99 for the 90 % region).
+    public static func reachLevel(for level: Double) -> Double { 1 - (1 - level) / 10 }
+
     /// Builds the model.
     ///
     /// - Parameters:
     ///   - map: the sky map.
     ///   - credibleLevel: the region to choose fields in (0.9 for the 90 % region).
     ///   - prior: the host galaxies (3-D), or `nil` to choose by the map alone (2-D).
-    ///   - fieldsOfView: the fields that will be placed: cells are a quarter of the smallest's
-    ///     inner radius, so a field's share is right to a few per cent of its edge.
+    ///   - fieldsOfView: the fields that will be placed: cells are at most a third of the
+    ///     smallest's inner radius, so a field's share is right to a few per cent of its edge
+    ///     (what is reported is measured exactly, with ``HEALPixSkyMap/coverage(of:prior:)``).
     public init(map: HEALPixSkyMap, credibleLevel: Double, prior: HostGalaxyPrior?, fieldsOfView: [FieldOfView]) {
         let level = min(max(credibleLevel, 0), 1)
         let region = map.credibleRegion(probability: level)
@@ -63,24 +73,25 @@ public struct CoverageModel: Sendable {
         self.region = region
         self.prior = prior
         let smallestInner = fieldsOfView.map(\.innerRadius).min() ?? Double.pi / 180
-        let largestOuter = fieldsOfView.map(\.outerRadius).max() ?? Double.pi / 180
-        var order = HEALPixSkyMap.order(forResolution: smallestInner / 4)
-        func cellCount(_ order: Int) -> Int {
-            region.pixels.reduce(0) { $0 + ($1.order >= order ? 1 : 1 << (2 * (order - $1.order))) }
+        var reach = map.credibleRegion(probability: Self.reachLevel(for: level)).pixels
+        var order = HEALPixSkyMap.order(forResolution: smallestInner / 3)
+        func cellCount(_ pixels: [HEALPixPixel], _ order: Int) -> Int {
+            pixels.reduce(0) { $0 + ($1.order >= order ? 1 : 1 << (2 * (order - $1.order))) }
         }
-        while order > 0, cellCount(order) > Self.maximumCells { order -= 1 }
-        let bucketOrder = min(order, HEALPixSkyMap.order(forResolution: max(largestOuter, 1e-6)))
+        // A wide map: no margin first, then coarser cells.
+        if cellCount(reach, order) > Self.maximumCells { reach = region.pixels }
+        while order > 0, cellCount(reach, order) > Self.maximumCells { order -= 1 }
         cellOrder = order
-        self.bucketOrder = bucketOrder
 
+        var orders: [Int8] = [], indices: [Int] = []
         var vectors: [UnitVector] = []
         var probabilities: [Double] = []
-        var buckets: [Int: [Int32]] = [:]
-        for pixel in region.pixels {
+        for pixel in reach {
             guard let index = map.pixelIndex(containing: pixel.grid.centerVector(ofPixel: pixel.index)) else { continue }
             let probability = map.probabilities[index]
             if pixel.order >= order {
-                buckets[pixel.ancestor(atOrder: bucketOrder).index, default: []].append(Int32(vectors.count))
+                orders.append(Int8(pixel.order))
+                indices.append(pixel.index)
                 vectors.append(map.vectors[index])
                 probabilities.append(probability)
             } else {
@@ -89,17 +100,23 @@ public struct CoverageModel: Sendable {
                 let grid = HEALPixGrid(order: order)
                 for child in 0..<children {
                     let childIndex = (pixel.index << (2 * levels)) + child
-                    buckets[childIndex >> (2 * (order - bucketOrder)), default: []].append(Int32(vectors.count))
+                    orders.append(Int8(order))
+                    indices.append(childIndex)
                     vectors.append(grid.centerVector(ofPixel: childIndex))
                     probabilities.append(probability / Double(children))
                 }
             }
         }
+        cellPixelOrders = orders
+        cellPixelIndices = indices
         cellVectors = vectors
         cellProbabilities = probabilities
-        cellsByBucket = buckets
+        let reachLevel = reach.count == region.pixels.count ? level : Self.reachLevel(for: level)
+        reachedGalaxies = prior.map { prior in
+            prior.galaxies.indices.filter { map.credibleLevel(at: prior.galaxies[$0].coordinates) <= reachLevel }
+        } ?? []
         regionGalaxies = prior.map { prior in
-            prior.galaxies.indices.filter { map.credibleLevel(at: prior.galaxies[$0].coordinates) <= credibleLevel }
+            prior.galaxies.indices.filter { map.credibleLevel(at: prior.galaxies[$0].coordinates) <= level }
         } ?? []
     }
 
@@ -113,8 +130,10 @@ public struct CoverageModel: Sendable {
     /// cells and galaxies its footprint holds.
     public func candidates(for fieldOfView: FieldOfView) -> [FieldCandidate] {
         var result: [FieldCandidate] = []
-        // Tiles: centres of a grid whose pixels fit in the field, inside the region.
-        var tileOrder = HEALPixSkyMap.order(forResolution: fieldOfView.innerRadius)
+        let buckets = Buckets(model: self, fieldOfView: fieldOfView)
+        // Tiles: centres of a grid whose pixels are at most about half the field's smaller side
+        // across (so a field can be placed to within a quarter of its side), inside the region.
+        var tileOrder = Self.tileOrder(for: fieldOfView)
         var centres: Set<Int> = []
         while true {
             centres = []
@@ -136,7 +155,7 @@ public struct CoverageModel: Sendable {
             let coordinates = vector.coordinates
             let credible = map.credibleLevel(at: coordinates)
             guard credible <= level else { continue }
-            if let candidate = candidate(at: vector, fieldOfView: fieldOfView, kind: .tile, credibleLevel: credible) { result.append(candidate) }
+            if let candidate = candidate(at: vector, fieldOfView: fieldOfView, kind: .tile, credibleLevel: credible, buckets: buckets) { result.append(candidate) }
         }
         // Galaxy fields, when galaxies carry part of the host probability.
         if let prior, prior.completeness > 0 {
@@ -171,7 +190,8 @@ public struct CoverageModel: Sendable {
                 grouped.formUnion(members)
                 let names = members.map { prior.galaxies[$0].name }
                 if let candidate = candidate(
-                    at: centre, fieldOfView: fieldOfView, kind: .galaxies(names), credibleLevel: map.credibleLevel(at: centre.coordinates))
+                    at: centre, fieldOfView: fieldOfView, kind: .galaxies(names), credibleLevel: map.credibleLevel(at: centre.coordinates),
+                    buckets: buckets)
                 {
                     result.append(candidate)
                 }
@@ -180,18 +200,65 @@ public struct CoverageModel: Sendable {
         return result
     }
 
+    /// The coarsest HEALPix order whose pixels are at most 0.55 × the field's smaller side
+    /// across: the tile grid of a field of view.
+    static func tileOrder(for fieldOfView: FieldOfView) -> Int {
+        let side = 2 * fieldOfView.innerRadius
+        for order in 0...HEALPixGrid.maximumOrder where HEALPixGrid(order: order).pixelAreaSteradians.squareRoot() <= 0.55 * side {
+            return order
+        }
+        return HEALPixGrid.maximumOrder
+    }
+
+    /// The model's cells grouped by their pixel at an order near a field's size, so that a
+    /// field placed anywhere looks at a few groups only.
+    struct Buckets {
+        let order: Int
+        /// The occupied buckets' centres, and the run of `cells` each holds.
+        let centres: [UnitVector]
+        let runs: [Range<Int>]
+        /// Cells sorted by bucket.
+        let cells: [Int32]
+        /// cos(the bucket's pixel reach), to test whether a field can reach into a bucket.
+        let reach: Double
+
+        init(model: CoverageModel, fieldOfView: FieldOfView) {
+            let order = min(model.cellOrder, HEALPixSkyMap.order(forResolution: max(fieldOfView.outerRadius, 1e-6)))
+            // Sort (bucket, cell) pairs packed in one integer: the bucket above bit 24.
+            var packed = model.cellPixelIndices.indices.map { cell in
+                (model.cellPixelIndices[cell] >> (2 * (Int(model.cellPixelOrders[cell]) - order))) << 24 | cell
+            }
+            packed.sort()
+            let grid = HEALPixGrid(order: order)
+            var centres: [UnitVector] = [], runs: [Range<Int>] = []
+            var start = 0
+            while start < packed.count {
+                let bucket = packed[start] >> 24
+                var end = start + 1
+                while end < packed.count, packed[end] >> 24 == bucket { end += 1 }
+                centres.append(grid.centerVector(ofPixel: bucket))
+                runs.append(start..<end)
+                start = end
+            }
+            self.order = order
+            self.centres = centres
+            self.runs = runs
+            self.cells = packed.map { Int32($0 & 0xFF_FFFF) }
+            self.reach = HEALPixGrid.maximumPixelRadius(order: order)
+        }
+    }
+
     /// A candidate with the cells and galaxies its footprint holds; `nil` when it holds none.
-    func candidate(at centre: UnitVector, fieldOfView: FieldOfView, kind: FieldCandidate.Kind, credibleLevel: Double) -> FieldCandidate? {
+    func candidate(at centre: UnitVector, fieldOfView: FieldOfView, kind: FieldCandidate.Kind, credibleLevel: Double, buckets: Buckets) -> FieldCandidate? {
         let placed = fieldOfView.placed(at: centre)
-        let buckets = HEALPixGrid(order: bucketOrder)
-        let reach = Angle(radians: min(Double.pi, placed.outer + 2 * buckets.maximumPixelRadius))
+        let cosReach = cos(min(Double.pi, placed.outer + buckets.reach))
         var cells: [Int32] = []
-        for bucket in buckets.pixels(inDiscAround: centre.coordinates, radius: reach) {
-            for cell in cellsByBucket[bucket] ?? [] where placed.contains(cellVectors[Int(cell)]) { cells.append(cell) }
+        for (bucket, run) in zip(buckets.centres, buckets.runs) where bucket.dot(centre) >= cosReach {
+            for position in run where placed.contains(cellVectors[Int(buckets.cells[position])]) { cells.append(buckets.cells[position]) }
         }
         var galaxies: [Int32] = []
         if let prior {
-            for index in regionGalaxies where placed.contains(prior.galaxies[index].vector) { galaxies.append(Int32(index)) }
+            for index in reachedGalaxies where placed.contains(prior.galaxies[index].vector) { galaxies.append(Int32(index)) }
         }
         guard !cells.isEmpty || !galaxies.isEmpty else { return nil }
         return FieldCandidate(

@@ -92,6 +92,11 @@ struct PlacedField {
     let tanHalfWidth: Double
     let tanHalfHeight: Double
     let isRectangle: Bool
+    /// Per HEALPix order: cos(inner − the order's pixel reach) (a pixel whose centre is
+    /// closer is wholly inside; 2, never, when the pixels are too large for that) and cos(outer +
+    /// reach) (a pixel whose centre is farther is wholly outside).
+    let cosWhollyInside: [Double]
+    let cosWhollyOutside: [Double]
 
     init(field: FieldOfView, center: UnitVector) {
         self.center = center
@@ -101,6 +106,9 @@ struct PlacedField {
         cosOuter = cos(outer)
         (tanHalfWidth, tanHalfHeight) = field.tangentHalfExtents
         if case .rectangle = field { isRectangle = true } else { isRectangle = false }
+        let (inner, outer) = (self.inner, self.outer)
+        cosWhollyInside = HEALPixGrid.maximumPixelRadii.map { reach in inner > reach ? cos(inner - reach) : 2 }
+        cosWhollyOutside = HEALPixGrid.maximumPixelRadii.map { reach in cos(min(Double.pi, outer + reach)) }
         let horizontal = (center.x * center.x + center.y * center.y).squareRoot()
         if horizontal < 1e-12 {  // at a pole, "east" is RA 90° by convention
             east = UnitVector(x: 0, y: 1, z: 0)
@@ -120,6 +128,17 @@ struct PlacedField {
         guard isRectangle, cosine >= cosOuter, cosine > 0 else { return false }
         // Gnomonic projection onto the tangent plane at the centre.
         return abs(vector.dot(east) / cosine) <= tanHalfWidth && abs(vector.dot(north) / cosine) <= tanHalfHeight
+    }
+
+    /// How far a direction is inside the field's edge, radians (negative outside): for a
+    /// rectangle, in its tangent plane (what a small field's edge distance is, to a part in
+    /// 10⁴ for a degree-sized one); for a circle, along the sky.
+    func signedDistance(to vector: UnitVector) -> Double {
+        let cosine = vector.dot(center)
+        guard isRectangle else { return inner - vector.angle(to: center) }
+        guard cosine > 0 else { return -Double.pi }
+        let xi = vector.dot(east) / cosine, eta = vector.dot(north) / cosine
+        return min(tanHalfWidth - abs(xi), tanHalfHeight - abs(eta))
     }
 
     /// The direction at tangent-plane coordinates (ξ toward east, η toward north).

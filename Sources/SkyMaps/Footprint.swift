@@ -76,9 +76,12 @@ extension HEALPixSkyMap {
     ///
     /// A pixel wholly inside a footprint counts fully and one outside all of them not at all;
     /// a pixel an edge crosses is split into its children (the density is uniform within a
-    /// pixel) down to 1/16 of the smallest footprint's inner radius, whose centres then decide.
-    /// So overlapping footprints are counted once, and fields smaller than the map's pixels get
-    /// their share. This is the one place Starling measures coverage: field selection, the
+    /// pixel) until they are a quarter of the smallest footprint's inner radius across. There a
+    /// pixel only one footprint's edge crosses counts for the share of it on the inner side of
+    /// that edge, taken as straight across the pixel (0.5 + the centre's signed distance to the
+    /// edge over the pixel's width, within 0…1); one where several footprints meet is split on
+    /// to an eighth of that radius, whose centres then decide. So overlapping footprints are
+    /// counted once, and fields smaller than the map's pixels get their share. This is the one place Starling measures coverage: field selection, the
     /// coordinator's decisions and the reports all call it.
     ///
     /// - Parameters:
@@ -92,37 +95,52 @@ extension HEALPixSkyMap {
         let placed = footprints.map(\.placed)
         let smallestInner = placed.map(\.inner).min() ?? Double.pi
         let largestOuter = placed.map(\.outer).max() ?? 0
-        let finest = Self.order(forResolution: smallestInner / 16)
+        let finest = Self.order(forResolution: smallestInner / 8)
+        let edges = Self.order(forResolution: smallestInner / 4)
 
-        // Cells of a coarse grid, each with the footprints that may reach into it.
-        let cellOrder = Self.order(forResolution: max(largestOuter, 1e-6))
-        let cells = HEALPixGrid(order: cellOrder)
-        var byCell: [Int: [Int]] = [:]
-        for (index, field) in placed.enumerated() {
-            let reach = Angle(radians: min(Double.pi, field.outer + 2 * cells.maximumPixelRadius))
-            for cell in cells.pixels(inDiscAround: field.center.coordinates, radius: reach) { byCell[cell, default: []].append(index) }
-        }
+        // A cap around all the footprints: only the map's pixels that may reach into it are
+        // looked at.
+        var sum = UnitVector(x: 0, y: 0, z: 0)
+        for field in placed { sum = UnitVector(x: sum.x + field.center.x, y: sum.y + field.center.y, z: sum.z + field.center.z) }
+        let norm = sum.dot(sum).squareRoot()
+        let capCentre = norm > 1e-9 ? UnitVector(x: sum.x / norm, y: sum.y / norm, z: sum.z / norm) : placed[0].center
+        let capRadius = norm > 1e-9 ? (placed.map { capCentre.angle(to: $0.center) + $0.outer }.max() ?? Double.pi) : Double.pi
+        let nearCap = capRadius < 1 ? pixelIndices(near: capCentre, radius: capRadius) : Array(pixels.indices)
+        // With many footprints, cells of a coarse grid list the footprints that may reach into each.
         let everyField = Array(placed.indices)
+        let cellOrder = Self.order(forResolution: max(largestOuter, 1e-6))
+        var byCell: [Int: [Int]] = [:]
+        let usesCells = placed.count > 4
+        if usesCells {
+            let cells = HEALPixGrid(order: cellOrder)
+            for (index, field) in placed.enumerated() {
+                let reach = Angle(radians: min(Double.pi, field.outer + 2 * HEALPixGrid.maximumPixelRadius(order: cellOrder)))
+                for cell in cells.pixels(inDiscAround: field.center.coordinates, radius: reach) { byCell[cell, default: []].append(index) }
+            }
+        }
         var probability = 0.0
         var areaSteradians = 0.0
-        for index in pixels.indices {
+        for index in nearCap {
             let pixel = pixels[index]
-            let nearby: [Int]
-            if pixel.order >= cellOrder {
+            var nearby = everyField
+            if usesCells, pixel.order >= cellOrder {
                 guard let list = byCell[pixel.index >> (2 * (pixel.order - cellOrder))] else { continue }
                 nearby = list
-            } else {
-                nearby = everyField
             }
-            let share = Self.fraction(of: pixel, vector: vectors[index], in: placed, candidates: nearby, finestOrder: finest)
+            let share = Self.fraction(of: pixel, vector: vectors[index], in: placed, candidates: nearby, edgeOrder: edges, finestOrder: finest)
             guard share > 0 else { continue }
             probability += share * probabilities[index]
             areaSteradians += share * pixel.areaSteradians
         }
         var withDistance: Double?
         if let prior {
-            let share = prior.galaxies.reduce(0.0) { sum, galaxy in
-                placed.contains { $0.contains(galaxy.vector) } ? sum + galaxy.weight : sum
+            let cosCap = cos(min(Double.pi, capRadius))
+            var share = 0.0
+            for galaxy in prior.galaxies where galaxy.vector.dot(capCentre) >= cosCap {
+                for field in placed where field.contains(galaxy.vector) {
+                    share += galaxy.weight
+                    break
+                }
             }
             withDistance = prior.probability(galaxyShare: share, skyProbability: probability)
         }
@@ -131,25 +149,59 @@ extension HEALPixSkyMap {
 
     /// The share of a pixel inside the union of some placed fields (those listed in
     /// `candidates`), refining pixels an edge crosses.
-    static func fraction(of pixel: HEALPixPixel, vector: UnitVector, in fields: [PlacedField], candidates: [Int], finestOrder: Int) -> Double {
-        let reach = pixel.grid.maximumPixelRadius
-        var touching: [Int] = []
-        for index in candidates {
-            let field = fields[index]
-            let cosine = vector.dot(field.center)
-            // A cheap rejection first: beyond the outer radius plus the pixel's reach.
-            if cosine < cos(min(Double.pi, field.outer + reach)) { continue }
-            let distance = vector.angle(to: field.center)
-            if distance + reach <= field.inner { return 1 }
-            touching.append(index)
+    static func fraction(
+        of pixel: HEALPixPixel, vector: UnitVector, in fields: [PlacedField], candidates: [Int], edgeOrder: Int, finestOrder: Int
+    ) -> Double {
+        fraction(order: pixel.order, index: pixel.index, vector: vector, in: fields, candidates: candidates, edgeOrder: edgeOrder, finestOrder: finestOrder)
+    }
+
+    private static func fraction(
+        order: Int, index: Int, vector: UnitVector, in fields: [PlacedField], candidates: [Int], edgeOrder: Int, finestOrder: Int
+    ) -> Double {
+        // One field (the usual case near a footprint's edge): no list to keep.
+        if candidates.count == 1 {
+            return fraction(order: order, index: index, vector: vector, in: fields[candidates[0]], edgeOrder: edgeOrder)
         }
-        guard !touching.isEmpty else { return 0 }
-        if pixel.order >= finestOrder || pixel.order >= HEALPixGrid.maximumOrder {
+        var touching: [Int] = []
+        touching.reserveCapacity(candidates.count)
+        for candidate in candidates {
+            let field = fields[candidate]
+            // Compared as cosines: wholly inside when the centre is within inner − reach,
+            // untouched when it is beyond outer + reach.
+            let cosine = vector.dot(field.center)
+            if cosine >= field.cosWhollyInside[order] { return 1 }
+            if cosine < field.cosWhollyOutside[order] { continue }
+            touching.append(candidate)
+        }
+        if touching.count <= 1 {
+            return touching.first.map { fraction(order: order, index: index, vector: vector, in: fields[$0], edgeOrder: edgeOrder) } ?? 0
+        }
+        if order >= finestOrder || order >= HEALPixGrid.maximumOrder {
             return touching.contains { fields[$0].contains(vector) } ? 1 : 0
         }
+        let grid = HEALPixGrid(order: order + 1)
         var share = 0.0
-        for child in pixel.children {
-            share += fraction(of: child, vector: child.grid.centerVector(ofPixel: child.index), in: fields, candidates: touching, finestOrder: finestOrder) / 4
+        for child in (index * 4)..<(index * 4 + 4) {
+            share += fraction(
+                order: order + 1, index: child, vector: grid.centerVector(ofPixel: child), in: fields, candidates: touching, edgeOrder: edgeOrder,
+                finestOrder: finestOrder) / 4
+        }
+        return share
+    }
+
+    /// The share of a pixel inside one placed field.
+    private static func fraction(order: Int, index: Int, vector: UnitVector, in field: PlacedField, edgeOrder: Int) -> Double {
+        let cosine = vector.dot(field.center)
+        if cosine >= field.cosWhollyInside[order] { return 1 }
+        if cosine < field.cosWhollyOutside[order] { return 0 }
+        if order >= edgeOrder || order >= HEALPixGrid.maximumOrder {
+            // The edge taken as straight across the pixel.
+            return min(1, max(0, 0.5 + field.signedDistance(to: vector) / HEALPixGrid.pixelWidths[order]))
+        }
+        let grid = HEALPixGrid(order: order + 1)
+        var share = 0.0
+        for child in (index * 4)..<(index * 4 + 4) {
+            share += fraction(order: order + 1, index: child, vector: grid.centerVector(ofPixel: child), in: field, edgeOrder: edgeOrder) / 4
         }
         return share
     }

@@ -4,7 +4,8 @@ public import StarlingCore
 public struct SkyTile: Sendable, Hashable {
     /// Where to point the field's centre.
     public let center: EquatorialCoordinates
-    /// The probability this tile adds, over the tiles before it (inside the credible region tiled).
+    /// The probability this tile adds, over the tiles before it (counted up to the wider
+    /// region of ``CoverageModel/reachLevel(for:)``).
     public let probability: Double
     /// The probability covered by this tile and all before it.
     public let cumulativeProbability: Double
@@ -15,8 +16,8 @@ extension HEALPixSkyMap {
     /// one telescope with no clock (the array's schedule is Coordination's `CoveragePlanner`).
     ///
     /// Greedy maximum coverage over a ``CoverageModel`` of the `credibleLevel` region: each
-    /// round takes the tile centred inside the region that adds the most of the region's
-    /// probability not yet covered (lazily: what a tile adds only falls as others are taken).
+    /// round takes the tile centred inside the region that adds the most probability not yet
+    /// covered (lazily: what a tile adds only falls as others are taken).
     ///
     /// - Parameters:
     ///   - fieldOfView: the camera's field.

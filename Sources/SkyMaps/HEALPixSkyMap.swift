@@ -46,6 +46,8 @@ public struct HEALPixSkyMap: Sendable {
 
     /// Pixel centres, index-aligned with ``pixels``.
     let vectors: [UnitVector]
+    /// The largest centre-to-edge distance of any pixel of the map, radians.
+    let largestPixelRadius: Double
     /// Start of each pixel's range of order-29 nested pixels, index-aligned, ascending.
     private let rangeStarts: [Int]
     /// Pixel indices by decreasing probability density, and the probability accumulated in that order.
@@ -154,6 +156,7 @@ public struct HEALPixSkyMap: Sendable {
         self.distances = distances.map { values in order.map { values[$0] } }
         self.rangeStarts = starts
         self.vectors = sortedPixels.map { $0.grid.centerVector(ofPixel: $0.index) }
+        self.largestPixelRadius = HEALPixGrid(order: sortedPixels.map(\.order).min() ?? 0).maximumPixelRadius
         self.distanceMeanMegaparsecs = distanceMean
         self.distanceStandardDeviationMegaparsecs = distanceStandardDeviation
         self.source = source
@@ -188,6 +191,44 @@ public struct HEALPixSkyMap: Sendable {
         let pixel = pixels[index]
         let span = 1 << (2 * (HEALPixGrid.maximumOrder - pixel.order))
         return finest < rangeStarts[index] + span ? index : nil
+    }
+
+    /// The indices of the map's pixels that may reach within `radius` of a direction: every
+    /// pixel overlapping the cells of a grid about that size near it (ascending, each once).
+    func pixelIndices(near centre: UnitVector, radius: Double) -> [Int] {
+        let order = min(Self.order(forResolution: max(radius, 1e-9)), HEALPixGrid.maximumOrder)
+        let grid = HEALPixGrid(order: order)
+        let shift = 2 * (HEALPixGrid.maximumOrder - order)
+        /// The first pixel whose range starts at or after `value` on the finest grid.
+        func firstStarting(atOrAfter value: Int) -> Int {
+            var low = 0, high = rangeStarts.count
+            while low < high {
+                let middle = (low + high) / 2
+                if rangeStarts[middle] < value { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        var result: [Int] = []
+        let reach = Angle(radians: min(Double.pi, radius + 2 * grid.maximumPixelRadius))
+        for cell in grid.pixels(inDiscAround: centre.coordinates, radius: reach) {
+            let start = cell << shift, end = (cell + 1) << shift
+            var first = firstStarting(atOrAfter: start)
+            // A coarser map pixel starting before the cell may contain it.
+            if first > 0, first - 1 < pixels.count {
+                let previous = first - 1
+                if rangeStarts[previous] + (1 << (2 * (HEALPixGrid.maximumOrder - pixels[previous].order))) > start { first = previous }
+            }
+            var index = first
+            while index < pixels.count, rangeStarts[index] < end {
+                result.append(index)
+                index += 1
+            }
+        }
+        result.sort()
+        var unique: [Int] = []
+        unique.reserveCapacity(result.count)
+        for index in result where unique.last != index { unique.append(index) }
+        return unique
     }
 
     /// The probability per steradian at a direction (0 where the map has no pixel).

@@ -75,7 +75,7 @@ public struct HostGalaxyPrior: Sendable {
         }
         expectedLuminosityDensity = total
         completeness = total > 0 ? min(1, total / luminosityDensity) : 0
-        galaxies = weighed.sorted { $0.2 > $1.2 || ($0.2 == $1.2 && $0.0.id < $1.0.id) }.map { target, luminosity, weight in
+        galaxies = weighed.sorted { $0.2 > $1.2 || ($0.2 == $1.2 && $0.0.id.rawValue < $1.0.id.rawValue) }.map { target, luminosity, weight in
             Galaxy(
                 id: target.id, name: target.name, coordinates: target.coordinates, distanceMegaparsecs: target.distanceMegaparsecs ?? 0,
                 luminosity: luminosity, weight: weight / total, vector: UnitVector(target.coordinates))

@@ -47,9 +47,11 @@ struct FootprintCoverageTests {
         let field = FieldOfView.square(side: .degrees(2))
         let a = Footprint(center: coordinates(118, -28), fieldOfView: field)
         let b = Footprint(center: coordinates(119.13, -28), fieldOfView: field)  // overlapping a by about half
+        // Where one field's edge crosses a pixel its straight-edge share counts; where several
+        // meet, finer pixels' centres decide: the same footprint twice agrees to 0.5 %.
         let alone = map.coverage(of: [a]), twice = map.coverage(of: [a, a])
-        #expect(abs(twice.probability - alone.probability) < 1e-12)
-        #expect(abs(twice.areaSquareDegrees - alone.areaSquareDegrees) < 1e-9)
+        #expect(abs(twice.probability - alone.probability) < 0.005 * alone.probability)
+        #expect(abs(twice.areaSquareDegrees - alone.areaSquareDegrees) < 0.005 * alone.areaSquareDegrees)
         let both = map.coverage(of: [a, b])
         let sum = alone.probability + map.coverage(of: [b]).probability
         #expect(both.probability < sum - 0.03)
@@ -58,6 +60,12 @@ struct FootprintCoverageTests {
         let far = Footprint(center: coordinates(118, -24), fieldOfView: field)
         let disjoint = map.coverage(of: [a, far])
         #expect(abs(disjoint.probability - (alone.probability + map.coverage(of: [far]).probability)) < 1e-12)
+        // Two tiles that share an edge: their union is the rectangle they make together.
+        let left = Footprint(center: coordinates(118, -28), fieldOfView: .rectangle(width: .degrees(1), height: .degrees(1)))
+        let right = Footprint(center: coordinates(118 + 1 / cos(28 * Double.pi / 180), -28), fieldOfView: .rectangle(width: .degrees(1), height: .degrees(1)))
+        let pair = map.coverage(of: [left, right])
+        let sumOfTwo = map.coverage(of: [left]).probability + map.coverage(of: [right]).probability
+        #expect(abs(pair.probability - sumOfTwo) < 0.01 * sumOfTwo)
     }
 
     @Test func rectanglesAreTheFramesFootprint() throws {
@@ -111,7 +119,10 @@ struct CoverageModelTests {
         let region = map.credibleRegion(probability: 0.9)
         #expect(tiles.count < 4 * Int(region.areaSquareDegrees / field.areaSquareDegrees) + 10)
         #expect(tiles.allSatisfy { map.credibleLevel(at: $0.center) <= 0.9 })
-        #expect(abs(try #require(tiles.last).cumulativeProbability - region.probability) < 1e-9)
+        // Covered: the region and what the fields on its edge hold beyond it, nothing more.
+        let last = try #require(tiles.last).cumulativeProbability
+        #expect(last >= region.probability - 1e-9)
+        #expect(last <= map.credibleRegion(probability: CoverageModel.reachLevel(for: 0.9)).probability + 1e-9)
         // Far galaxies, where only the floor is, carry no weight toward a choice.
         let distance = HEALPixSkyMap.DistanceAnsatz(mu: 40, sigma: 8, norm: 1 / (40.0 * 40 + 64))
         let withDistance = try flooredGaussianMap(sigma: 1, distance: distance)
@@ -137,11 +148,11 @@ struct CoverageModelTests {
             chosen.append(candidate.footprint)
         }
         #expect(abs(gained - tally.covered.probability) < 1e-12)
-        // The tally counts the region only; the map's coverage counts all of each footprint.
+        // The tally counts what the fields hold up to the 99 % region, on cells a quarter of a
+        // field's inner radius across; the map's coverage counts all of each footprint exactly.
         let covered = map.coverage(of: chosen)
-        #expect(tally.covered.probability <= covered.probability + 0.01)
-        #expect(covered.probability - tally.covered.probability < 0.1)
-        #expect(tally.covered.probability <= model.region.probability + 1e-9)
+        #expect(abs(tally.covered.probability - covered.probability) < 0.01)
+        #expect(tally.covered.probability <= map.credibleRegion(probability: CoverageModel.reachLevel(for: 0.9)).probability + 1e-9)
     }
 
     @Test func galaxiesThatShareAFieldAreMergedIntoOne() throws {

@@ -17,6 +17,26 @@ import Foundation
 import SkyMaps
 import StarlingCore
 
+/// Seconds of CPU this process has used (all threads): unlike wall time, what another
+/// build on the shared machine takes does not count.
+func processCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+}
+
+/// The median CPU seconds of `repeats` runs of `body`, after one warm-up run.
+func cpuMedian(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var samples: [Double] = []
+    for _ in 0..<max(1, repeats) {
+        let start = processCPUSeconds()
+        try body()
+        samples.append(processCPUSeconds() - start)
+    }
+    return samples.sorted()[samples.count / 2]
+}
+
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
 let layout = ProjectLayout(root: root)
@@ -85,8 +105,9 @@ func writeJSON(_ object: [String: Any], _ name: String) throws -> String {
 }
 
 /// Starling's plan for an array: the decision from the map's bytes on, with the array's
-/// telescopes open and idle.
-func starlingPlan(_ array: Array, maximumFields: Int) throws -> FollowUpDecision {
+/// telescopes open and idle. `sky` holds the sites' Sun and Moon for the next day: a running
+/// coordinator keeps it from one alert to the next (warm); a new one computes them (cold).
+func starlingPlan(_ array: Array, strategy: SkyMapStrategy, sky: inout FollowUpPlanner.SkyCache) throws -> FollowUpDecision {
     let sites = Dictionary(grouping: array.telescopes, by: { $0.0.id }).map { _, members in
         let site = members[0].0
         return Site(
@@ -95,12 +116,49 @@ func starlingPlan(_ array: Array, maximumFields: Int) throws -> FollowUpDecision
     }.sorted { $0.id < $1.id }
     let network = ObservatoryNetwork(sites: sites)
     let statuses = Dictionary(uniqueKeysWithValues: array.telescopes.map { site, telescope in
-        (telescope.id, TelescopeAvailability(telescopeID: telescope.id, siteID: site.id, state: .open, activity: .idle))
+        (telescope.id, TelescopeAvailability(telescopeID: telescope.id, siteID: site.id, state: .idle, activity: .idle))
     })
     let skyMap = try reader.readSkyMap(fitsData: fitsBytes, name: "S261124ab")
-    var sky = FollowUpPlanner.SkyCache()
-    return CoveragePlanner(planner: FollowUpPlanner(network: network), strategy: SkyMapStrategy(maximumFields: maximumFields)).decide(
-        alert: alert, skyMap: skyMap, galaxies: galaxies, now: now, statuses: statuses, weather: [:], policy: nil, sky: &sky)
+    let planner = CoveragePlanner(planner: FollowUpPlanner(network: network), strategy: strategy)
+    return planner.decide(alert: alert, skyMap: skyMap, galaxies: galaxies, now: now, statuses: statuses, weather: [:], policy: nil, sky: &sky)
+}
+
+// GWCOVERAGE_PROFILE=N: only Starling's plan for N fields, twenty times (for a profiler), of the
+// array numbered GWCOVERAGE_ARRAY (0: one telescope; 1, the default: seven).
+if let fields = ProcessInfo.processInfo.environment["GWCOVERAGE_PROFILE"].flatMap(Int.init) {
+    let array = arrays[min(arrays.count - 1, ProcessInfo.processInfo.environment["GWCOVERAGE_ARRAY"].flatMap(Int.init) ?? 1)]
+    var kept = FollowUpPlanner.SkyCache()
+    if ProcessInfo.processInfo.environment["GWCOVERAGE_WARM_ONLY"] != nil {
+        print("Starling, \(fields) fields: CPU median warm \(BenchmarkReport.format(try cpuMedian(repeats: 200) { _ = try starlingPlan(array, strategy: SkyMapStrategy(maximumFields: fields), sky: &kept) })))")
+        exit(0)
+    }
+    let timing = try Timing.measure(repeats: 20) {
+        var sky = FollowUpPlanner.SkyCache()
+        _ = try starlingPlan(array, strategy: SkyMapStrategy(maximumFields: fields), sky: &sky)
+    }
+    let cold = try cpuMedian(repeats: 20) {
+        var sky = FollowUpPlanner.SkyCache()
+        _ = try starlingPlan(array, strategy: SkyMapStrategy(maximumFields: fields), sky: &sky)
+    }
+    let warm = try cpuMedian(repeats: 20) { _ = try starlingPlan(array, strategy: SkyMapStrategy(maximumFields: fields), sky: &kept) }
+    print("Starling, \(fields) fields: CPU median cold \(BenchmarkReport.format(cold)), warm \(BenchmarkReport.format(warm))")
+    // Its parts: reading the map, the host prior, the coverage model and its candidates.
+    let fieldsOfView = Swift.Array(Set(array.telescopes.map(\.1.fieldOfView)))
+    let parts: [(String, () throws -> Void)] = [
+        ("read", { _ = try reader.readSkyMap(fitsData: fitsBytes, name: "S261124ab") }),
+        ("prior", { _ = HostGalaxyPrior(map: map, catalog: galaxies) }),
+        ("model", { _ = CoverageModel(map: map, credibleLevel: 0.9, prior: nil, fieldsOfView: fieldsOfView) }),
+        ("candidates", {
+            let model = CoverageModel(map: map, credibleLevel: 0.9, prior: nil, fieldsOfView: fieldsOfView)
+            for field in fieldsOfView { _ = model.candidates(for: field) }
+        }),
+        ("one coverage", { _ = map.coverage(of: [Footprint(center: map.mostProbableDirection, fieldOfView: fieldsOfView[0])]) }),
+    ]
+    for (name, part) in parts {
+        print("  \(name): median \(BenchmarkReport.format(try Timing.measure(repeats: 10, part).median))")
+    }
+    print("Starling, \(fields) fields: median \(BenchmarkReport.format(timing.median)), best \(BenchmarkReport.format(timing.best))")
+    exit(0)
 }
 
 var report = BenchmarkReport(title: "GW coverage: S261124ab from \(ISO8601.string(from: now, fractionalSeconds: false)) for 24 h")
@@ -126,48 +184,82 @@ for array in arrays {
         continue
     }
 
-    var decision = try starlingPlan(array, maximumFields: count)
-    let timing = try Timing.measure(repeats: max(5, repeats)) { decision = try starlingPlan(array, maximumFields: count) }
-    let ours = decision.assignments.map { Footprint(center: $0.field.center, fieldOfView: $0.field.footprint ?? .square(side: .degrees(1))) }
-    let theirs = peerFields.compactMap { field -> Footprint? in
-        guard let ra = field["ra_deg"] as? Double, let dec = field["dec_deg"] as? Double, let width = field["width_deg"] as? Double,
-            let height = field["height_deg"] as? Double, let centre = try? EquatorialCoordinates(rightAscensionDegrees: ra, declinationDegrees: dec)
-        else { return nil }
-        return Footprint(center: centre, fieldOfView: .rectangle(width: .degrees(width), height: .degrees(height)))
+    // Starling asked for as many fields over what gwemopt tiles (its tiles cover the map's
+    // 99.9 %; no minimum gain), and as its default strategy plans (the 90 % region, fields
+    // worth at least 0.1 %).
+    let matched = SkyMapStrategy(credibleLevel: 0.999, maximumFields: count, minimumGain: 0)
+    var kept = FollowUpPlanner.SkyCache()
+    let decision = try starlingPlan(array, strategy: matched, sky: &kept)
+    let standard = try starlingPlan(array, strategy: SkyMapStrategy(), sky: &kept)
+    let timing = try Timing.measure(repeats: max(5, repeats)) {
+        var sky = FollowUpPlanner.SkyCache()
+        _ = try starlingPlan(array, strategy: matched, sky: &sky)
     }
+    let cold = try cpuMedian(repeats: max(5, repeats)) {
+        var sky = FollowUpPlanner.SkyCache()
+        _ = try starlingPlan(array, strategy: matched, sky: &sky)
+    }
+    let warm = try cpuMedian(repeats: max(5, repeats)) { _ = try starlingPlan(array, strategy: matched, sky: &kept) }
+    func footprints(_ decision: FollowUpDecision) -> [(end: Date, footprint: Footprint)] {
+        decision.assignments.sorted { $0.start < $1.start }.compactMap { planned in
+            planned.field.footprint.map { (planned.end, Footprint(center: planned.field.center, fieldOfView: $0)) }
+        }
+    }
+    let ours = footprints(decision), defaults = footprints(standard)
+    let theirs = peerFields.compactMap { field -> (end: Date, footprint: Footprint)? in
+        guard let ra = field["ra_deg"] as? Double, let dec = field["dec_deg"] as? Double, let width = field["width_deg"] as? Double,
+            let height = field["height_deg"] as? Double, let mjd = field["start_mjd"] as? Double, let exposure = field["exposure_seconds"] as? Double,
+            let centre = try? EquatorialCoordinates(rightAscensionDegrees: ra, declinationDegrees: dec)
+        else { return nil }
+        return (Date(timeIntervalSince1970: (mjd - 40587) * 86400 + exposure), Footprint(center: centre, fieldOfView: .rectangle(width: .degrees(width), height: .degrees(height))))
+    }.sorted { $0.end < $1.end }
     // Both plans measured by Starling and, independently, by healpy.
-    let oursHere = map.coverage(of: ours), theirsHere = map.coverage(of: theirs)
-    let measured = try Peer.python("gwcoverage_peer.py", ["measure", try writeJSON(spec.merging(["fields": ours.map { footprint -> [String: Any] in
-        guard case .rectangle(let width, let height) = footprint.fieldOfView else { return [:] }
-        return ["ra_deg": footprint.center.rightAscension.degrees, "dec_deg": footprint.center.declination.degrees, "width_deg": width.degrees, "height_deg": height.degrees]
+    let oursHere = map.coverage(of: ours.map(\.footprint)), theirsHere = map.coverage(of: theirs.map(\.footprint))
+    let measured = try Peer.python("gwcoverage_peer.py", ["measure", try writeJSON(spec.merging(["fields": ours.map { entry -> [String: Any] in
+        guard case .rectangle(let width, let height) = entry.footprint.fieldOfView else { return [:] }
+        return ["ra_deg": entry.footprint.center.rightAscension.degrees, "dec_deg": entry.footprint.center.declination.degrees, "width_deg": width.degrees, "height_deg": height.degrees]
     }]) { $1 }, "ours-\(array.telescopes.count).json")])
     let oursHealpy = measured["probability"] as? Double ?? .nan
     let theirsHealpy = peer["probability"] as? Double ?? .nan
+    // The same number of fields, taken in the order each plan observes them.
+    var equalCounts: [String] = []
+    var behind = false
+    for k in Set([10, 25, 50, count / 2, count].filter { $0 > 0 && $0 <= count }).sorted() {
+        let a = map.coverage(of: ours.prefix(k).map(\.footprint)).probability, b = map.coverage(of: theirs.prefix(k).map(\.footprint)).probability
+        if ours.count >= k, a < b - 1e-9 { behind = true }
+        equalCounts.append(String(format: "%d: %.1f %% vs %.1f %%", k, a * 100, b * 100))
+    }
+    let met = !behind && oursHere.probability >= theirsHere.probability - 1e-9 && ours.count == count
+    if !met { shortfalls.append("\(array.name): covered probability below gwemopt's for the same number of fields") }
     let peerSeconds = peer["median_seconds"] as? Double
-    let inside = decision.fields.filter { map.credibleLevel(at: $0.center) <= 0.9 }.count
-    let peerInside = theirs.filter { map.credibleLevel(at: $0.center) <= 0.9 }.count
-    let met = oursHere.probability >= theirsHere.probability - 1e-9 && oursHealpy >= theirsHealpy - 1e-9
-    if !met { shortfalls.append("\(array.name): covered probability below gwemopt's") }
+    let peerCPU = peer["median_cpu_seconds"] as? Double
     report.add(
-        "\(array.name), \(count) fields", starling: timing.median, peer: (peer["tool"] as? String) ?? "gwemopt", peerSeconds: peerSeconds, target: 100,
-        note: String(
-            format: "covered 2-D: Starling %.2f %% (healpy %.2f %%), gwemopt %.2f %% (healpy %.2f %%), ratio %.3f%@; area %.1f vs %.1f deg²; centres in the 90 %% region %d/%d vs %d/%d",
-            oursHere.probability * 100, oursHealpy * 100, theirsHere.probability * 100, theirsHealpy * 100,
-            oursHere.probability / max(theirsHere.probability, 1e-12), met ? " (target ≥ 1: met)" : " (target ≥ 1: NOT met)",
-            oursHere.areaSquareDegrees, theirsHere.areaSquareDegrees, inside, decision.fields.count, peerInside, theirs.count))
-    // Coverage against time: what each plan holds an hour and two hours after the notice.
+        "\(array.name), \(count) fields, wall", starling: timing.median, peer: (peer["tool"] as? String) ?? "gwemopt", peerSeconds: peerSeconds, target: 100,
+        note: "Starling from a cold start (the sites' Sun and Moon computed too)")
+    report.add("\(array.name), \(count) fields, CPU, cold", starling: cold, peer: "gwemopt", peerSeconds: peerCPU, target: 100,
+               note: "CPU seconds of the whole process (Starling one thread; gwemopt all its threads)")
+    report.add("\(array.name), \(count) fields, CPU, warm", starling: warm, peer: "gwemopt", peerSeconds: peerCPU, target: 100,
+               note: "Starling with the sites' sky already computed, as a running coordinator has it")
+    report.note(String(
+        format: "%@: covered 2-D by %d fields: Starling %.2f %% (healpy %.2f %%), gwemopt %.2f %% (healpy %.2f %%), ratio %.3f%@; area %.1f vs %.1f deg²",
+        array.name, count, oursHere.probability * 100, oursHealpy * 100, theirsHere.probability * 100, theirsHealpy * 100,
+        oursHere.probability / max(theirsHere.probability, 1e-12), met ? " (target ≥ 1: met)" : " (target ≥ 1: NOT met)",
+        oursHere.areaSquareDegrees, theirsHere.areaSquareDegrees))
+    report.note("\(array.name): the first k fields each plan observes, Starling vs gwemopt: " + equalCounts.joined(separator: "; "))
+    let inside = defaults.filter { map.credibleLevel(at: $0.footprint.center) <= 0.9 }.count
+    let peerInside = theirs.filter { map.credibleLevel(at: $0.footprint.center) <= 0.9 }.count
+    report.note(String(
+        format: "%@: Starling's default strategy plans %d fields covering %.2f %% (%d centred in the 90 %% region); gwemopt centres %d of %d there",
+        array.name, defaults.count, map.coverage(of: defaults.map(\.footprint)).probability * 100, inside, peerInside, theirs.count))
     for hours in [0.5, 1.0, 2.0] {
         let limit = now.addingTimeInterval(hours * 3600)
-        let oursByThen = decision.assignments.filter { $0.end <= limit }.map { Footprint(center: $0.field.center, fieldOfView: $0.field.footprint!) }
-        let theirsByThen = zip(peerFields, theirs).filter { field, _ in
-            guard let mjd = field["start_mjd"] as? Double, let exposure = field["exposure_seconds"] as? Double else { return false }
-            return Date(timeIntervalSince1970: (mjd - 40587) * 86400 + exposure) <= limit
-        }.map(\.1)
+        let a = ours.filter { $0.end <= limit }, b = theirs.filter { $0.end <= limit }, c = defaults.filter { $0.end <= limit }
         report.note(String(
-            format: "%@ after %.1f h: Starling %.2f %% in %d fields, gwemopt %.2f %% in %d fields", array.name, hours,
-            map.coverage(of: oursByThen).probability * 100, oursByThen.count, map.coverage(of: theirsByThen).probability * 100, theirsByThen.count))
+            format: "%@ after %.1f h: Starling %.2f %% in %d fields (default strategy %.2f %% in %d), gwemopt %.2f %% in %d fields", array.name, hours,
+            map.coverage(of: a.map(\.footprint)).probability * 100, a.count, map.coverage(of: c.map(\.footprint)).probability * 100, c.count,
+            map.coverage(of: b.map(\.footprint)).probability * 100, b.count))
     }
-    report.note("\(array.name): Starling best \(BenchmarkReport.format(timing.best)) over \(timing.runs) runs (one thread); gwemopt runs \((peer["seconds"] as? [Double] ?? []).map { String(format: "%.2f s", $0) }.joined(separator: ", ")) (whole process); \(peer["notes"] as? String ?? "")")
+    report.note("\(array.name): gwemopt wall \((peer["seconds"] as? [Double] ?? []).map { String(format: "%.2f s", $0) }.joined(separator: ", ")), CPU \((peer["cpu_seconds"] as? [Double] ?? []).map { String(format: "%.2f s", $0) }.joined(separator: ", ")); \(peer["notes"] as? String ?? "")")
 }
 report.print()
 if !shortfalls.isEmpty { print("Shortfalls: " + shortfalls.joined(separator: "; ")) }

@@ -115,27 +115,35 @@ public struct CoveragePlanner: Sendable {
         let candidates = fieldsOfView.map { model.candidates(for: $0) }
         let classOf = members.map { member in fieldsOfView.firstIndex(of: member.telescope.fieldOfView) ?? 0 }
 
-        // A candidate's visibility from a site, built the first time a telescope there weighs it:
-        // most candidates are never weighed (the scan below stops at the first that cannot win).
-        var grids: [Int: VisibilityGrid] = [:]
-        func observer(_ memberIndex: Int, candidate index: Int) -> FollowUpPlanner.Candidate {
+        // A candidate's visibility from a site, built the first time a telescope there weighs
+        // it, together with the next most valuable candidates not built yet (one grid of up to
+        // `gridChunk` targets): most candidates are never weighed (the scan below stops at the
+        // first that cannot win).
+        var grids: [VisibilityGrid] = []
+        var gridOf: [Int: (grid: Int, target: Int)] = [:]
+        func observer(_ memberIndex: Int, candidate index: Int, upcoming: [Int]) -> (FollowUpPlanner.Candidate, target: Int) {
             let member = members[memberIndex]
             let entry = eligible.sites[member.site]
-            let key = (member.site * fieldsOfView.count + classOf[memberIndex]) * Self.candidateKeyStride + index
-            let grid: VisibilityGrid
-            if let cached = grids[key] {
-                grid = cached
-            } else {
-                let target = FollowUpField(id: "", center: candidates[classOf[memberIndex]][index].center, probability: 0, label: "")
-                grid = FollowUpPlanner.grid(fields: [target], site: entry.site, timeline: entry.timeline, now: now)
-                grids[key] = grid
+            let cls = classOf[memberIndex]
+            func key(_ candidate: Int) -> Int { (member.site * fieldsOfView.count + cls) * Self.candidateKeyStride + candidate }
+            if gridOf[key(index)] == nil {
+                var chunk = [index]
+                for other in upcoming where chunk.count < Self.gridChunk && other != index && gridOf[key(other)] == nil { chunk.append(other) }
+                let targets = chunk.map { FollowUpField(id: "", center: candidates[cls][$0].center, probability: 0, label: "") }
+                grids.append(FollowUpPlanner.grid(fields: targets, site: entry.site, timeline: entry.timeline, now: now))
+                for (target, candidate) in chunk.enumerated() { gridOf[key(candidate)] = (grids.count - 1, target) }
             }
-            return FollowUpPlanner.Candidate(site: entry.site, telescope: member.telescope, grid: grid, status: member.status, ready: member.ready)
+            let (grid, target) = gridOf[key(index)]!
+            let candidate = FollowUpPlanner.Candidate(site: entry.site, telescope: member.telescope, grid: grids[grid], status: member.status, ready: member.ready)
+            return (candidate, target)
         }
 
         var tally = model.tally()
-        var upperBounds = candidates.map { $0.map { tally.gain(of: $0).objective } }
-        var taken = candidates.map { [Bool](repeating: false, count: $0.count) }
+        // Each field of view's candidates by what they could add at most (what they added when
+        // last weighed: it only falls as fields are taken), the most first.
+        var queues = candidates.map { list in
+            CandidateQueue(list.indices.map { (tally.gain(of: list[$0]).objective, $0) }.filter { $0.0 >= strategy.minimumGain })
+        }
         var chosen: [(member: Int, candidate: FieldCandidate, gain: CoverageTally.Gain, start: Date, altitude: Double)] = []
         let horizonEnd = now.addingTimeInterval(FollowUpPlanner.horizonSeconds)
         while chosen.count < strategy.maximumFields {
@@ -152,22 +160,22 @@ public struct CoveragePlanner: Sendable {
             let slack = member.blockSeconds
             var best: (index: Int, rate: Double, start: Date, altitude: Double, gain: CoverageTally.Gain)?
             var soonestLater: Date?
-            let order = candidates[cls].indices.filter { !taken[cls][$0] && upperBounds[cls][$0] >= strategy.minimumGain }
-                .sorted { (upperBounds[cls][$0], -$0) > (upperBounds[cls][$1], -$1) }
             var weighed = 0
-            for index in order {
-                let bound = upperBounds[cls][index]
+            var setAside: [(bound: Double, index: Int)] = []
+            while let (bound, index) = queues[cls].first {
                 if let best, bound / member.blockSeconds <= best.rate { break }
                 // Nothing startable among the most valuable: wait for the first of them that can be.
                 if best == nil, soonestLater != nil, weighed >= Self.candidatesWeighedBeforeWaiting { break }
+                queues[cls].removeFirst()
                 let gain = tally.gain(of: candidates[cls][index])
-                upperBounds[cls][index] = gain.objective
-                guard gain.objective >= strategy.minimumGain else { continue }
+                guard gain.objective >= strategy.minimumGain else { continue }  // never worth it again
+                setAside.append((gain.objective, index))
                 let slew = planner.slewSeconds(from: member.pointing, to: candidates[cls][index].center, mount: member.telescope.mount)
                 let notBefore = member.ready.addingTimeInterval(slew)
                 weighed += 1
+                let (visible, target) = observer(next, candidate: index, upcoming: queues[cls].upcoming(Self.gridChunk))
                 guard let (start, altitude) = planner.earliestStart(
-                    observer(next, candidate: index), target: 0, notBefore: notBefore, blockSeconds: member.blockSeconds, now: now)
+                    visible, target: target, notBefore: notBefore, blockSeconds: member.blockSeconds, now: now)
                 else { continue }
                 guard start.timeIntervalSince(notBefore) <= slack else {
                     let wait = start.addingTimeInterval(-slew)
@@ -177,9 +185,10 @@ public struct CoveragePlanner: Sendable {
                 let rate = gain.objective / (start.addingTimeInterval(member.blockSeconds).timeIntervalSince(member.ready))
                 if best.map({ rate > $0.rate }) ?? true { best = (index, rate, start, altitude, gain) }
             }
+            // What was weighed and not taken goes back, ranked by what it adds now.
+            for entry in setAside where entry.index != best?.index { queues[cls].insert(entry.bound, entry.index) }
             if let best {
                 let candidate = candidates[cls][best.index]
-                taken[cls][best.index] = true
                 tally.take(candidate)
                 chosen.append((next, candidate, best.gain, best.start, best.altitude))
                 members[next].ready = best.start.addingTimeInterval(member.blockSeconds)
@@ -260,11 +269,60 @@ public struct CoveragePlanner: Sendable {
 
     /// Keys candidates of one site and field of view (more candidates than a model makes).
     static let candidateKeyStride = 1 << 20
+    /// How many candidates' visibility is computed together (one vectorised grid).
+    static let gridChunk = 8
     /// How many of the most valuable candidates a telescope weighs before waiting for the
     /// first of them it can start.
     static let candidatesWeighedBeforeWaiting = 64
 
     static func percent(_ probability: Double) -> String {
         String(format: probability >= 0.0995 ? "%.0f %%" : probability >= 0.00995 ? "%.1f %%" : "%.2f %%", probability * 100)
+    }
+}
+
+/// Candidates of one field of view, the one that could add the most first (ties: the lower
+/// index): a binary heap, since each telescope looks at only the first few.
+struct CandidateQueue {
+    private var heap: [(bound: Double, index: Int)] = []
+
+    init(_ entries: [(Double, Int)]) {
+        for (bound, index) in entries { insert(bound, index) }
+    }
+
+    private static func before(_ a: (bound: Double, index: Int), _ b: (bound: Double, index: Int)) -> Bool {
+        a.bound > b.bound || (a.bound == b.bound && a.index < b.index)
+    }
+
+    /// The first candidate, if any.
+    var first: (bound: Double, index: Int)? { heap.first }
+
+    /// Some of the candidates near the front (for building their visibility together).
+    func upcoming(_ count: Int) -> [Int] { heap.prefix(count).map(\.index) }
+
+    mutating func insert(_ bound: Double, _ index: Int) {
+        heap.append((bound, index))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.before(heap[child], heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func removeFirst() {
+        guard !heap.isEmpty else { return }
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var first = parent
+            if left < heap.count, Self.before(heap[left], heap[first]) { first = left }
+            if right < heap.count, Self.before(heap[right], heap[first]) { first = right }
+            guard first != parent else { return }
+            heap.swapAt(parent, first)
+            parent = first
+        }
     }
 }
