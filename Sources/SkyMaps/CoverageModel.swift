@@ -11,11 +11,15 @@ public import StarlingCore
 /// steradian LVK maps put everywhere, is outside every region short of 100 %, so it can
 /// never attract a field.)
 ///
-/// Candidates for a field of view are **tiles**, centred on a HEALPix grid fine enough that
-/// a field can be placed to within its inner radius, and, when the catalog holds part of the
-/// host probability (``HostGalaxyPrior/completeness`` > 0), **galaxy fields**, centred on
-/// groups of galaxies: galaxies that fit in one field together are merged into one candidate
-/// centred on their weighted mean, so neighbouring galaxies are never given overlapping fields.
+/// Candidates for a field of view are **tiles** of a tessellation anchored on the map's peak
+/// (the mean direction of its 10 % region; rows a field's height apart, fields a width apart along each row, so
+/// neighbours abut without overlapping: survey telescopes tile a localisation this way),
+/// fields **placed** on a finer grid (about half a field's side apart: for what the tiles
+/// centred in the region leave of its edges, or of a narrow region), and,
+/// when the catalog holds part of the host probability (``HostGalaxyPrior/completeness`` > 0),
+/// **galaxy fields**, centred on groups of galaxies: galaxies that fit in one field together
+/// are merged into one candidate centred on their weighted mean, so neighbouring galaxies are
+/// never given overlapping fields.
 ///
 /// ```swift
 /// let model = CoverageModel(map: map, credibleLevel: 0.9, prior: prior, fieldsOfView: [camera])
@@ -43,6 +47,9 @@ public struct CoverageModel: Sendable {
     let cellPixelIndices: [Int]
     let cellVectors: [UnitVector]
     let cellProbabilities: [Double]
+    /// Where tessellations are anchored: the probability-weighted mean direction of the 10 %
+    /// credible region (the peak of the map, found to better than a pixel).
+    let anchor: EquatorialCoordinates
     /// The prior's galaxies the cells reach (indices into `prior.galaxies`), and those inside the region.
     let reachedGalaxies: [Int]
     let regionGalaxies: [Int]
@@ -107,6 +114,15 @@ public struct CoverageModel: Sendable {
                 }
             }
         }
+        var x = 0.0, y = 0.0, z = 0.0
+        for pixel in map.credibleRegion(probability: 0.1).pixels {
+            guard let index = map.pixelIndex(containing: pixel.grid.centerVector(ofPixel: pixel.index)) else { continue }
+            x += map.probabilities[index] * map.vectors[index].x
+            y += map.probabilities[index] * map.vectors[index].y
+            z += map.probabilities[index] * map.vectors[index].z
+        }
+        let norm = (x * x + y * y + z * z).squareRoot()
+        anchor = norm > 0 ? UnitVector(x: x / norm, y: y / norm, z: z / norm).coordinates : map.mostProbableDirection
         cellPixelOrders = orders
         cellPixelIndices = indices
         cellVectors = vectors
@@ -125,37 +141,41 @@ public struct CoverageModel: Sendable {
 
     // MARK: Candidates
 
-    /// Where a field of view may be placed: tiles on a grid inside the region and, when the
-    /// catalog carries part of the host probability, galaxy fields. Each candidate knows the
-    /// cells and galaxies its footprint holds.
+    /// Where a field of view may be placed: the tessellation's tiles centred inside the region
+    /// and, when the catalog carries part of the host probability, galaxy fields (the fields
+    /// placed on a finer grid are ``placedCandidates(for:)``). Each candidate knows the cells
+    /// and galaxies its footprint holds.
     public func candidates(for fieldOfView: FieldOfView) -> [FieldCandidate] {
         var result: [FieldCandidate] = []
         let buckets = Buckets(model: self, fieldOfView: fieldOfView)
-        // Tiles: centres of a grid whose pixels are at most about half the field's smaller side
-        // across (so a field can be placed to within a quarter of its side), inside the region.
-        var tileOrder = Self.tileOrder(for: fieldOfView)
-        var centres: Set<Int> = []
+        // Tiles: the cells of a tessellation anchored on the localisation's centre that are
+        // centred inside the region. The region is sampled on a HEALPix grid finer than
+        // the tiles, and each sample names the tile it falls in.
+        let tessellation = Tessellation(fieldOfView: fieldOfView, anchor: anchor)
+        var sampleOrder = Self.tileOrder(for: fieldOfView)
+        var tiles: Set<Tessellation.Tile> = []
         while true {
-            centres = []
+            tiles = []
+            let grid = HEALPixGrid(order: sampleOrder)
             for pixel in region.pixels {
-                if pixel.order >= tileOrder {
-                    centres.insert(pixel.ancestor(atOrder: tileOrder).index)
+                if pixel.order >= sampleOrder {
+                    tiles.insert(tessellation.tile(containing: grid.center(ofPixel: pixel.ancestor(atOrder: sampleOrder).index)))
                 } else {
-                    let levels = tileOrder - pixel.order
-                    for child in 0..<(1 << (2 * levels)) { centres.insert((pixel.index << (2 * levels)) + child) }
+                    let levels = sampleOrder - pixel.order
+                    for child in 0..<(1 << (2 * levels)) { tiles.insert(tessellation.tile(containing: grid.center(ofPixel: (pixel.index << (2 * levels)) + child))) }
                 }
-                if centres.count > Self.maximumTileCandidates { break }
+                if tiles.count > Self.maximumTileCandidates { break }
             }
-            if centres.count <= Self.maximumTileCandidates || tileOrder == 0 { break }
-            tileOrder -= 1
+            if tiles.count <= Self.maximumTileCandidates || sampleOrder == 0 { break }
+            sampleOrder -= 1
         }
-        let tileGrid = HEALPixGrid(order: tileOrder)
-        for centre in centres.sorted() {
-            let vector = tileGrid.centerVector(ofPixel: centre)
-            let coordinates = vector.coordinates
-            let credible = map.credibleLevel(at: coordinates)
+        for tile in tiles.sorted(by: { ($0.row, $0.column) < ($1.row, $1.column) }) {
+            let centre = tessellation.centre(of: tile)
+            let credible = map.credibleLevel(at: centre)
             guard credible <= level else { continue }
-            if let candidate = candidate(at: vector, fieldOfView: fieldOfView, kind: .tile, credibleLevel: credible, buckets: buckets) { result.append(candidate) }
+            if let candidate = candidate(at: UnitVector(centre), fieldOfView: fieldOfView, kind: .tile, credibleLevel: credible, buckets: buckets) {
+                result.append(candidate)
+            }
         }
         // Galaxy fields, when galaxies carry part of the host probability.
         if let prior, prior.completeness > 0 {
@@ -196,6 +216,38 @@ public struct CoverageModel: Sendable {
                     result.append(candidate)
                 }
             }
+        }
+        return result
+    }
+
+    /// Fields placed on a grid about half a field's side apart, centred inside the region: for
+    /// what the tiles centred in the region leave of its edges, or of a narrow region. (Asked
+    /// for only when the tiles run out: there are several times as many.)
+    public func placedCandidates(for fieldOfView: FieldOfView) -> [FieldCandidate] {
+        let buckets = Buckets(model: self, fieldOfView: fieldOfView)
+        var sampleOrder = Self.tileOrder(for: fieldOfView)
+        var samples: Set<Int> = []
+        while true {
+            samples = []
+            for pixel in region.pixels {
+                if pixel.order >= sampleOrder {
+                    samples.insert(pixel.ancestor(atOrder: sampleOrder).index)
+                } else {
+                    let levels = sampleOrder - pixel.order
+                    for child in 0..<(1 << (2 * levels)) { samples.insert((pixel.index << (2 * levels)) + child) }
+                }
+                if samples.count > Self.maximumTileCandidates { break }
+            }
+            if samples.count <= Self.maximumTileCandidates || sampleOrder == 0 { break }
+            sampleOrder -= 1
+        }
+        let grid = HEALPixGrid(order: sampleOrder)
+        var result: [FieldCandidate] = []
+        for sample in samples.sorted() {
+            let vector = grid.centerVector(ofPixel: sample)
+            let credible = map.credibleLevel(at: vector.coordinates)
+            guard credible <= level else { continue }
+            if let candidate = candidate(at: vector, fieldOfView: fieldOfView, kind: .placed, credibleLevel: credible, buckets: buckets) { result.append(candidate) }
         }
         return result
     }
@@ -278,8 +330,10 @@ public struct CoverageModel: Sendable {
 public struct FieldCandidate: Sendable {
     /// How the centre was chosen.
     public enum Kind: Sendable, Hashable {
-        /// A tile of the region's grid.
+        /// A tile of the tessellation anchored on the most probable direction.
         case tile
+        /// A field placed on the finer sampling grid (to reach a region's edges).
+        case placed
         /// A group of catalog galaxies that fit in one field, heaviest first.
         case galaxies([String])
     }
@@ -298,6 +352,10 @@ public struct FieldCandidate: Sendable {
 
 /// What a set of fields has covered of a ``CoverageModel``, and what another would add.
 public struct CoverageTally: Sendable {
+    /// The most a new field should overlap those taken, as a share of its area: fields that
+    /// overlap more are merged away (what they would add is better had by a field elsewhere).
+    public static let defaultMaximumOverlap = 0.1
+
     /// What a field adds (or a set holds): inside the model's credible region.
     public struct Gain: Sendable, Hashable {
         /// The map's probability (2-D).
@@ -336,6 +394,15 @@ public struct CoverageTally: Sendable {
         return Gain(probability: probability, galaxyShare: share, objective: objective(probability: probability, galaxyShare: share))
     }
 
+    /// The share of a candidate's cells already covered: how much it overlaps the fields
+    /// taken (of any field of view), 0…1.
+    public func overlap(of candidate: FieldCandidate) -> Double {
+        guard !candidate.cells.isEmpty else { return 0 }
+        var covered = 0
+        for cell in candidate.cells where cellCovered[Int(cell)] { covered += 1 }
+        return Double(covered) / Double(candidate.cells.count)
+    }
+
     /// Marks a candidate's cells and galaxies as covered.
     public mutating func take(_ candidate: FieldCandidate) {
         let gain = gain(of: candidate)
@@ -348,5 +415,66 @@ public struct CoverageTally: Sendable {
 
     private func objective(probability: Double, galaxyShare: Double) -> Double {
         hasPrior ? completeness * galaxyShare + (1 - completeness) * probability : probability
+    }
+}
+
+/// A tessellation of the sky by one field of view, anchored on a direction: rows of constant
+/// declination one field height apart (the anchor's on one of them), and along each row
+/// fields one field width apart (width / cos δ in right ascension, the row closed around the
+/// sky with equal steps), one of them at the anchor's right ascension. Neighbouring tiles abut;
+/// near the poles, where rows are short, they overlap a little.
+struct Tessellation {
+    struct Tile: Hashable {
+        let row: Int
+        let column: Int
+    }
+
+    let anchorRA: Double
+    let anchorDec: Double
+    /// The row spacing and the field's width, radians.
+    let height: Double
+    let width: Double
+
+    init(fieldOfView: FieldOfView, anchor: EquatorialCoordinates) {
+        switch fieldOfView {
+        case .rectangle(let width, let height):
+            self.width = width.radians
+            self.height = height.radians
+        case .circle(let radius):
+            // The largest square inside the circle.
+            self.width = radius.radians * 2.0.squareRoot()
+            self.height = radius.radians * 2.0.squareRoot()
+        }
+        anchorRA = anchor.rightAscension.radians
+        anchorDec = anchor.declination.radians
+    }
+
+    /// The declination of a row, radians, and how many fields close it.
+    func row(_ row: Int) -> (declination: Double, count: Int) {
+        let declination = anchorDec + Double(row) * height
+        let circumference = 2 * Double.pi * max(cos(declination), 1e-9)
+        return (declination, max(1, Int((circumference / width).rounded(.up))))
+    }
+
+    /// The tile a direction falls in (its nearest row, then its nearest field along the row).
+    func tile(containing direction: EquatorialCoordinates) -> Tile {
+        let rowNumber = Int(((direction.declination.radians - anchorDec) / height).rounded())
+        let (_, count) = row(rowNumber)
+        var offset = (direction.rightAscension.radians - anchorRA).truncatingRemainder(dividingBy: 2 * Double.pi)
+        if offset < 0 { offset += 2 * Double.pi }
+        let column = Int((offset / (2 * Double.pi / Double(count))).rounded()) % count
+        return Tile(row: rowNumber, column: column)
+    }
+
+    /// A tile's centre.
+    func centre(of tile: Tile) -> EquatorialCoordinates {
+        let (declination, count) = row(tile.row)
+        let ra = (anchorRA + Double(tile.column) * 2 * Double.pi / Double(count)).truncatingRemainder(dividingBy: 2 * Double.pi)
+        let clamped = min(max(declination, -Double.pi / 2), Double.pi / 2)
+        // Right ascension within 0…2π and declination within ±90° by construction.
+        guard let centre = try? EquatorialCoordinates(rightAscension: .radians(ra < 0 ? ra + 2 * Double.pi : ra), declination: .radians(clamped)) else {
+            preconditionFailure("a tessellation tile's centre is a valid direction")
+        }
+        return centre
     }
 }

@@ -81,16 +81,27 @@ extension HEALPixSkyMap {
     /// that edge, taken as straight across the pixel (0.5 + the centre's signed distance to the
     /// edge over the pixel's width, within 0…1); one where several footprints meet is split on
     /// to an eighth of that radius, whose centres then decide. So overlapping footprints are
-    /// counted once, and fields smaller than the map's pixels get their share. This is the one place Starling measures coverage: field selection, the
-    /// coordinator's decisions and the reports all call it.
+    /// counted once, and fields smaller than the map's pixels get their share. This is the one
+    /// place Starling measures coverage: field selection, the coordinator's decisions and the
+    /// reports all call it.
     ///
     /// - Parameters:
     ///   - footprints: the fields.
     ///   - prior: the catalog's host galaxies weighted by the map's distance layers, for the
     ///     3-D probability; `nil` for 2-D only.
     public func coverage(of footprints: [Footprint], prior: HostGalaxyPrior? = nil) -> SkyCoverage {
+        measure(footprints, prior: prior, each: false).union
+    }
+
+    /// What each footprint covers on its own, and what their union covers, in one pass over
+    /// the map (the same measure as ``coverage(of:prior:)``).
+    public func coverages(of footprints: [Footprint], prior: HostGalaxyPrior? = nil) -> (union: SkyCoverage, each: [SkyCoverage]) {
+        measure(footprints, prior: prior, each: true)
+    }
+
+    private func measure(_ footprints: [Footprint], prior: HostGalaxyPrior?, each: Bool) -> (union: SkyCoverage, each: [SkyCoverage]) {
         guard !footprints.isEmpty else {
-            return SkyCoverage(probability: 0, probabilityWithDistance: prior.map { _ in 0 }, areaSquareDegrees: 0)
+            return (SkyCoverage(probability: 0, probabilityWithDistance: prior.map { _ in 0 }, areaSquareDegrees: 0), [])
         }
         let placed = footprints.map(\.placed)
         let smallestInner = placed.map(\.inner).min() ?? Double.pi
@@ -118,8 +129,11 @@ extension HEALPixSkyMap {
                 for cell in cells.pixels(inDiscAround: field.center.coordinates, radius: reach) { byCell[cell, default: []].append(index) }
             }
         }
-        var probability = 0.0
-        var areaSteradians = 0.0
+        let ownEdges = each ? placed.map { Self.order(forResolution: $0.inner / 4) } : []
+        let ownFinest = each ? placed.map { Self.order(forResolution: $0.inner / 8) } : []
+        var probability = 0.0, areaSteradians = 0.0
+        var eachProbability = [Double](repeating: 0, count: each ? placed.count : 0)
+        var eachArea = eachProbability
         for index in nearCap {
             let pixel = pixels[index]
             var nearby = everyField
@@ -131,20 +145,43 @@ extension HEALPixSkyMap {
             guard share > 0 else { continue }
             probability += share * probabilities[index]
             areaSteradians += share * pixel.areaSteradians
+            guard each else { continue }
+            for field in nearby {
+                // Each footprint at its own resolution, as it would be measured alone.
+                let own = nearby.count == 1 && placed.count == 1 ? share
+                    : Self.fraction(
+                        of: pixel, vector: vectors[index], in: placed, candidates: [field], edgeOrder: ownEdges[field], finestOrder: ownFinest[field])
+                eachProbability[field] += own * probabilities[index]
+                eachArea[field] += own * pixel.areaSteradians
+            }
         }
         var withDistance: Double?
+        var eachWithDistance = [Double?](repeating: nil, count: eachProbability.count)
         if let prior {
             let cosCap = cos(min(Double.pi, capRadius))
             var share = 0.0
+            var eachShare = [Double](repeating: 0, count: eachProbability.count)
             for galaxy in prior.galaxies where galaxy.vector.dot(capCentre) >= cosCap {
-                for field in placed where field.contains(galaxy.vector) {
-                    share += galaxy.weight
-                    break
+                var inside = false
+                for (index, field) in placed.enumerated() where field.contains(galaxy.vector) {
+                    inside = true
+                    if each { eachShare[index] += galaxy.weight } else { break }
                 }
+                if inside { share += galaxy.weight }
             }
             withDistance = prior.probability(galaxyShare: share, skyProbability: probability)
+            for index in eachShare.indices {
+                eachWithDistance[index] = prior.probability(galaxyShare: eachShare[index], skyProbability: eachProbability[index])
+            }
         }
-        return SkyCoverage(probability: min(1, probability), probabilityWithDistance: withDistance, areaSquareDegrees: areaSteradians * squareDegreesPerSteradian)
+        let union = SkyCoverage(
+            probability: min(1, probability), probabilityWithDistance: withDistance, areaSquareDegrees: areaSteradians * squareDegreesPerSteradian)
+        let eachCoverage = eachProbability.indices.map { index in
+            SkyCoverage(
+                probability: min(1, eachProbability[index]), probabilityWithDistance: eachWithDistance[index],
+                areaSquareDegrees: eachArea[index] * squareDegreesPerSteradian)
+        }
+        return (union, eachCoverage)
     }
 
     /// The share of a pixel inside the union of some placed fields (those listed in

@@ -129,18 +129,18 @@ if let fields = ProcessInfo.processInfo.environment["GWCOVERAGE_PROFILE"].flatMa
     let array = arrays[min(arrays.count - 1, ProcessInfo.processInfo.environment["GWCOVERAGE_ARRAY"].flatMap(Int.init) ?? 1)]
     var kept = FollowUpPlanner.SkyCache()
     if ProcessInfo.processInfo.environment["GWCOVERAGE_WARM_ONLY"] != nil {
-        print("Starling, \(fields) fields: CPU median warm \(BenchmarkReport.format(try cpuMedian(repeats: 200) { _ = try starlingPlan(array, strategy: SkyMapStrategy(maximumFields: fields), sky: &kept) })))")
+        print("Starling, \(fields) fields: CPU median warm \(BenchmarkReport.format(try cpuMedian(repeats: 200) { _ = try starlingPlan(array, strategy: SkyMapStrategy(credibleLevel: 0.999, maximumFields: fields, minimumGain: 0), sky: &kept) })))")
         exit(0)
     }
     let timing = try Timing.measure(repeats: 20) {
         var sky = FollowUpPlanner.SkyCache()
-        _ = try starlingPlan(array, strategy: SkyMapStrategy(maximumFields: fields), sky: &sky)
+        _ = try starlingPlan(array, strategy: SkyMapStrategy(credibleLevel: 0.999, maximumFields: fields, minimumGain: 0), sky: &sky)
     }
     let cold = try cpuMedian(repeats: 20) {
         var sky = FollowUpPlanner.SkyCache()
-        _ = try starlingPlan(array, strategy: SkyMapStrategy(maximumFields: fields), sky: &sky)
+        _ = try starlingPlan(array, strategy: SkyMapStrategy(credibleLevel: 0.999, maximumFields: fields, minimumGain: 0), sky: &sky)
     }
-    let warm = try cpuMedian(repeats: 20) { _ = try starlingPlan(array, strategy: SkyMapStrategy(maximumFields: fields), sky: &kept) }
+    let warm = try cpuMedian(repeats: 20) { _ = try starlingPlan(array, strategy: SkyMapStrategy(credibleLevel: 0.999, maximumFields: fields, minimumGain: 0), sky: &kept) }
     print("Starling, \(fields) fields: CPU median cold \(BenchmarkReport.format(cold)), warm \(BenchmarkReport.format(warm))")
     // Its parts: reading the map, the host prior, the coverage model and its candidates.
     let fieldsOfView = Swift.Array(Set(array.telescopes.map(\.1.fieldOfView)))
@@ -158,6 +158,19 @@ if let fields = ProcessInfo.processInfo.environment["GWCOVERAGE_PROFILE"].flatMa
         print("  \(name): median \(BenchmarkReport.format(try Timing.measure(repeats: 10, part).median))")
     }
     print("Starling, \(fields) fields: median \(BenchmarkReport.format(timing.median)), best \(BenchmarkReport.format(timing.best))")
+    exit(0)
+}
+
+// GWCOVERAGE_SCHEDULE=N: the plan of array 0 for N fields (peer-matched strategy), one line a field.
+if let fields = ProcessInfo.processInfo.environment["GWCOVERAGE_SCHEDULE"].flatMap(Int.init) {
+    var sky = FollowUpPlanner.SkyCache()
+    let decision = try starlingPlan(arrays[0], strategy: SkyMapStrategy(credibleLevel: 0.999, maximumFields: fields, minimumGain: 0), sky: &sky)
+    var covered: [Footprint] = []
+    for planned in decision.assignments.sorted(by: { $0.start < $1.start }) {
+        covered.append(Footprint(center: planned.field.center, fieldOfView: planned.field.footprint!))
+        print(String(format: "%@ %@ %.3f %.3f %@ p=%.4f level=%.3f alt=%.1f cum=%.4f", planned.field.id, ISO8601.string(from: planned.start, fractionalSeconds: false), planned.field.center.rightAscension.degrees, planned.field.center.declination.degrees, planned.field.label,
+                     planned.field.probability, planned.field.credibleLevel ?? -1, planned.altitude.degrees, map.coverage(of: covered).probability))
+    }
     exit(0)
 }
 
@@ -221,15 +234,17 @@ for array in arrays {
     }]) { $1 }, "ours-\(array.telescopes.count).json")])
     let oursHealpy = measured["probability"] as? Double ?? .nan
     let theirsHealpy = peer["probability"] as? Double ?? .nan
-    // The same number of fields, taken in the order each plan observes them.
+    // The same number of fields, taken in the order each plan observes them (up to as many as
+    // both plans hold), and all of each plan.
     var equalCounts: [String] = []
     var behind = false
-    for k in Set([10, 25, 50, count / 2, count].filter { $0 > 0 && $0 <= count }).sorted() {
+    let common = min(ours.count, theirs.count)
+    for k in Set([10, 25, 50, 100, common / 2, common].filter { $0 > 0 && $0 <= common }).sorted() {
         let a = map.coverage(of: ours.prefix(k).map(\.footprint)).probability, b = map.coverage(of: theirs.prefix(k).map(\.footprint)).probability
-        if ours.count >= k, a < b - 1e-9 { behind = true }
-        equalCounts.append(String(format: "%d: %.1f %% vs %.1f %%", k, a * 100, b * 100))
+        if a < b - 1e-9 { behind = true }
+        equalCounts.append(String(format: "%d: %.2f %% vs %.2f %%", k, a * 100, b * 100))
     }
-    let met = !behind && oursHere.probability >= theirsHere.probability - 1e-9 && ours.count == count
+    let met = !behind && oursHere.probability >= theirsHere.probability - 1e-9
     if !met { shortfalls.append("\(array.name): covered probability below gwemopt's for the same number of fields") }
     let peerSeconds = peer["median_seconds"] as? Double
     let peerCPU = peer["median_cpu_seconds"] as? Double
@@ -241,8 +256,8 @@ for array in arrays {
     report.add("\(array.name), \(count) fields, CPU, warm", starling: warm, peer: "gwemopt", peerSeconds: peerCPU, target: 100,
                note: "Starling with the sites' sky already computed, as a running coordinator has it")
     report.note(String(
-        format: "%@: covered 2-D by %d fields: Starling %.2f %% (healpy %.2f %%), gwemopt %.2f %% (healpy %.2f %%), ratio %.3f%@; area %.1f vs %.1f deg²",
-        array.name, count, oursHere.probability * 100, oursHealpy * 100, theirsHere.probability * 100, theirsHealpy * 100,
+        format: "%@: covered 2-D, asked for gwemopt's %d fields: Starling %d fields %.2f %% (healpy %.2f %%), gwemopt %.2f %% (healpy %.2f %%), ratio %.3f%@; area %.1f vs %.1f deg²",
+        array.name, count, ours.count, oursHere.probability * 100, oursHealpy * 100, theirsHere.probability * 100, theirsHealpy * 100,
         oursHere.probability / max(theirsHere.probability, 1e-12), met ? " (target ≥ 1: met)" : " (target ≥ 1: NOT met)",
         oursHere.areaSquareDegrees, theirsHere.areaSquareDegrees))
     report.note("\(array.name): the first k fields each plan observes, Starling vs gwemopt: " + equalCounts.joined(separator: "; "))

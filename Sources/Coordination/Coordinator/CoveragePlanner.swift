@@ -14,16 +14,23 @@ public struct SkyMapStrategy: Sendable, Hashable, Codable {
     /// A field that would add less than this (3-D probability with distance layers, 2-D
     /// without) is not worth a telescope's time.
     public var minimumGain: Double
+    /// The most a field may overlap the fields already planned, as a share of its area:
+    /// overlapping fields are merged away, so the plan tiles the region.
+    public var maximumOverlap: Double
 
     /// Creates a strategy.
     ///
-    /// - Precondition: `credibleLevel` in 0…1, `maximumFields` ≥ 0, `minimumGain` ≥ 0.
-    public init(credibleLevel: Double = 0.9, maximumFields: Int = 300, minimumGain: Double = 1e-3) {
-        precondition((0...1).contains(credibleLevel), "a credible level is a probability, 0…1")
+    /// - Precondition: `credibleLevel` and `maximumOverlap` in 0…1, `maximumFields` ≥ 0, `minimumGain` ≥ 0.
+    public init(
+        credibleLevel: Double = 0.9, maximumFields: Int = 300, minimumGain: Double = 1e-3,
+        maximumOverlap: Double = CoverageTally.defaultMaximumOverlap
+    ) {
+        precondition((0...1).contains(credibleLevel) && (0...1).contains(maximumOverlap), "a credible level and an overlap are shares, 0…1")
         precondition(maximumFields >= 0 && minimumGain >= 0, "field counts and gains cannot be negative")
         self.credibleLevel = credibleLevel
         self.maximumFields = maximumFields
         self.minimumGain = minimumGain
+        self.maximumOverlap = maximumOverlap
     }
 }
 
@@ -53,11 +60,14 @@ public struct PlannedCoverage: Sendable, Hashable {
 /// Fields come from a ``SkyMaps/CoverageModel`` of the strategy's credible region, for each
 /// field of view in the array (every telescope's real field, north up): tiles, and galaxy
 /// fields when the catalog holds part of the host probability (``SkyMaps/HostGalaxyPrior``).
-/// Scheduling is greedy by probability per unit time: the telescope that is free first takes,
-/// among the candidates it can start within one block's time, the one whose added probability
-/// (3-D with distance layers) per second of its time (waiting, slew and block) is the highest;
-/// it then is free again when that block ends. A telescope that can start nothing soon waits
-/// for its earliest possible start; one that can start nothing within the horizon stops.
+/// Scheduling is greedy by probability per unit time: the telescope that is free first weighs
+/// the tiles (and galaxy fields) that overlap the plan by at most the strategy's share (so the
+/// plan tiles the region; fields placed on its edges, or overlapping more, only when none is
+/// left) by what each adds (3-D with distance layers) per
+/// second of its time: waiting for the field to rise, slew and block. It takes the best if it
+/// can start within one block's time, and is free again when that block ends; if the best must
+/// rise first, it waits for it (another telescope may take it meanwhile); if it can observe
+/// nothing within the horizon, it stops.
 /// Planning ends when the strategy's field count is reached, nothing left adds the
 /// strategy's minimum gain, or no telescope can observe more. Every field is accounted on the
 /// map once: what an earlier field covered adds nothing to a later one.
@@ -112,7 +122,10 @@ public struct CoveragePlanner: Sendable {
         var fieldsOfView: [FieldOfView] = []
         for member in members where !fieldsOfView.contains(member.telescope.fieldOfView) { fieldsOfView.append(member.telescope.fieldOfView) }
         let model = CoverageModel(map: skyMap, credibleLevel: strategy.credibleLevel, prior: prior, fieldsOfView: fieldsOfView)
-        let candidates = fieldsOfView.map { model.candidates(for: $0) }
+        // Each field of view's tiles (and galaxy fields); its placed fields are added when its
+        // telescopes first run out of tiles.
+        var candidates = fieldsOfView.map { model.candidates(for: $0) }
+        var placedAdded = fieldsOfView.map { _ in false }
         let classOf = members.map { member in fieldsOfView.firstIndex(of: member.telescope.fieldOfView) ?? 0 }
 
         // A candidate's visibility from a site, built the first time a telescope there weighs
@@ -141,16 +154,23 @@ public struct CoveragePlanner: Sendable {
         var tally = model.tally()
         // Each field of view's candidates by what they could add at most (what they added when
         // last weighed: it only falls as fields are taken), the most first.
+        // Tiles of the tessellations (and galaxy fields) first; fields placed to reach the
+        // region's edges, and fields overlapping the plan, only when none of those is left.
         var queues = candidates.map { list in
             CandidateQueue(list.indices.map { (tally.gain(of: list[$0]).objective, $0) }.filter { $0.0 >= strategy.minimumGain })
         }
+        var overlapping = candidates.map { _ in CandidateQueue([]) }
         var chosen: [(member: Int, candidate: FieldCandidate, gain: CoverageTally.Gain, start: Date, altitude: Double)] = []
         let horizonEnd = now.addingTimeInterval(FollowUpPlanner.horizonSeconds)
         while chosen.count < strategy.maximumFields {
-            // The telescope free first (ties: its id).
-            guard let next = members.indices.filter({ !members[$0].isDone })
-                .min(by: { (members[$0].ready, members[$0].telescope.id) < (members[$1].ready, members[$1].telescope.id) })
-            else { break }
+            // The telescope free first; among those free within a minute of it, the widest field
+            // first (so survey cameras tile the core before small fields break it up), then its id.
+            let free = members.indices.filter { !members[$0].isDone }
+            guard let first = free.map({ members[$0].ready }).min() else { break }
+            guard let next = free.filter({ members[$0].ready <= first.addingTimeInterval(Self.readyTieSeconds) }).min(by: { a, b in
+                let areaA = members[a].telescope.fieldOfView.areaSquareDegrees, areaB = members[b].telescope.fieldOfView.areaSquareDegrees
+                return (-areaA, members[a].ready, members[a].telescope.id) < (-areaB, members[b].ready, members[b].telescope.id)
+            }) else { break }
             let member = members[next]
             guard member.ready <= horizonEnd else {
                 members[next].isDone = true
@@ -158,43 +178,70 @@ public struct CoveragePlanner: Sendable {
             }
             let cls = classOf[next]
             let slack = member.blockSeconds
-            var best: (index: Int, rate: Double, start: Date, altitude: Double, gain: CoverageTally.Gain)?
-            var soonestLater: Date?
-            var weighed = 0
-            var setAside: [(bound: Double, index: Int)] = []
-            while let (bound, index) = queues[cls].first {
-                if let best, bound / member.blockSeconds <= best.rate { break }
-                // Nothing startable among the most valuable: wait for the first of them that can be.
-                if best == nil, soonestLater != nil, weighed >= Self.candidatesWeighedBeforeWaiting { break }
-                queues[cls].removeFirst()
-                let gain = tally.gain(of: candidates[cls][index])
-                guard gain.objective >= strategy.minimumGain else { continue }  // never worth it again
-                setAside.append((gain.objective, index))
-                let slew = planner.slewSeconds(from: member.pointing, to: candidates[cls][index].center, mount: member.telescope.mount)
-                let notBefore = member.ready.addingTimeInterval(slew)
-                weighed += 1
-                let (visible, target) = observer(next, candidate: index, upcoming: queues[cls].upcoming(Self.gridChunk))
-                guard let (start, altitude) = planner.earliestStart(
-                    visible, target: target, notBefore: notBefore, blockSeconds: member.blockSeconds, now: now)
-                else { continue }
-                guard start.timeIntervalSince(notBefore) <= slack else {
-                    let wait = start.addingTimeInterval(-slew)
-                    if soonestLater.map({ wait < $0 }) ?? true { soonestLater = wait }
-                    continue
+            let latitudeDegrees = eligible.sites[member.site].site.location.latitude.degrees
+            var best: (index: Int, rate: Double, start: Date, altitude: Double, gain: CoverageTally.Gain, slew: Double)?
+            /// Weighs the queue's candidates, most valuable first, until none left can beat the
+            /// best so far; those overlapping the plan by more than `overlapLimit` move to `overlapping`.
+            func weigh(_ queue: inout CandidateQueue, overlapLimit: Double, overlapping: inout CandidateQueue) {
+                var setAside: [(bound: Double, index: Int)] = []
+                while let (bound, index) = queue.first {
+                    // What it adds over the shortest time a field can take bounds its rate.
+                    if let best, bound / member.blockSeconds <= best.rate { break }
+                    queue.removeFirst()
+                    let gain = tally.gain(of: candidates[cls][index])
+                    // Never worth it again: what it adds only falls.
+                    guard gain.objective >= strategy.minimumGain else { continue }
+                    guard tally.overlap(of: candidates[cls][index]) <= overlapLimit else {
+                        overlapping.insert(gain.objective, index)
+                        continue
+                    }
+                    setAside.append((gain.objective, index))
+                    // A field that never climbs to the lowest follow-up altitude at this site's
+                    // latitude (its altitude at transit, 90° − |φ − δ|, is below it) is not
+                    // worth a visibility grid.
+                    let declination = candidates[cls][index].center.declination.degrees
+                    guard 90 - abs(latitudeDegrees - declination) >= FollowUpPlanner.minimumAltitudeDegrees else { continue }
+                    let slew = planner.slewSeconds(from: member.pointing, to: candidates[cls][index].center, mount: member.telescope.mount)
+                    let (visible, target) = observer(next, candidate: index, upcoming: queue.upcoming(Self.gridChunk))
+                    guard let (start, altitude) = planner.earliestStart(
+                        visible, target: target, notBefore: member.ready.addingTimeInterval(slew), blockSeconds: member.blockSeconds, now: now)
+                    else { continue }
+                    // Per second of the telescope's time: waiting for the field to rise, slew, block.
+                    let rate = gain.objective / (start.addingTimeInterval(member.blockSeconds).timeIntervalSince(member.ready))
+                    if best.map({ rate > $0.rate }) ?? true { best = (index, rate, start, altitude, gain, slew) }
                 }
-                let rate = gain.objective / (start.addingTimeInterval(member.blockSeconds).timeIntervalSince(member.ready))
-                if best.map({ rate > $0.rate }) ?? true { best = (index, rate, start, altitude, gain) }
+                // What was weighed and not taken goes back, ranked by what it adds now.
+                for entry in setAside where entry.index != best?.index { queue.insert(entry.bound, entry.index) }
             }
-            // What was weighed and not taken goes back, ranked by what it adds now.
-            for entry in setAside where entry.index != best?.index { queues[cls].insert(entry.bound, entry.index) }
+            // Tiles first; only when none is left to observe, fields placed on the region's edges
+            // or overlapping the plan more (a region's last slivers).
+            weigh(&queues[cls], overlapLimit: strategy.maximumOverlap, overlapping: &overlapping[cls])
+            if best == nil {
+                if !placedAdded[cls] {
+                    placedAdded[cls] = true
+                    let placed = model.placedCandidates(for: fieldsOfView[cls])
+                    for candidate in placed {
+                        let gain = tally.gain(of: candidate).objective
+                        if gain >= strategy.minimumGain { overlapping[cls].insert(gain, candidates[cls].count) }
+                        candidates[cls].append(candidate)
+                    }
+                }
+                var none = CandidateQueue([])
+                weigh(&overlapping[cls], overlapLimit: 1, overlapping: &none)
+            }
+            // The best is taken if it can start within one block's time; if it must rise first,
+            // the telescope waits for it (and another may take it meanwhile).
+            if let waitFor = best, waitFor.start.timeIntervalSince(member.ready.addingTimeInterval(waitFor.slew)) > slack {
+                queues[cls].insert(waitFor.gain.objective, waitFor.index)
+                members[next].ready = waitFor.start.addingTimeInterval(-waitFor.slew)
+                continue
+            }
             if let best {
                 let candidate = candidates[cls][best.index]
                 tally.take(candidate)
                 chosen.append((next, candidate, best.gain, best.start, best.altitude))
                 members[next].ready = best.start.addingTimeInterval(member.blockSeconds)
                 members[next].pointing = candidate.center
-            } else if let soonestLater, soonestLater > member.ready {
-                members[next].ready = soonestLater
             } else {
                 members[next].isDone = true
             }
@@ -203,13 +250,14 @@ public struct CoveragePlanner: Sendable {
         // The decision: fields in the order chosen, each with its telescope.
         var fields: [FollowUpField] = []
         var assignments: [PlannedFollowUp] = []
+        let measured = skyMap.coverages(of: chosen.map(\.candidate.footprint), prior: prior)
         for (number, pick) in chosen.enumerated() {
             let member = members[pick.member]
             let site = eligible.sites[member.site].site
-            let standalone = skyMap.coverage(of: [pick.candidate.footprint], prior: prior)
+            let standalone = measured.each[number]
             let label: String
             switch pick.candidate.kind {
-            case .tile: label = "tile \(number + 1)"
+            case .tile, .placed: label = "tile \(number + 1)"
             case .galaxies(let names): label = "galaxies " + names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " +\(names.count - 3)" : "")
             }
             let field = FollowUpField(
@@ -240,7 +288,7 @@ public struct CoveragePlanner: Sendable {
         }
         let planned = PlannedCoverage(
             credibleLevel: strategy.credibleLevel, regionAreaSquareDegrees: model.areaSquareDegrees,
-            coverage: skyMap.coverage(of: chosen.map(\.candidate.footprint), prior: prior), catalogCompleteness: prior?.completeness)
+            coverage: measured.union, catalogCompleteness: prior?.completeness)
         return FollowUpDecision(fields: fields, assignments: assignments, exclusions: exclusions, unassigned: unassigned, coverage: planned)
     }
 
@@ -269,11 +317,10 @@ public struct CoveragePlanner: Sendable {
 
     /// Keys candidates of one site and field of view (more candidates than a model makes).
     static let candidateKeyStride = 1 << 20
+    /// Telescopes free within this of the first are taken widest field first, seconds.
+    static let readyTieSeconds: TimeInterval = 60
     /// How many candidates' visibility is computed together (one vectorised grid).
     static let gridChunk = 8
-    /// How many of the most valuable candidates a telescope weighs before waiting for the
-    /// first of them it can start.
-    static let candidatesWeighedBeforeWaiting = 64
 
     static func percent(_ probability: Double) -> String {
         String(format: probability >= 0.0995 ? "%.0f %%" : probability >= 0.00995 ? "%.1f %%" : "%.2f %%", probability * 100)
