@@ -271,8 +271,12 @@ public struct CoverageModel: Sendable {
         let runs: [Range<Int>]
         /// Cells sorted by bucket.
         let cells: [Int32]
-        /// cos(the bucket's pixel reach), to test whether a field can reach into a bucket.
+        /// The bucket pixels' reach, radians.
         let reach: Double
+        /// Each occupied bucket's position by its pixel, and for each the occupied buckets a
+        /// field centred in it may reach into (itself included).
+        let positions: [Int: Int]
+        let neighbours: [[Int]]
 
         init(model: CoverageModel, fieldOfView: FieldOfView) {
             let order = min(model.cellOrder, HEALPixSkyMap.order(forResolution: max(fieldOfView.outerRadius, 1e-6)))
@@ -292,21 +296,35 @@ public struct CoverageModel: Sendable {
                 runs.append(start..<end)
                 start = end
             }
+            let reach = HEALPixGrid.maximumPixelRadius(order: order)
+            var positions: [Int: Int] = [:]
+            for (position, run) in runs.enumerated() { positions[packed[run.lowerBound] >> 24] = position }
+            // A field centred in bucket b reaches a cell of bucket c only if their centres are
+            // within the field's outer radius plus both buckets' reach.
+            let cosNeighbour = cos(min(Double.pi, fieldOfView.outerRadius + 2 * reach))
+            self.neighbours = centres.map { centre in centres.indices.filter { centres[$0].dot(centre) >= cosNeighbour } }
             self.order = order
             self.centres = centres
             self.runs = runs
             self.cells = packed.map { Int32($0 & 0xFF_FFFF) }
-            self.reach = HEALPixGrid.maximumPixelRadius(order: order)
+            self.reach = reach
+            self.positions = positions
+        }
+
+        /// The buckets a field centred at a direction may reach into.
+        func reachable(from centre: UnitVector, outer: Double) -> [Int] {
+            if let position = positions[HEALPixGrid(order: order).pixel(of: centre)] { return neighbours[position] }
+            let cosReach = cos(min(Double.pi, outer + reach))
+            return centres.indices.filter { centres[$0].dot(centre) >= cosReach }
         }
     }
 
     /// A candidate with the cells and galaxies its footprint holds; `nil` when it holds none.
     func candidate(at centre: UnitVector, fieldOfView: FieldOfView, kind: FieldCandidate.Kind, credibleLevel: Double, buckets: Buckets) -> FieldCandidate? {
         let placed = fieldOfView.placed(at: centre)
-        let cosReach = cos(min(Double.pi, placed.outer + buckets.reach))
         var cells: [Int32] = []
-        for (bucket, run) in zip(buckets.centres, buckets.runs) where bucket.dot(centre) >= cosReach {
-            for position in run where placed.contains(cellVectors[Int(buckets.cells[position])]) { cells.append(buckets.cells[position]) }
+        for bucket in buckets.reachable(from: centre, outer: placed.outer) {
+            for position in buckets.runs[bucket] where placed.contains(cellVectors[Int(buckets.cells[position])]) { cells.append(buckets.cells[position]) }
         }
         var galaxies: [Int32] = []
         if let prior {

@@ -75,7 +75,11 @@ public struct HostGalaxyPrior: Sendable {
         }
         expectedLuminosityDensity = total
         completeness = total > 0 ? min(1, total / luminosityDensity) : 0
-        galaxies = weighed.sorted { $0.2 > $1.2 || ($0.2 == $1.2 && $0.0.id.rawValue < $1.0.id.rawValue) }.map { target, luminosity, weight in
+        // Sorted by index (heaviest first, ties by id), so that the targets are not moved about.
+        let order = weighed.indices.sorted { a, b in
+            weighed[a].2 > weighed[b].2 || (weighed[a].2 == weighed[b].2 && weighed[a].0.id.rawValue < weighed[b].0.id.rawValue)
+        }
+        galaxies = order.map { weighed[$0] }.map { target, luminosity, weight in
             Galaxy(
                 id: target.id, name: target.name, coordinates: target.coordinates, distanceMegaparsecs: target.distanceMegaparsecs ?? 0,
                 luminosity: luminosity, weight: weight / total, vector: UnitVector(target.coordinates))
