@@ -3,8 +3,9 @@
 
 SWIFT ?= swift
 RELEASE_BIN := .build/release/starling
+PREFIX ?= $(HOME)/.local
 
-.PHONY: night test bench deps build release clean
+.PHONY: night test bench deps build release install cli-docs clean
 
 ## Run a simulated night of the whole array (simulations/tonight.yaml): reports in out/night/reports/.
 ## Run again after an interruption and it resumes; `rm -rf out/night` for a fresh night.
@@ -36,6 +37,22 @@ build:
 
 release:
 	$(SWIFT) build -c release --product starling
+
+## Install the binary as $(PREFIX)/bin/starling and the configuration under $(PREFIX)/share/starling
+## (PREFIX defaults to ~/.local); the installed binary finds that configuration by itself.
+install: release
+	install -d "$(PREFIX)/bin" "$(PREFIX)/share/starling"
+	install -m 755 "$(RELEASE_BIN)" "$(PREFIX)/bin/starling"
+	rm -rf "$(PREFIX)/share/starling/sites" "$(PREFIX)/share/starling/catalogs" "$(PREFIX)/share/starling/simulations"
+	cp -R sites catalogs simulations "$(PREFIX)/share/starling/"
+	@echo "installed $(PREFIX)/bin/starling (configuration in $(PREFIX)/share/starling)"
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) echo "$(PREFIX)/bin is on your PATH: run starling --help";; \
+	  *) echo "$(PREFIX)/bin is not on your PATH; add it, e.g.: echo 'export PATH=\"$(PREFIX)/bin:\$$PATH\"' >> ~/.profile";; esac
+
+## Rewrite the reference section of docs/cli.md from every command's --help (a test checks it).
+cli-docs:
+	$(SWIFT) build --build-tests
+	STARLING_WRITE_CLI_DOCS=1 $(SWIFT) test --skip-build --filter CLIReferenceTests/theReferenceIsEveryCommandsHelp
 
 clean:
 	rm -rf .build

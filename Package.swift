@@ -31,6 +31,9 @@ let package = Package(
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Orchestration", targets: ["Orchestration"]),
+        .library(name: "Service", targets: ["Service"]),
+        // The parsers' fuzz targets: replayed by the tests, run by libFuzzer in Fuzz/ (scripts/fuzz).
+        .library(name: "StarlingFuzzing", targets: ["StarlingFuzzing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +42,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The HTTP service: Hummingbird without its default traits (no swift-configuration,
+        // and fewer rebuilds), SHA-256 for API tokens, Prometheus for /metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries from Debian (scripts/install-deps installs them).
@@ -51,6 +60,7 @@ let package = Package(
             name: "StarlingCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -131,7 +141,24 @@ let package = Package(
             dependencies: [
                 "StarlingCore", "Sky", "SkyMaps", "Persistence", "Observatory", "Planning", "Coordination", "Reporting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP API, the live event stream, the dashboard and /metrics over the live network.
+        .target(
+            name: "Service",
+            dependencies: [
+                "StarlingCore", "Persistence", "Imaging", "Observatory", "Coordination", "Reporting", "Orchestration",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -147,12 +174,27 @@ let package = Package(
                 "Planning",
                 "Observatory",
                 "Orchestration",
+                "Service",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),
 
+        // One body per parser that reads outside bytes, with what must hold for any input.
+        .target(
+            name: "StarlingFuzzing",
+            dependencies: ["StarlingCore", "Imaging", "Coordination"],
+            swiftSettings: strictSettings
+        ),
+        // What the tests share: child processes that end with their test (Tests/Support).
+        .target(
+            name: "StarlingTestSupport",
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "StarlingCoreTests",
             dependencies: ["StarlingCore", .product(name: "Yams", package: "Yams")],
@@ -161,18 +203,18 @@ let package = Package(
         ),
         .testTarget(
             name: "SkyTests",
-            dependencies: ["Sky", "StarlingCore"],
+            dependencies: ["StarlingTestSupport", "Sky", "StarlingCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StarlingCLITests",
-            dependencies: ["starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
+            dependencies: ["StarlingTestSupport", "starling", "Imaging", "Persistence", "StarlingCore"],  // starling: built before its tests run
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "OrchestrationTests",
             dependencies: [
-                "Orchestration", "Observatory", "Persistence", "Reporting", "StarlingCore",
+                "Orchestration", "Observatory", "Persistence", "Reporting", "StarlingCore", "Coordination",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
@@ -180,13 +222,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ObservatoryTests",
-            dependencies: ["Observatory", "StarlingCore", "Sky", "Imaging", "Persistence", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "StarlingTestSupport", "Observatory", "StarlingCore", "Sky", "Imaging", "Persistence",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ReportingTests",
             dependencies: [
-                "Reporting", "SkyMaps", "Imaging", "Persistence", "Sky", "StarlingCore",
+                "StarlingTestSupport", "Reporting", "SkyMaps", "Imaging", "Persistence", "Sky", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -194,9 +239,20 @@ let package = Package(
         .testTarget(
             name: "PlanningTests",
             dependencies: [
-                "Planning", "Sky", "StarlingCore", "Persistence",
+                "StarlingTestSupport", "Planning", "Sky", "StarlingCore", "Persistence",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "Orchestration", "Persistence", "StarlingCore", "starling",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
@@ -225,12 +281,17 @@ let package = Package(
         .testTarget(
             name: "CoordinationTests",
             dependencies: [
-                "Coordination", "SkyMaps", "Persistence", "StarlingCore",
+                "StarlingTestSupport", "Coordination", "SkyMaps", "Persistence", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StarlingFuzzingTests",
+            dependencies: ["StarlingFuzzing", "StarlingCore"],
             swiftSettings: strictSettings
         ),
     ]

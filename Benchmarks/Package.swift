@@ -35,8 +35,8 @@ let package = Package(
         .executableTarget(
             name: "GWCoverageBenchmark",
             dependencies: [
-                "BenchmarkSupport", .product(name: "Coordination", package: "Starling"), .product(name: "SkyMaps", package: "Starling"),
-                .product(name: "StarlingCore", package: "Starling"),
+                "BenchmarkSupport", .product(name: "Coordination", package: "Starling"), .product(name: "Sky", package: "Starling"),
+                .product(name: "SkyMaps", package: "Starling"), .product(name: "StarlingCore", package: "Starling"),
             ],
             swiftSettings: settings
         ),

@@ -11,7 +11,7 @@ public import StarlingCore
 /// The store is split into small protocols so each agent depends on what it uses;
 /// ``Store`` is all of them. ``SQLiteStore`` implements it over one SQLite file; a PostgreSQL
 /// store for sites on separate machines slots in behind the same protocols.
-public protocol Store: AlertStore, ObservationStore, PlanStore, AssignmentStore, JournalStore, ReviewStore, RunStore {}
+public protocol Store: AlertStore, ObservationStore, PlanStore, AssignmentStore, JournalStore, ReviewStore, RunStore, TokenStore {}
 
 /// Alerts: stored before they are acknowledged, processed exactly once.
 public protocol AlertStore: Sendable {
@@ -79,6 +79,10 @@ public protocol ObservationStore: Sendable {
     ///
     /// - Returns: `nil` when no observation has that id.
     func observation(_ id: ObservationID) async throws(StoreError) -> Observation?
+
+    /// How many observations of a telescope are stored (a restarted agent numbers its next
+    /// observations after them, so no id is used twice).
+    func observationCount(telescope: TelescopeID) async throws(StoreError) -> Int
 }
 
 /// Night plans, every version kept.
@@ -191,4 +195,49 @@ public struct RunProgress: Sendable, Hashable {
         self.reached = reached
         self.isFinished = isFinished
     }
+}
+
+/// API tokens of the HTTP service. Only a digest of each token's secret is stored, so the
+/// store cannot give a token away; the secret is shown once, when the token is made.
+public protocol TokenStore: Sendable {
+    /// Stores a new token.
+    ///
+    /// - Throws: ``StoreError`` `.failed` when a token with that id or digest exists.
+    func saveToken(_ token: APIToken) async throws(StoreError)
+
+    /// The token whose secret has this digest, revoked or not; `nil` when there is none.
+    func token(digest: String) async throws(StoreError) -> APIToken?
+
+    /// Every token, oldest first.
+    func tokens() async throws(StoreError) -> [APIToken]
+
+    /// Revokes a token (it stays listed, and is refused from then on).
+    ///
+    /// - Returns: `false` when no token has that id.
+    @discardableResult
+    func revokeToken(id: String, at: Date) async throws(StoreError) -> Bool
+}
+
+/// An API token as stored: who it is for, what it may do, and a digest of its secret.
+public struct APIToken: Sendable, Hashable, Codable {
+    /// A short public id (shown in lists and logs; not the secret).
+    public let id: String
+    /// Who or what the token is for, e.g. "night-observer".
+    public let name: String
+    public let role: AccessRole
+    /// The lower-case hex SHA-256 of the secret.
+    public let digest: String
+    public let createdAt: Date
+    public let revokedAt: Date?
+
+    public init(id: String, name: String, role: AccessRole, digest: String, createdAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.digest = digest
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    public var isRevoked: Bool { revokedAt != nil }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 import Metrics
 public import Persistence
@@ -8,24 +8,34 @@ public import StarlingCore
 /// The agent that plans every telescope's night and re-plans one telescope when anything
 /// changes.
 ///
-/// - `PlannerCommand.planArray(date:)` plans every telescope for the night that belongs to a
-///   UTC date at each site (``ArrayPlanner``), asks the reasoning model (if any) to re-rank
-///   each telescope's best candidates, stores every plan through the ``PlanStore`` and emits
+/// An ``StarlingCore/Agent``: commands arrive in its mailbox (``send(_:)``) and are carried
+/// out one at a time by ``run()``, in the order sent.
+/// - `PlannerCommand.planNight(localDate:telescopes:)` plans the night that begins on a local
+///   date at each site (``ArrayPlanner``), asks the reasoning model (if any) to re-rank each
+///   telescope's best candidates, stores every plan through the ``PlanStore`` and emits
 ///   `PlannerEvent.planMade` for each, in telescope order.
 /// - `PlannerCommand.replan(telescope:from:reason:)` re-plans one telescope from an instant
 ///   with the deterministic core only (fast, never waiting on a model): targets already
 ///   observed tonight anywhere and targets other telescopes plan to observe are left out; the
 ///   telescope starts from its last observation's pointing and filter.
+/// - `PlannerCommand.resume(at:)`, after a restart, announces every telescope's latest stored
+///   plan again (`PlannerEvent.planRestored`), so the night goes on as planned.
 ///
-/// A plan's creation time comes from the injected clock; nothing here reads the system clock.
+/// A command that fails is reported as `PlannerEvent.planningFailed` and logged; the
+/// telescopes keep the plans they have. A plan's creation time comes from the injected clock;
+/// nothing here reads the system clock.
 ///
 /// ```swift
 /// let agent = PlannerAgent(network: network, catalog: catalog, store: store, clock: clock, logger: logger) { event in
-///     await orchestration.route(event)
+///     router.route(.planner(event))
 /// }
-/// try await agent.handle(.planArray(date: CalendarDate("2026-11-23")!))
+/// clock.spawn(named: "planner") { try? await agent.run() }
+/// agent.send(.planNight(localDate: CalendarDate("2026-11-23")!, telescopes: nil))
 /// ```
-public actor PlannerAgent {
+public actor PlannerAgent: Agent {
+    public typealias Command = PlannerCommand
+    public typealias Event = PlannerEvent
+
     /// How the agent plans.
     public struct Configuration: Sendable {
         /// The array planner's configuration.
@@ -47,7 +57,8 @@ public actor PlannerAgent {
     private let planner: ArrayPlanner
     private let configuration: Configuration
     private let model: (any ReasoningModel)?
-    private let events: @Sendable (PlannerEvent) async -> Void
+    private let events: EventHandler<PlannerEvent>
+    private let mailbox = Mailbox<PlannerCommand>()
     private var forecasts: [SiteID: any WeatherForecast]
     /// Prepared sites of the nights planned so far, by site and local date.
     private var prepared: [String: PreparedSite] = [:]
@@ -66,11 +77,11 @@ public actor PlannerAgent {
     ///   - configuration: how to plan.
     ///   - model: a reasoning model to re-rank candidates, or `nil` for the deterministic core alone.
     ///   - forecasts: expected weather per site; others use their climate.
-    ///   - events: where `PlannerEvent`s go.
+    ///   - events: where `PlannerEvent`s go, from the agent's task.
     public init(
         network: ObservatoryNetwork, catalog: TargetCatalog, store: any PlanStore & ObservationStore, clock: any UTCClock, logger: Logger,
         configuration: Configuration = Configuration(), model: (any ReasoningModel)? = nil, forecasts: [SiteID: any WeatherForecast] = [:],
-        events: @escaping @Sendable (PlannerEvent) async -> Void
+        events: @escaping EventHandler<PlannerEvent>
     ) {
         self.network = network
         self.catalog = catalog
@@ -84,18 +95,51 @@ public actor PlannerAgent {
         self.events = events
     }
 
-    /// Handles a command.
+    // MARK: Agent
+
+    /// Queues a command; returns at once.
+    public nonisolated func send(_ command: PlannerCommand) { mailbox.post(command) }
+
+    /// Asks the agent to carry out what is already queued and then return from ``run()``.
+    public nonisolated func stop(reason: String) { mailbox.requestStop(reason: reason) }
+
+    /// Carries out commands as they arrive until stopped or cancelled.
+    public func run() async throws {
+        try await mailbox.runStoppingOnGracefulShutdown {
+            while true {
+                let commands = mailbox.takeAll()
+                if commands.isEmpty {
+                    if mailbox.stopReason != nil { return }
+                    try await mailbox.wait(on: clock)
+                    continue
+                }
+                // Handled, then the mailbox is looked at again before any sleep: rings that
+                // arrived meanwhile were folded into the one that woke this task.
+                for command in commands { await handle(command) }
+            }
+        }
+    }
+
+    /// Carries out one command and reports the outcome as events.
     ///
-    /// - Returns: the plans made and stored (one per telescope, or the one re-planned).
-    /// - Throws: ``PlanningError`` when the sky cannot be computed, the store fails or the
-    ///   telescope is unknown; nothing is stored or emitted for a failed command.
+    /// - Returns: the plans made and stored (one per telescope, or the one re-planned); none
+    ///   when the command failed (reported as `planningFailed`).
     @discardableResult
-    public func handle(_ command: PlannerCommand) async throws(PlanningError) -> [NightPlan] {
-        switch command {
-        case .planArray(let date):
-            return try await planArray(.utcDate(date))
-        case .replan(let telescope, let time, let reason):
-            return [try await replan(telescope: telescope, from: time, reason: reason)]
+    func handle(_ command: PlannerCommand) async -> [NightPlan] {
+        do throws(PlanningError) {
+            switch command {
+            case .planNight(let date, let telescopes):
+                return try await planArray(.localDate(date), telescopes: telescopes)
+            case .replan(let telescope, let time, let reason):
+                return [try await replan(telescope: telescope, from: time, reason: reason)]
+            case .resume(let time):
+                return try await resume(at: time)
+            }
+        } catch {
+            let telescope: TelescopeID? = if case .replan(let id, _, _) = command { id } else { nil }
+            logger.error("Planning failed", metadata: ["telescope.id": "\(telescope?.rawValue ?? "all")", "error": "\(error)"])
+            events(.planningFailed(telescope: telescope, reason: error.description, at: clock.currentDate))
+            return []
         }
     }
 
@@ -105,7 +149,7 @@ public actor PlannerAgent {
     }
 
     /// Plans, stores and announces the night of some telescopes (all by default).
-    public func planArray(_ selection: ArrayPlanner.NightSelection, telescopes: Set<TelescopeID>? = nil) async throws(PlanningError) -> [NightPlan] {
+    func planArray(_ selection: ArrayPlanner.NightSelection, telescopes: Set<TelescopeID>? = nil) async throws(PlanningError) -> [NightPlan] {
         let started = clock.now
         let lastVisits: [TargetID: Date]
         do {
@@ -157,12 +201,45 @@ public actor PlannerAgent {
         }
         planningSeconds.recordSeconds(clock.now.secondsSince1970 - started.secondsSince1970)
         logger.info("Array planned", metadata: ["plan.count": "\(plans.count)", "plan.observations": "\(plans.reduce(0) { $0 + $1.entries.count })"])
-        for plan in plans { await events(.planMade(plan)) }
+        for plan in plans { events(.planMade(plan)) }
+        return plans
+    }
+
+    /// Announces each telescope's latest stored plan for the night containing `time` again,
+    /// without the entries already done (the store has their completed observations), and
+    /// re-plans from `time` the telescopes that have none.
+    func resume(at time: Date) async throws(PlanningError) -> [NightPlan] {
+        var plans: [NightPlan] = []
+        for site in network.sites {
+            let night = SiteNight.localDate(containing: time, at: site)
+            let stored: [NightPlan]
+            let done: Set<RequestID>
+            do {
+                stored = try await store.latestPlans(night: night, site: site.id)
+                let since = time.addingTimeInterval(-36 * 3600)
+                done = Set(try await store.observations(startedIn: DateInterval(start: since, end: time), site: site.id)
+                    .filter { $0.outcome == .completed }.map(\.requestID))
+            } catch {
+                throw PlanningError.store(error, while: "reading the plans stored before the restart")
+            }
+            for telescope in site.telescopes {
+                if let plan = stored.first(where: { $0.telescopeID == telescope.id }) {
+                    let restored = NightPlan(
+                        id: plan.id, telescopeID: plan.telescopeID, siteID: plan.siteID, night: plan.night, createdAt: plan.createdAt,
+                        entries: plan.entries.filter { !done.contains($0.request.id) }, ranking: plan.ranking, notes: plan.notes)
+                    events(.planRestored(restored))
+                    plans.append(restored)
+                } else {
+                    plans.append(try await replan(telescope: telescope.id, from: time, reason: "resumed after a restart with no stored plan"))
+                }
+            }
+        }
+        logger.notice("Plans restored after a restart", metadata: ["plan.count": "\(plans.count)"])
         return plans
     }
 
     /// Re-plans one telescope from an instant (deterministic core only).
-    public func replan(telescope id: TelescopeID, from time: Date, reason: String) async throws(PlanningError) -> NightPlan {
+    func replan(telescope id: TelescopeID, from time: Date, reason: String) async throws(PlanningError) -> NightPlan {
         guard let (site, telescope) = network.locate(id) else {
             throw PlanningError(.unknownTelescope, "no telescope '\(id)' in the network (see `starling sites`)")
         }
@@ -182,7 +259,7 @@ public actor PlannerAgent {
             let plan = try await store(
                 schedule: .empty(note: "no darkness at \(site.id) around \(ISO8601.string(from: time))"), site: site, telescope: telescope,
                 night: nightDate, ranking: .deterministic, notes: ["re-plan: \(reason)"])
-            await events(.planMade(plan))
+            events(.planMade(plan))
             return plan
         }
         let night = preparedSite.night.localDate
@@ -219,7 +296,7 @@ public actor PlannerAgent {
             schedule: schedule, site: site, telescope: telescope, night: night, ranking: .deterministic,
             notes: ["re-plan from \(ISO8601.string(from: time, fractionalSeconds: false)): \(reason)"] + schedule.notes
                 + ["\(schedule.algorithm): \(schedule.entries.count) observations, merit \(format(schedule.totalMerit, 1))"])
-        await events(.planMade(plan))
+        events(.planMade(plan))
         return plan
     }
 

@@ -3,16 +3,16 @@ public import Imaging
 public import Logging
 public import Persistence
 public import StarlingCore
-import Synchronization
 
 /// The agent that turns frames into quality metrics and nights into reports.
 ///
-/// Orchestration routes each `TelescopeEvent.frameWritten` to it as
+/// An ``StarlingCore/Agent``: Orchestration routes each `TelescopeEvent.frameWritten` to it as
 /// `ReporterCommand.measure(_:)` and, at dawn, sends `.buildNightReport(date:site:)`.
-/// ``send(_:)`` only queues the command and rings the agent's alarm, so a telescope agent
-/// never waits for a frame to be measured: the measuring runs in the Reporter's own task,
-/// started on its clock by ``start()``, one command at a time in the order sent (a report
-/// asked for after some frames includes their measurements).
+/// ``send(_:)`` only queues the command, so a telescope agent never waits for a frame to be
+/// measured: the measuring runs in ``run()``, one command at a time in the order sent (a report
+/// asked for after some frames includes their measurements). ``stop(reason:)`` lets it handle
+/// what is already queued, then ``run()`` returns. It reports every measurement and report as a
+/// `ReporterEvent`.
 ///
 /// Reports go to `<outputDirectory>/<date>/<site id>/` (or `…/network/`): `report.html`,
 /// `report.md`, `report.json`, `plots/`, `thumbnails/`.
@@ -20,16 +20,18 @@ import Synchronization
 /// ```swift
 /// let reporter = Reporter(store: store, clock: clock, logger: logger,
 ///                         configuration: .init(outputDirectory: "reports", network: network, surveyCatalog: catalog))
-/// await reporter.start()
+/// clock.spawn(named: "reporter") { try? await reporter.run() }
 /// reporter.send(.measure(frame))                              // from the frameWritten route
 /// reporter.send(.buildNightReport(date: night, site: "teide")) // at dawn
-/// let files = try await reporter.buildNightReport(date: night, site: nil)   // or directly
 /// ```
 ///
 /// A frame whose file is missing or unreadable is stored as `missing` or `corrupt`, never
 /// dropped. A frame the simulator has already described with modelled metrics (`source:
 /// model`) and wrote no file for keeps those metrics.
-public actor Reporter {
+public actor Reporter: Agent {
+    public typealias Command = ReporterCommand
+    public typealias Event = ReporterEvent
+
     /// What the Reporter needs besides the store, clock and logger.
     public struct Configuration: Sendable {
         /// The folder reports are written under (`<outputDirectory>/<date>/<site or network>/`).
@@ -73,11 +75,8 @@ public actor Reporter {
     /// The configuration the Reporter was made with.
     public nonisolated let configuration: Configuration
     private let measurer: FrameMeasurer
-    /// Commands sent and not yet handled, oldest first.
-    private let mailbox = Mutex<[ReporterCommand]>([])
-    /// Rung by ``send(_:)`` to wake the worker.
-    private let alarm = Alarm()
-    private var worker: Task<Void, Never>?
+    private let mailbox = Mailbox<ReporterCommand>()
+    private let events: EventHandler<ReporterEvent>
     private var counts = Counts()
     private var reports: [ReportFiles] = []
 
@@ -94,48 +93,36 @@ public actor Reporter {
         public var reportsFailed = 0
     }
 
-    /// Creates the agent; call ``start()`` to have it handle commands sent with ``send(_:)``.
+    /// Creates the agent; ``run()`` handles the commands sent with ``send(_:)``.
     ///
     /// - Parameters:
     ///   - store: where frames, their quality, plans, observations, journal and reviews are.
     ///   - clock: the agent's time (measurement and report times; where its task runs).
     ///   - logger: a logger with the agent's metadata (Orchestration hands it a copy).
     ///   - configuration: output folder, network, survey catalog, reference stars, options.
-    public init(store: any Store, clock: any UTCClock, logger: Logger, configuration: Configuration) {
+    ///   - events: receives every `ReporterEvent`, from the agent's task.
+    public init(
+        store: any Store, clock: any UTCClock, logger: Logger, configuration: Configuration, events: @escaping EventHandler<ReporterEvent> = { _ in }
+    ) {
         self.store = store
         self.clock = clock
         self.logger = logger
         self.configuration = configuration
+        self.events = events
         self.measurer = FrameMeasurer(
             network: configuration.network, references: configuration.references, options: configuration.analysis)
     }
 
-    // MARK: Messages
+    // MARK: Agent
 
     /// Queues a command and wakes the agent. Returns at once.
-    public nonisolated func send(_ command: ReporterCommand) {
-        mailbox.withLock { $0.append(command) }
-        alarm.ring()
-    }
+    public nonisolated func send(_ command: ReporterCommand) { mailbox.post(command) }
+
+    /// Asks the agent to handle what is already queued and then return from ``run()``.
+    public nonisolated func stop(reason: String) { mailbox.requestStop(reason: reason) }
 
     /// Commands sent and not yet handled.
-    public nonisolated var pendingCommandCount: Int { mailbox.withLock { $0.count } }
-
-    /// Starts the agent's task on its clock (once; later calls do nothing).
-    public func start() {
-        guard worker == nil else { return }
-        worker = clock.spawn(named: "reporter") { [self] in await run() }
-        logger.debug("Reporter started", metadata: ["report.directory": "\(configuration.outputDirectory)"])
-    }
-
-    /// Stops the agent's task after the command in hand; commands still queued stay queued.
-    public func stop() async {
-        guard let worker else { return }
-        worker.cancel()
-        alarm.ring()
-        await worker.value
-        self.worker = nil
-    }
+    public nonisolated var pendingCommandCount: Int { mailbox.count }
 
     /// What the agent has done so far.
     public var statistics: Counts { counts }
@@ -143,29 +130,27 @@ public actor Reporter {
     /// The reports written through commands, oldest first.
     public var writtenReports: [ReportFiles] { reports }
 
-    /// Handles commands until cancelled, sleeping on the clock while the mailbox is empty
-    /// (so a simulation clock counts the agent as waiting, not running).
-    private nonisolated func run() async {
-        while !Task.isCancelled {
-            let batch = mailbox.withLock { mailbox in
-                defer { mailbox.removeAll() }
-                return mailbox
-            }
-            guard !batch.isEmpty else {
-                do {
-                    _ = try await clock.sleep(until: clock.now.advanced(by: .seconds(86_400)), orUntil: alarm)
-                } catch {
-                    return  // cancelled: stop() was called
+    /// Handles commands until stopped (after the queue is empty) or cancelled, sleeping on the
+    /// clock while the mailbox is empty (so a simulation clock counts the agent as waiting).
+    public func run() async throws {
+        logger.debug("Reporter started", metadata: ["report.directory": "\(configuration.outputDirectory)"])
+        try await mailbox.runStoppingOnGracefulShutdown {
+            while true {
+                let batch = mailbox.takeAll()
+                if batch.isEmpty {
+                    if let reason = mailbox.stopReason {
+                        logger.debug("Reporter stopped", metadata: ["reason": "\(reason)"])
+                        return
+                    }
+                    try await mailbox.wait(on: clock)
+                    continue
                 }
-                continue
-            }
-            for command in batch {
-                await handle(command)
+                for command in batch { await handle(command) }
             }
         }
     }
 
-    private nonisolated func handle(_ command: ReporterCommand) async {
+    private func handle(_ command: ReporterCommand) async {
         switch command {
         case .measure(let frame):
             do {
@@ -173,24 +158,28 @@ public actor Reporter {
             } catch {
                 logger.error("Frame quality not stored", metadata: ["frame.id": "\(frame.id)", "error": "\(error)"])
             }
+        case .measureUnmeasured(let interval):
+            do {
+                let unmeasured = try await store.frames(startedIn: interval, site: nil).filter { $0.quality == nil }.map(\.frame)
+                if !unmeasured.isEmpty { logger.notice("Measuring frames left unmeasured", metadata: ["frame.count": "\(unmeasured.count)"]) }
+                for frame in unmeasured { _ = try await measure(frame) }
+            } catch {
+                logger.error("Unmeasured frames not caught up", metadata: ["error": "\(error)"])
+            }
         case .buildNightReport(let date, let site):
             do {
                 let files = try await buildNightReport(date: date, site: site)
-                await record(files)
+                counts.reportsWritten += 1
+                reports.append(files)
+                events(.reportWritten(night: date, site: site, path: files.html, at: clock.currentDate))
             } catch {
-                await recordFailedReport()
+                counts.reportsFailed += 1
                 logger.error(
                     "Night report failed", metadata: ["report.night": "\(date)", "site.id": "\(site?.rawValue ?? "network")", "error": "\(error)"])
+                events(.reportFailed(night: date, site: site, reason: error.description, at: clock.currentDate))
             }
         }
     }
-
-    private func record(_ files: ReportFiles) {
-        counts.reportsWritten += 1
-        reports.append(files)
-    }
-
-    private func recordFailedReport() { counts.reportsFailed += 1 }
 
     private func recordMeasurement(_ status: FrameQuality.Status, modelled: Bool) {
         if modelled {
@@ -204,6 +193,11 @@ public actor Reporter {
     }
 
     // MARK: Work
+
+    /// Where a night's report goes: `<outputDirectory>/<night>/<site id, or network>/`.
+    public static func reportDirectory(under outputDirectory: String, night: CalendarDate, site: SiteID?) -> String {
+        outputDirectory + "/\(night)/" + ReportFormat.fileName(site?.rawValue ?? "network")
+    }
 
     /// Measures a frame and stores its quality now (the command does this in the agent's task).
     ///
@@ -233,6 +227,7 @@ public actor Reporter {
             throw ReportingError(error, while: "store the quality of frame \(frame.id)")
         }
         await recordMeasurement(measurement.quality.status, modelled: false)
+        events(.frameMeasured(measurement.quality))
         switch measurement.quality.status {
         case .measured:
             if let fwhm = measurement.quality.fwhmArcseconds { metadata["frame.fwhm_arcsec"] = "\(formatFixed(fwhm, decimals: 2))" }
@@ -262,7 +257,7 @@ public actor Reporter {
             store: store, network: configuration.network, surveyCatalog: configuration.surveyCatalog,
             options: .init(measurer: measurer, maximumThumbnails: configuration.maximumThumbnails, skyMaps: configuration.skyMaps))
         let report = try await builder.build(night: date, site: site, generatedAt: clock.currentDate)
-        let directory = configuration.outputDirectory + "/\(date)/" + ReportFormat.fileName(site?.rawValue ?? "network")
+        let directory = Self.reportDirectory(under: configuration.outputDirectory, night: date, site: site)
         let files = try ReportWriter(options: configuration.writer).write(report, to: directory)
         var metadata: Logger.Metadata = [
             "report.night": "\(date)", "report.path": "\(files.html)", "report.frames": "\(report.totals.frames)",

@@ -81,7 +81,6 @@ enum HorizonKernel {
         _ altitudes: UnsafeMutablePointer<Double>, _ azimuths: UnsafeMutablePointer<Double>
     ) {
         let instantCount = instants.count
-        let toDegrees = 180 / Double.pi
         // Per-instant constants, derived once: SRS/em serves both the deflection (eraLd) and
         // aberration's gravitational term (eraAb); eraLdsun never divides by less than 1e-6/em².
         let gravitational = instants.map { schwarzschildRadiusAU / $0.em }
@@ -104,31 +103,57 @@ enum HorizonKernel {
                                 azimuthRow[instant] = 0
                                 continue
                             }
-                            let e = parameters[instant].eh, v = parameters[instant].v, m = parameters[instant].m
-                            let bm1 = parameters[instant].bm1, g = gravitational[instant]
-                            // Light deflection: p1 = p + w (e − (p·e) p), w = SRS/em / (1 + p·e).
-                            let pe = px * e.x + py * e.y + pz * e.z
-                            let w = g / max(1 + pe, limits[instant])
-                            let qx = px + w * (e.x - pe * px), qy = py + w * (e.y - pe * py), qz = pz + w * (e.z - pe * pz)
-                            // Aberration (eraAb), unnormalised: the direction is all we need.
-                            let pdv = qx * v.x + qy * v.y + qz * v.z
-                            let w1 = 1 + pdv / (1 + bm1)
-                            let rx = qx * bm1 + w1 * v.x + g * (v.x - pdv * qx)
-                            let ry = qy * bm1 + w1 * v.y + g * (v.y - pdv * qy)
-                            let rz = qz * bm1 + w1 * v.z + g * (v.z - pdv * qz)
-                            // Rotation to (S, E, up) plus diurnal aberration on E.
-                            let south = m.0 * rx + m.1 * ry + m.2 * rz
-                            let east = m.3 * rx + m.4 * ry + m.5 * rz + parameters[instant].diurab
-                            let up = m.6 * rx + m.7 * ry + m.8 * rz
-                            let horizontal = (south * south + east * east).squareRoot()
-                            altitudeRow[instant] = fastAtan2(up, horizontal) * toDegrees
-                            let azimuth = fastAtan2(east, -south) * toDegrees
-                            azimuthRow[instant] = azimuth < 0 ? azimuth + 360 : azimuth
+                            let (altitude, azimuth) = point(
+                                px, py, pz, parameters[instant], gravitational: gravitational[instant], limit: limits[instant])
+                            altitudeRow[instant] = altitude
+                            azimuthRow[instant] = azimuth
                         }
                     }
                 }
             }
         }
+    }
+}
+
+extension HorizonKernel {
+    /// One target direction at one instant: light deflection by the Sun (`eraLd` with q = p),
+    /// aberration (`eraAb`), the folded rotation, diurnal aberration, then altitude and azimuth
+    /// (degrees, azimuth 0..<360) from the horizon vector.
+    ///
+    /// - Parameters:
+    ///   - gravitational: SRS / em for the instant (the deflection's and aberration's term).
+    ///   - limit: the smallest denominator `eraLdsun` allows, 1e-6 / max(1, em²).
+    @inline(__always)
+    static func point(
+        _ px: Double, _ py: Double, _ pz: Double, _ parameters: KernelParameters, gravitational g: Double, limit: Double
+    ) -> (altitude: Double, azimuth: Double) {
+        let toDegrees = 180 / Double.pi
+        let e = parameters.eh, v = parameters.v, m = parameters.m, bm1 = parameters.bm1
+        // Light deflection: p1 = p + w (e − (p·e) p), w = SRS/em / (1 + p·e).
+        let pe = px * e.x + py * e.y + pz * e.z
+        let w = g / max(1 + pe, limit)
+        let qx = px + w * (e.x - pe * px), qy = py + w * (e.y - pe * py), qz = pz + w * (e.z - pe * pz)
+        // Aberration (eraAb), unnormalised: the direction is all we need.
+        let pdv = qx * v.x + qy * v.y + qz * v.z
+        let w1 = 1 + pdv / (1 + bm1)
+        let rx = qx * bm1 + w1 * v.x + g * (v.x - pdv * qx)
+        let ry = qy * bm1 + w1 * v.y + g * (v.y - pdv * qy)
+        let rz = qz * bm1 + w1 * v.z + g * (v.z - pdv * qz)
+        // Rotation to (S, E, up) plus diurnal aberration on E.
+        let south = m.0 * rx + m.1 * ry + m.2 * rz
+        let east = m.3 * rx + m.4 * ry + m.5 * rz + parameters.diurab
+        let up = m.6 * rx + m.7 * ry + m.8 * rz
+        let horizontal = (south * south + east * east).squareRoot()
+        let altitude = fastAtan2(up, horizontal) * toDegrees
+        let azimuth = fastAtan2(east, -south) * toDegrees
+        return (altitude, azimuth < 0 ? azimuth + 360 : azimuth)
+    }
+
+    /// One target at one instant of a timeline, degrees (the grid's fast path, unrefracted).
+    static func horizontal(of target: EquatorialCoordinates, _ parameters: KernelParameters) -> (altitude: Double, azimuth: Double) {
+        let ra = target.rightAscension.radians, dec = target.declination.radians
+        let g = schwarzschildRadiusAU / parameters.em
+        return point(cos(dec) * cos(ra), cos(dec) * sin(ra), sin(dec), parameters, gravitational: g, limit: 1e-6 / max(1, parameters.em * parameters.em))
     }
 }
 

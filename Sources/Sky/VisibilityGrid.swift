@@ -113,29 +113,34 @@ public struct VisibilityGrid: Sendable {
         return pm * (1 - pv) + term.moonDotVelocity
     }
 
-    /// Which (target, instant) pairs meet the constraints: altitude and airmass limits, the
-    /// horizon mask, darkness (Sun altitude), Moon separation and Moon brightness.
-    /// Bounds are inclusive.
+    /// Which (target, instant) pairs meet the constraints (altitude, airmass, horizon mask,
+    /// darkness, Moon separation and brightness) with no mount limit and no time window.
     public func observability(constraints: ObservingConstraints, horizon: HorizonMask = .flat()) -> ObservabilityMask {
+        observability(ObservingLimits(constraints, horizon: horizon))
+    }
+
+    /// Which (target, instant) pairs meet a set of limits: at every pair, exactly what
+    /// ``ObservingLimits/isObservable(_:)`` says of the grid's sample there.
+    public func observability(_ limits: ObservingLimits) -> ObservabilityMask {
         let instantCount = instants.count
-        let darkEnough = sky.map { $0.sunAltitudeDegrees <= constraints.darkness.sunAltitude.degrees }
-        let moonAllowed = sky.map { $0.moonAltitudeDegrees < 0 || $0.moonIllumination <= constraints.maximumMoonIllumination }
-        let minimumAltitude = max(constraints.minimumAltitude.degrees, Airmass.altitudeDegrees(forSecantAirmass: constraints.maximumAirmass))
-        let maskHighest = horizon.highestAltitude.degrees
-        let minimumSeparation = constraints.minimumMoonSeparation.degrees
+        let instantAllowed = (0..<instantCount).map { instant in
+            let sky = sky[instant]
+            return sky.sunAltitudeDegrees <= limits.highestSunAltitudeDegrees
+                && limits.moonBrightnessAllows(moonAltitudeDegrees: sky.moonAltitudeDegrees, moonIllumination: sky.moonIllumination)
+                && limits.windowContains(start: instants[instant], end: instants[instant])
+        }
+        let lowest = limits.lowestAltitudeDegrees
+        let maskHighest = limits.highestMaskAltitudeDegrees
+        let minimumSeparation = limits.smallestMoonSeparationDegrees
         let largestCosine = cos(minimumSeparation * .pi / 180)
         var bits = [Bool](repeating: false, count: altitudes.count)
         for target in 0..<targetCount {
             let row = target * instantCount
-            for instant in 0..<instantCount where darkEnough[instant] && moonAllowed[instant] {
+            for instant in 0..<instantCount where instantAllowed[instant] {
                 let altitude = altitudes[row + instant]
-                guard altitude >= minimumAltitude else { continue }
-                if altitude < maskHighest, altitude < horizon.minimumAltitudeDegrees(atAzimuthDegrees: azimuths[row + instant]) { continue }
-                if minimumSeparation > 0, sky[instant].moonAltitudeDegrees > -1,
-                    moonSeparationCosine(target: target, instant: instant) > largestCosine
-                {
-                    continue
-                }
+                guard altitude >= lowest else { continue }
+                if altitude < maskHighest, altitude < limits.lowestAltitudeDegrees(atAzimuthDegrees: azimuths[row + instant]) { continue }
+                if minimumSeparation > 0, moonSeparationCosine(target: target, instant: instant) > largestCosine { continue }
                 bits[row + instant] = true
             }
         }
@@ -168,6 +173,14 @@ public struct SkyTimeline: Sendable {
         frames.reserveCapacity(instants.count)
         for instant in instants { frames.append(try geometric.frame(at: instant)) }
         self.init(frames: frames)
+    }
+
+    /// The unrefracted altitude and azimuth of any position at one of the timeline's instants,
+    /// by the grid's kernel (within 0.005″ of ERFA): for the odd position a decision needs
+    /// besides its grid's targets (where a telescope points now).
+    public func horizontal(of target: EquatorialCoordinates, instant: Int) -> HorizontalCoordinates {
+        let (altitude, azimuth) = HorizonKernel.horizontal(of: target, parameters[instant])
+        return HorizontalCoordinates(altitude: .degrees(altitude), azimuth: .degrees(azimuth))
     }
 
     /// Evenly spaced instants covering an interval, ends included.

@@ -3,6 +3,7 @@ import Coordination
 import Foundation
 import SkyMaps
 import Logging
+import Orchestration
 import Persistence
 import StarlingCore
 
@@ -64,46 +65,21 @@ extension Starling.Alert {
                 printError(error.description)
                 throw ExitCode(1)
             }
-            let clock = WallClock()
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
-            let coordinator = NetworkCoordinator(
-                network: network, store: store, clock: clock, logger: logger, skyMaps: SkyMapLoader(reader: FITSSkyMapReader()),
-                eventHandler: { event in
-                    if case .assignmentMade(let assignment) = event {
-                        logger.info("Follow-up offered", metadata: [
-                            "assignment.id": "\(assignment.id)", "telescope.id": "\(assignment.telescopeID)",
-                            "assignment.start": "\(ISO8601.string(from: assignment.plannedStart, fractionalSeconds: false))",
-                            "assignment.reason": "\(assignment.reason)",
-                        ])
-                    }
-                })
-            // Alerts committed together are decided together, in one transaction.
-            let intake = AlertIntake(
-                store: store, policy: IntakePolicy(acceptsTestNotices: acceptTest), clock: clock, logger: logger,
-                handler: { batch in await coordinator.handle(batch) })
-            let transport: any AlertTransport
+            let source: AlertListenerHost.Source
             if let vtp, let (host, port) = Self.endpoint(vtp) {
-                transport = VTPSubscriber(configuration: .init(host: host, port: port, localIVORN: localIvorn), clock: clock, logger: logger)
+                source = .vtp(host: host, port: port, localIVORN: localIvorn)
             } else {
-                transport = WatchedFolder(path: folder ?? ".", clock: clock, logger: logger)
+                source = .folder(folder ?? ".")
             }
+            let host = AlertListenerHost(
+                network: network, store: store, source: source, policy: IntakePolicy(acceptsTestNotices: acceptTest), logger: logger)
             do {
-                try await coordinator.start(watchingLeases: false)
-                try await intake.start()
+                try await host.runUntilTerminated(logger: logger)
             } catch {
-                printError(error.description)
+                printError("\(error)")
                 throw ExitCode(1)
-            }
-            logger.notice("Listening for alerts", metadata: ["alert.transport": "\(transport.name)", "store.path": "\(db)"])
-
-            let interrupt = SignalWatch(SIGINT, SIGTERM)
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await transport.run(into: intake) }
-                await interrupt.wait()
-                logger.notice("Stopping")
-                group.cancelAll()
-                await intake.stop()
             }
         }
 

@@ -10,8 +10,7 @@ extension Starling.Alert {
             abstract: "Show the normalised alert of each notice file, or why it was refused.",
             discussion: "Exits 1 if any notice was refused. With --json prints one JSON document with an entry per file.")
 
-        @Flag(help: "Print JSON instead of text.")
-        var json = false
+        @OptionGroup var options: GlobalOptions
 
         @Argument(help: ArgumentHelp("Notice files (VOEvent XML or JSON).", valueName: "FILE"))
         var files: [String]
@@ -37,13 +36,13 @@ extension Starling.Alert {
                     entries.append(ParseEntry(file: file, refusal: error.description, format: AlertParser.guessFormat(data)))
                 }
             }
-            if json {
+            if options.json {
                 // Notice times carry fractions of a second; keep them (printJSON's ISO 8601 drops them).
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 encoder.dateEncodingStrategy = .custom { date, encoder in
                     var container = encoder.singleValueContainer()
-                    try container.encode(ISO8601.string(from: date, fractionalSeconds: true))
+                    try container.encode(ParseEntry.timeText(date))
                 }
                 print(String(decoding: try encoder.encode(ParseDocument(entries: entries)), as: UTF8.self))
             } else {
@@ -131,13 +130,21 @@ struct ParseEntry: Encodable {
         refused = refusal
     }
 
+    /// A time to the precision notices give: milliseconds (`…52.810Z` for GCN's `52.81`), or
+    /// microseconds when the instant is not a whole millisecond (LVK's `05.017147`).
+    static func timeText(_ date: Date) -> String {
+        let microseconds = (date.timeIntervalSince1970 * 1e6).rounded()
+        let isWholeMillisecond = microseconds.truncatingRemainder(dividingBy: 1000) == 0
+        return ISO8601.string(from: date, fractionDigits: isWholeMillisecond ? 3 : 6)
+    }
+
     /// The text form: a header line per file, then the alert's facts.
     var text: String {
         guard let alert else { return "\(file): refused: \(refused ?? "")" }
         var lines = ["\(file): \(format ?? "") \(alert.id.rawValue)"]
         lines.append("  event      \(alert.eventID) (\(alert.mission) \(alert.noticeType), serial \(alert.serial)\(alert.isRetraction ? ", RETRACTION" : ""))")
         lines.append("  kind       \(alert.kind.rawValue), role \(alert.role.rawValue)")
-        lines.append("  time       \(ISO8601.string(from: alert.eventTime))\(alert.issuedTime.map { " (issued \(ISO8601.string(from: $0)))" } ?? "")")
+        lines.append("  time       \(Self.timeText(alert.eventTime))\(alert.issuedTime.map { " (issued \(Self.timeText($0)))" } ?? "")")
         if let position = alert.position {
             lines.append("  position   \(position) (\(String(format: "%.5f", position.rightAscension.degrees)), \(String(format: "%+.5f", position.declination.degrees)))")
         } else {
@@ -146,8 +153,12 @@ struct ParseEntry: Encodable {
         switch alert.errorRegion {
         case .none: lines.append("  error      none")
         case .circle(let radius):
-            let containment = alert.errorContainment.map { String(format: " (%.0f%%)", $0 * 100) } ?? ""
-            lines.append("  error      circle \(String(format: "%.4f", radius.degrees))°\(containment)")
+            let containment = alert.errorContainment.map { String(format: " (%.0f%% containment)", $0 * 100) } ?? " (containment unstated: 90% assumed)"
+            var line = "  error      circle \(String(format: "%.4f", radius.degrees))°\(containment)"
+            if let stated = alert.errorContainment, stated != 0.9, let radius90 = alert.errorRadius(containing: 0.9) {
+                line += String(format: "; 90%%: %.4f°", radius90.degrees)
+            }
+            lines.append(line)
         case .skyMap(let reference): lines.append("  error      sky map \(reference.location)")
         }
         if let sky_map { lines.append("  sky map    \(sky_map.text)") }
@@ -156,7 +167,11 @@ struct ParseEntry: Encodable {
         }
         if let far = alert.falseAlarmRateHertz { lines.append("  FAR        \(far) Hz") }
         if let significance = alert.significance { lines.append("  signif.    \(significance) σ") }
-        if !alert.hasPosition { lines.append("  (no position: recorded, not scheduled)") }
+        if let veto = alert.followUpVeto {
+            lines.append("  follow-up  NOT FOLLOWED: \(veto)")
+        } else if !alert.hasPosition {
+            lines.append("  (no position: recorded, not scheduled)")
+        }
         for remark in remarks ?? [] { lines.append("  note       \(remark)") }
         return lines.joined(separator: "\n")
     }

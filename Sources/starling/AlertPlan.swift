@@ -23,8 +23,8 @@ extension Starling.Alert {
         @Argument(help: ArgumentHelp("The notice file (VOEvent, GCN JSON, IGWN JSON).", valueName: "FILE"))
         var file: String
 
-        @Option(help: ArgumentHelp("The decision instant, ISO 8601 UTC (default: the alert's event time).", valueName: "ISO_UTC"))
-        var at: String?
+        @Option(help: ArgumentHelp("The decision instant, UTC: 2026-11-23T21:31:00Z or 2026-11-23 21:31 (default: the alert's event time).", valueName: "UTC"))
+        var at: InstantArgument?
 
         @Option(help: ArgumentHelp("Sites whose weather is unsafe (repeatable).", valueName: "SITE"))
         var unsafe: [String] = []
@@ -45,7 +45,6 @@ extension Starling.Alert {
         var maximumFields: Int = SkyMapStrategy().maximumFields
 
         func validate() throws {
-            if let at, ISO8601.date(from: at) == nil { throw ValidationError("--at '\(at)' is not an ISO 8601 time such as 2026-11-23T21:31:00Z") }
             guard (0...1).contains(credibleLevel) else { throw ValidationError("--credible-level \(credibleLevel) is not a probability: give 0.9 for the 90 % region") }
             guard maximumFields >= 0 else { throw ValidationError("--maximum-fields \(maximumFields) cannot be negative") }
         }
@@ -53,9 +52,11 @@ extension Starling.Alert {
         func run() async throws {
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
-            for site in unsafe + pin + forbid + prefer where network.site(SiteID(site)) == nil {
-                throw ValidationError("no site '\(site)' (see `starling sites`)")
+            func sites(_ names: [String], _ option: String) throws -> [SiteID] {
+                try names.map { name in try lookUp(option) { () throws(UnknownNameError) in try network.site(named: name).id } }
             }
+            let unsafe = try sites(unsafe, "--unsafe"), pin = try sites(pin, "--pin")
+            let forbid = try sites(forbid, "--forbid"), prefer = try sites(prefer, "--prefer")
             let raw: Data
             do { raw = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
                 printError("\(file): cannot be read (\(error.localizedDescription))")
@@ -66,7 +67,7 @@ extension Starling.Alert {
                 printError("\(file): refused: \(error)")
                 throw ExitCode(1)
             }
-            let now = at.flatMap(ISO8601.date(from:)) ?? alert.eventTime
+            let now = at?.date ?? alert.eventTime
             var skyMap: HEALPixSkyMap?
             if case .skyMap = alert.errorRegion {
                 do {
@@ -79,11 +80,10 @@ extension Starling.Alert {
             var policy: SitePolicy?
             if !(pin.isEmpty && forbid.isEmpty && prefer.isEmpty) {
                 policy = SitePolicy(
-                    alertKind: alert.kind, preferred: prefer.map { SiteID($0) }, forbidden: forbid.map { SiteID($0) },
-                    pinned: pin.isEmpty ? nil : pin.map { SiteID($0) })
+                    alertKind: alert.kind, preferred: prefer, forbidden: forbid, pinned: pin.isEmpty ? nil : pin)
             }
             var weather: [SiteID: WeatherSafety] = [:]
-            for site in unsafe { weather[SiteID(site)] = .unsafe(["marked unsafe on the command line"]) }
+            for site in unsafe { weather[site] = .unsafe(["marked unsafe on the command line"]) }
             var sky = FollowUpPlanner.SkyCache()
             let planner = FollowUpPlanner(network: network)
             let decision: FollowUpDecision

@@ -19,7 +19,7 @@ extension Starling {
         func run() async throws {
             let layout = try options.layout()
             guard layout.catalogNames.contains(name) else {
-                throw ValidationError("no catalog '\(name)' in \(layout.catalogsDirectory) (known: \(layout.catalogNames.joined(separator: ", ")))")
+                throw ValidationError("\(UnknownNameError(kind: "catalog", name: name, scope: "in \(layout.catalogsDirectory)", known: layout.catalogNames))")
             }
             let catalog = try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: name) }
             if options.json {

@@ -94,6 +94,10 @@ struct FitsInfoDocument: Encodable {
         let filter: String?
         let ra_deg: Double?
         let dec_deg: Double?
+        /// Which keywords gave `ra_deg`/`dec_deg`, e.g. `RA/DEC`.
+        let pointing_keywords: String?
+        /// How they were read, e.g. `sexagesimal: RA in hours, DEC in degrees`.
+        let pointing_reading: String?
         let airmass: Double?
         let telescope: String?
         let instrument: String?
@@ -119,7 +123,9 @@ struct FitsInfoDocument: Encodable {
             add("IMAGETYP", image_type)
             add("OBJECT", object)
             add("FILTER", filter)
-            if let ra_deg, let dec_deg { add("RA/DEC", "\(fixed(ra_deg, 5))° \(fixed(dec_deg, 5))°") }
+            if let ra_deg, let dec_deg {
+                add(pointing_keywords ?? "RA/DEC", "\(fixed(ra_deg, 5))° \(fixed(dec_deg, 5))°" + (pointing_reading.map { " (\($0))" } ?? ""))
+            }
             add("AIRMASS", airmass.map { fixed($0, 4) })
             add("TELESCOP", telescope)
             add("INSTRUME", instrument)
@@ -178,7 +184,8 @@ struct FitsInfoDocument: Encodable {
             date_obs: metadata.observationStart.map { ISO8601.string(from: $0, fractionalSeconds: true) },
             date_obs_has_time: metadata.observationStart.map { _ in metadata.observationStartHasTime },
             exposure_s: metadata.exposureSeconds, image_type: metadata.imageType, object: metadata.object, filter: metadata.filter,
-            ra_deg: metadata.pointing?.rightAscension.degrees, dec_deg: metadata.pointing?.declination.degrees, airmass: metadata.airmass,
+            ra_deg: metadata.pointing?.rightAscension.degrees, dec_deg: metadata.pointing?.declination.degrees,
+            pointing_keywords: metadata.pointingSource?.keywords, pointing_reading: metadata.pointingSource?.reading, airmass: metadata.airmass,
             telescope: metadata.telescope, instrument: metadata.instrument, observatory: metadata.observatory,
             site_latitude_deg: metadata.siteLatitude?.degrees, site_longitude_deg: metadata.siteLongitude?.degrees,
             site_elevation_m: metadata.siteElevationMeters, gain: metadata.gain, read_noise: metadata.readNoise,

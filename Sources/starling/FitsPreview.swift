@@ -8,6 +8,8 @@ extension Starling.Fits {
             abstract: "Write a zscale-stretched PNG of a frame.",
             discussion: "Uses IRAF's zscale limits; --max-size reduces the picture by block averaging for thumbnails.")
 
+        @OptionGroup var options: GlobalOptions
+
         @Argument(help: ArgumentHelp("The FITS frame.", valueName: "FILE"))
         var file: String
 
@@ -33,7 +35,22 @@ extension Starling.Fits {
                 printError("\(out): cannot write the PNG: \(error)")
                 throw ExitCode(1)
             }
-            print("\(out): \(preview.width)×\(preview.height) PNG, zscale \(fixed(Double(preview.limits.low), 2))…\(fixed(Double(preview.limits.high), 2)) ADU")
+            if options.json {
+                try printJSON(PreviewDocument(
+                    png: out, width: preview.width, height: preview.height, zscale_low_adu: FiniteNumber.value(Double(preview.limits.low)),
+                    zscale_high_adu: FiniteNumber.value(Double(preview.limits.high))))
+            } else {
+                print("\(out): \(preview.width)×\(preview.height) PNG, zscale \(fixed(Double(preview.limits.low), 2))…\(fixed(Double(preview.limits.high), 2)) ADU")
+            }
         }
     }
+}
+
+/// `starling fits preview --json`.
+struct PreviewDocument: Encodable {
+    let png: String
+    let width: Int
+    let height: Int
+    let zscale_low_adu: Double?
+    let zscale_high_adu: Double?
 }

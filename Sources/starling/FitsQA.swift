@@ -54,8 +54,9 @@ extension Starling.Fits {
                 }
             }
             let summary = analysis.summary
+            let notes = frame.metadata.problems + summary.notes
             if options.json {
-                try printJSON(QADocument(file: file, hdu: frame.hdu ?? 0, summary: summary))
+                try printJSON(QADocument(file: file, hdu: frame.hdu ?? 0, summary: summary, notes: notes))
                 return
             }
             var table = TextTable(headers: ["measure", "value"])
@@ -71,26 +72,28 @@ extension Starling.Fits {
             table.append(["5σ limit", summary.limitingFlux5Sigma.map { fixed($0, 1) + " ADU" } ?? ""])
             table.append(["5σ limiting mag", summary.limitingMagnitude5Sigma.map { fixed($0, 2) } ?? (summary.instrumentalLimitingMagnitude.map { fixed($0, 2) + " (instrumental, no zero point)" } ?? "")])
             print(table.render())
+            for note in notes { print("note: \(note)") }
             if let sources { print("sources written to \(sources)") }
         }
     }
 }
 
 /// The JSON shape of `starling fits qa FILE --json`: snake_case with units in the names, as
-/// the other commands' JSON.
+/// the other commands' JSON. A value that is not a finite number (a frame of NaNs, values that
+/// overflow) is `null`, and `notes` says why.
 struct QADocument: Encodable {
     struct Summary: Encodable {
         let width: Int
         let height: Int
-        let background_adu: Double
-        let noise_adu: Double
+        let background_adu: Double?
+        let noise_adu: Double?
         let source_count: Int
         let fwhm_px: Double?
         let fwhm_arcsec: Double?
         let pixel_scale_arcsec: Double?
         let ellipticity: Double?
         let fwhm_sample_size: Int
-        let saturated_fraction: Double
+        let saturated_fraction: Double?
         let saturation_level_adu: Double?
         let limiting_flux_5sigma_adu: Double?
         let instrumental_limiting_mag_5sigma: Double?
@@ -102,18 +105,24 @@ struct QADocument: Encodable {
     let file: String
     let hdu: Int
     let summary: Summary
+    /// What the header's problems and the measurement say about these numbers.
+    let notes: [String]
 
-    init(file: String, hdu: Int, summary: FrameSummary) {
+    init(file: String, hdu: Int, summary: FrameSummary, notes: [String]) {
+        let finite = FiniteNumber.value
         self.file = file
         self.hdu = hdu
+        self.notes = notes
         self.summary = Summary(
-            width: summary.width, height: summary.height, background_adu: summary.backgroundLevel, noise_adu: summary.backgroundNoise,
-            source_count: summary.sourceCount, fwhm_px: summary.medianFWHMPixels, fwhm_arcsec: summary.medianFWHMArcseconds,
-            pixel_scale_arcsec: summary.pixelScaleArcseconds, ellipticity: summary.medianEllipticity,
-            fwhm_sample_size: summary.fwhmSampleSize, saturated_fraction: summary.saturatedFraction,
-            saturation_level_adu: summary.saturationLevel, limiting_flux_5sigma_adu: summary.limitingFlux5Sigma,
-            instrumental_limiting_mag_5sigma: summary.instrumentalLimitingMagnitude, limiting_mag_5sigma: summary.limitingMagnitude5Sigma,
-            zero_point: summary.zeroPoint, exposure_s: summary.exposureSeconds)
+            width: summary.width, height: summary.height, background_adu: finite(summary.backgroundLevel),
+            noise_adu: finite(summary.backgroundNoise), source_count: summary.sourceCount, fwhm_px: finite(summary.medianFWHMPixels),
+            fwhm_arcsec: finite(summary.medianFWHMArcseconds), pixel_scale_arcsec: finite(summary.pixelScaleArcseconds),
+            ellipticity: finite(summary.medianEllipticity), fwhm_sample_size: summary.fwhmSampleSize,
+            saturated_fraction: finite(summary.saturatedFraction), saturation_level_adu: finite(summary.saturationLevel),
+            limiting_flux_5sigma_adu: finite(summary.limitingFlux5Sigma),
+            instrumental_limiting_mag_5sigma: finite(summary.instrumentalLimitingMagnitude),
+            limiting_mag_5sigma: finite(summary.limitingMagnitude5Sigma), zero_point: finite(summary.zeroPoint),
+            exposure_s: finite(summary.exposureSeconds))
     }
 }
 

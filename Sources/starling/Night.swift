@@ -25,8 +25,8 @@ extension Starling {
         @Argument(help: ArgumentHelp("The scenario file (default: simulations/tonight.yaml).", valueName: "SCENARIO.yaml"))
         var scenario: String?
 
-        @Option(help: "Run the scenario on this local date instead (its events move by the same number of days).")
-        var date: String?
+        @Option(help: ArgumentHelp("Run the scenario on the night beginning on this local date instead (its events move by the same number of days).", valueName: "YYYY-MM-DD"))
+        var date: DateArgument?
 
         @Option(help: ArgumentHelp("The SQLite store (default: OUT/starling.sqlite). An unfinished run in it is resumed.", valueName: "PATH"))
         var db: String?
@@ -55,7 +55,6 @@ extension Starling {
         }
 
         func validate() throws {
-            if let date, CalendarDate(date) == nil { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
             guard renderEvery >= 0 else { throw ValidationError("--render-every must be 0 or more") }
         }
 
@@ -67,7 +66,7 @@ extension Starling {
             var loaded = try loadOrExit { () throws(ConfigErrors) in
                 try Scenario.load(path: path, context: Scenario.Context(network: network, catalogNames: layout.catalogNames))
             }
-            if let date { loaded = loaded.moved(to: CalendarDate(date)!) }
+            if let date { loaded = loaded.moved(to: date.date) }
             if let seed { loaded = loaded.with(seed: seed) }
             let catalog = try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: loaded.catalog) }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -75,16 +74,17 @@ extension Starling {
             logger.logLevel = .error
             let configuration = NightRunConfiguration(
                 scenario: loaded, network: network, catalog: catalog, databasePath: db ?? "\(out)/starling.sqlite", outputDirectory: out,
-                rendering: renderEvery == 0 ? .none : (renderEvery == 1 ? .all : .sample(everyNth: renderEvery)), logger: logger)
-            let runner = NightRunner(configuration: configuration)
+                rendering: RenderingPolicy(renderingOneIn: renderEvery), logger: logger)
+            let host = NightHost(configuration: configuration)
             let telescopes = configuration.sites.reduce(0) { $0 + $1.telescopes.count }
             if !quiet && !options.json {
-                print("Night of \(loaded.date) (\(loaded.name), seed \(loaded.seed)): \(configuration.sites.count) sites, \(telescopes) telescopes")
+                let span = (try? NightHost(configuration: configuration).span()).map { " (\(NightSpan.minute($0.start)) – \(NightSpan.minute($0.end)) UTC)" } ?? ""
+                print("Night of \(loaded.date)\(span), \(loaded.name), seed \(loaded.seed): \(configuration.sites.count) sites, \(telescopes) telescopes")
             }
             let interactive = isatty(STDOUT_FILENO) != 0
-            let result: NightRunner.Result
+            let result: NightHost.Result
             do {
-                result = try await runner.run { progress in
+                result = try await host.run { progress in
                     guard !quiet && !options.json else { return }
                     let line = NightText.progressLine(progress, telescopes: telescopes)
                     if interactive {
@@ -122,7 +122,7 @@ enum NightText {
     /// A probability in per cent, with two decimals below 10 %.
     static func percent(_ value: Double) -> String { String(format: value < 0.1 ? "%.2f %%" : "%.1f %%", value * 100) }
 
-    static func summary(_ result: NightRunner.Result) -> String {
+    static func summary(_ result: NightHost.Result) -> String {
         let summary = result.summary
         var lines: [String] = []
         if let resumed = result.resumedFrom {
@@ -240,7 +240,7 @@ struct NightRunDocument: Encodable {
         let planned_hours: Double
     }
 
-    init(_ result: NightRunner.Result) {
+    init(_ result: NightHost.Result) {
         let summary = result.summary
         night = summary.night.description
         resumed_from_utc = result.resumedFrom.map { ISO8601.string(from: $0, fractionalSeconds: false) }

@@ -2,13 +2,12 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Logging
-import Observatory
+import Orchestration
 import Persistence
 import Planning
 import Reporting
 import Sky
 import StarlingCore
-import Synchronization
 
 extension Starling {
     /// `starling observe`: one observation through a telescope agent and the simulator.
@@ -29,10 +28,10 @@ extension Starling {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The site id (see `starling sites`).")
-        var site: String
+        @Option(help: "The site id (optional: the telescope's id names its site; see `starling sites`).")
+        var site: String?
 
-        @Option(help: "The telescope id at that site (see `starling sites`).")
+        @Option(help: "The telescope id (see `starling sites`).")
         var telescope: String
 
         @OptionGroup var targetOptions: TargetOptions
@@ -43,26 +42,26 @@ extension Starling {
         @Option(help: "Number of frames.")
         var count: Int = 1
 
-        @Option(help: "The filter (default: the survey's, the first of r, R, V, g, clear the telescope has).")
+        @Option(help: "The filter, matched without regard to case when that is unambiguous (default: the survey's, the first of r, R, V, g, clear the telescope has).")
         var filter: String?
 
-        @Option(help: ArgumentHelp("The simulated UTC instant to start at, ISO 8601 (e.g. 2026-11-24T00:30:00Z).", valueName: "ISO_UTC"))
-        var at: String?
+        @Option(help: ArgumentHelp("The simulated UTC instant to start at: ISO 8601 (2026-11-24T00:30:00Z) or 2026-11-24 00:30 (UTC).", valueName: "UTC"))
+        var at: InstantArgument?
 
-        @Option(help: ArgumentHelp("The folder the frames go to (<DIR>/<night>/<telescope>/<frame id>.fits).", valueName: "DIR"))
+        @Option(help: ArgumentHelp("The folder the frames go to (<DIR>/<night>/<telescope>/<frame id>.fits; an existing file is never replaced).", valueName: "DIR"))
         var out: String
 
         @Option(help: ArgumentHelp("Also store the observation and the frames' measured quality in this SQLite store.", valueName: "PATH"))
         var db: String?
 
-        @Option(help: ArgumentHelp("The weather: clear (always clear, the site's median seeing) or climate (the site's climate, random by --seed).", valueName: "clear|climate"))
-        var weather: String = "clear"
+        @Option(help: "The weather: clear (always clear, the site's median seeing) or climate (the site's climate, random by --seed).")
+        var weather: WeatherScenario.Model = .clear
 
         @Option(help: "Seed of the weather, the pixel noise and everything else random.")
         var seed: UInt64 = 1
 
-        @Option(help: ArgumentHelp("Which devices: the simulator (on a simulated clock), or real ones through INDI or ASCOM Alpaca (on the wall clock).", valueName: "simulator|indi|alpaca"))
-        var driver: String = "simulator"
+        @Option(help: "Which devices: the simulator (on a simulated clock), or real ones through INDI or ASCOM Alpaca (on the wall clock).")
+        var driver: DriverKind = .simulator
 
         @Option(help: ArgumentHelp("The INDI server, with --driver indi (device names: the INDI simulators').", valueName: "HOST:PORT"))
         var indi: String?
@@ -73,26 +72,23 @@ extension Starling {
         @Option(help: ArgumentHelp("Read only the central N×N pixels of the detector (a subframe; faster).", valueName: "N"))
         var window: Int?
 
+        /// Where the devices come from.
+        enum DriverKind: String, ExpressibleByArgument, CaseIterable {
+            case simulator, indi, alpaca
+        }
+
         func validate() throws {
             guard exposure.isFinite, exposure > 0 else { throw ValidationError("--exposure must be a positive number of seconds, e.g. --exposure 60") }
             guard count >= 1 else { throw ValidationError("--count must be at least 1") }
-            if let at, ISO8601.date(from: at) == nil {
-                throw ValidationError("--at '\(at)' is not an ISO 8601 UTC instant such as 2026-11-24T00:30:00Z")
-            }
-            guard WeatherScenario.Model(rawValue: weather) != nil else {
-                throw ValidationError("--weather '\(weather)' is not one of \(WeatherScenario.Model.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
             switch driver {
-            case "simulator":
+            case .simulator:
                 if indi != nil || alpaca != nil { throw ValidationError("--indi and --alpaca need --driver indi or --driver alpaca") }
-            case "indi":
+            case .indi:
                 guard let indi, Self.hostAndPort(indi) != nil else { throw ValidationError("--driver indi needs --indi HOST:PORT, e.g. --indi 127.0.0.1:7624") }
                 if at != nil { throw ValidationError("--at is for the simulator; real devices run on the wall clock") }
-            case "alpaca":
+            case .alpaca:
                 guard let alpaca, Self.hostAndPort(alpaca) != nil else { throw ValidationError("--driver alpaca needs --alpaca HOST:PORT, e.g. --alpaca 127.0.0.1:11111") }
                 if at != nil { throw ValidationError("--at is for the simulator; real devices run on the wall clock") }
-            default:
-                throw ValidationError("--driver '\(driver)' is not one of simulator, indi, alpaca")
             }
             if let window, window < 64 { throw ValidationError("--window \(window) is too small; give at least 64 pixels") }
         }
@@ -100,34 +96,25 @@ extension Starling {
         func run() async throws {
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
-            guard let site = network.site(SiteID(site)) else { throw ValidationError("--site: no site '\(self.site)' (see `starling sites`)") }
-            guard var telescope = site.telescopes.first(where: { $0.id.rawValue == self.telescope }) else {
-                throw ValidationError(
-                    "--telescope: no telescope '\(self.telescope)' at \(site.id) (it has \(site.telescopes.map(\.id.rawValue).joined(separator: ", ")))")
-            }
-            var devices: TelescopeDevices?
-            if driver != "simulator" {
+            let chosenSite = try site.map { name in try lookUp("--site") { () throws(UnknownNameError) in try network.site(named: name) } }
+            let located = try lookUp("--telescope") { () throws(UnknownNameError) in try network.telescope(named: self.telescope, at: chosenSite) }
+            let site = located.site
+            var telescope = located.telescope
+            var devices: ObservationHost.Devices?
+            if driver != .simulator {
                 // Real devices: the filters are the wheel's, by the names it reports.
-                let (host, port) = Self.hostAndPort(driver == "indi" ? indi! : alpaca!)!
-                let configuration: DriverConfiguration = driver == "indi"
+                let (host, port) = Self.hostAndPort(driver == .indi ? indi! : alpaca!)!
+                let configuration: DriverConfiguration = driver == .indi
                     ? .indi(INDIConfiguration(host: host, port: port)) : .alpaca(AlpacaConfiguration(host: host, port: port))
-                do throws(DriverError) {
-                    let made = try DeviceDriverFactory.makeDevices(for: telescope.replacing(driver: configuration), site: site.location)
-                    if let wheel = made.filterWheel {
-                        try await wheel.connect()
-                        let names = try await wheel.filters()
-                        if !names.isEmpty { telescope = telescope.replacing(filters: names) }
-                    }
-                    devices = made
+                do {
+                    (telescope, devices) = try await ObservationHost.connectDevices(for: telescope.replacing(driver: configuration), at: site)
                 } catch {
-                    printError("--driver \(driver): \(error)")
+                    printError("--driver \(driver.rawValue): \(error)")
                     throw ExitCode(1)
                 }
             }
-            let chosenFilter = filter.map(Filter.init) ?? SurveyPolicy().filter(for: telescope)
-            guard telescope.filters.contains(chosenFilter) else {
-                throw ValidationError("--filter: \(telescope.id) has no filter '\(chosenFilter.name)' (it has \(telescope.filters.map(\.name).joined(separator: ", ")))")
-            }
+            let chosenFilter = try filter.map { name in try lookUp("--filter") { () throws(UnknownNameError) in try telescope.filter(matching: name) } }
+                ?? SurveyPolicy().filter(for: telescope)
             if let window {
                 guard window <= telescope.camera.widthPixels, window <= telescope.camera.heightPixels else {
                     throw ValidationError("--window \(window) is larger than the detector (\(telescope.camera.widthPixels)×\(telescope.camera.heightPixels))")
@@ -137,16 +124,15 @@ extension Starling {
             let target = try targetOptions.resolve(in: layout).target
             let start: Date
             if let at {
-                start = ISO8601.date(from: at)!
-            } else if driver != "simulator" {
+                start = at.date
+            } else if driver != .simulator {
                 start = Date()
             } else {
                 start = try Self.middleOfComingNight(at: site, now: Date())
             }
-            let galaxies: [FieldGalaxy] =
+            let galaxies: TargetCatalog? =
                 layout.catalogNames.contains("nearby_galaxies")
-                ? try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: "nearby_galaxies") }.targets.compactMap(FieldGalaxy.init(target:))
-                : []
+                ? try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: "nearby_galaxies") } : nil
             var store: SQLiteStore?
             if let db {
                 do throws(StoreError) { store = try SQLiteStore(path: db) } catch {
@@ -154,19 +140,13 @@ extension Starling {
                     throw ExitCode(1)
                 }
             }
-            let result: AgentRunResult
-            switch driver {
-            case "indi", "alpaca":
-                result = await DeviceObservation(
-                    site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count,
-                    devices: devices!, framesDirectory: out, store: store
-                ).perform()
-            default:
-                result = await SimulatedObservation(
-                    site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count, start: start,
-                    weather: WeatherScenario.Model(rawValue: weather)!, seed: seed, galaxies: galaxies, framesDirectory: out, store: store
-                ).perform()
-            }
+            var logger = Logger(label: "starling.telescope")
+            logger.logLevel = .error
+            let request = ObservationRequest(
+                id: RequestID("observe:\(target.id)"), target: target,
+                exposures: [ExposureSpec(filter: chosenFilter, exposureSeconds: exposure, count: count)])
+            let host = ObservationHost(site: site, telescope: telescope, request: request, framesDirectory: out, store: store, logger: logger)
+            let result = await host.run(on: devices ?? .simulator(start: start, weather: weather, seed: seed, galaxies: galaxies))
             let measurer = FrameMeasurer(network: network)
             var frames: [MeasuredFrame] = []
             for record in result.observation?.frames ?? [] {
@@ -178,10 +158,10 @@ extension Starling {
                 }
                 frames.append(measured)
             }
-            let driverLabel = driver == "simulator" ? "simulator" : "\(driver) \(driver == "indi" ? indi! : alpaca!)"
+            let driverLabel = driver == .simulator ? "simulator" : "\(driver.rawValue) \(driver == .indi ? indi! : alpaca!)"
             let document = ObserveDocument(
                 site: site, telescope: telescope, target: target, filter: chosenFilter, exposureSeconds: exposure, count: count, start: start,
-                weather: weather, seed: seed, driver: driverLabel, result: result, frames: frames)
+                weather: weather.rawValue, seed: seed, driver: driverLabel, result: result, frames: frames)
             if options.json {
                 try printJSON(document)
             } else {
@@ -213,139 +193,6 @@ extension Starling {
             let interval = windows.darkInterval(.astronomical) ?? windows.window
             return interval.start.addingTimeInterval(interval.duration / 2)
         }
-    }
-}
-
-extension Telescope {
-    /// The same telescope with some parts replaced: a subframe camera, the filters a real
-    /// wheel reports, other drivers.
-    func replacing(camera: Camera? = nil, filters: [Filter]? = nil, driver: DriverConfiguration? = nil) -> Telescope {
-        Telescope(
-            id: id, name: name, apertureMeters: apertureMeters, focalLengthMillimeters: focalLengthMillimeters, camera: camera ?? self.camera,
-            filters: filters ?? self.filters, mount: mount, enclosure: enclosure, filterChangeSeconds: filterChangeSeconds, throughput: throughput,
-            safety: safety, driver: driver ?? self.driver)
-    }
-
-    /// The same telescope reading only the central `size`² pixels of its detector.
-    func withCameraWindow(_ size: Int) -> Telescope {
-        let camera = self.camera
-        return replacing(camera: Camera(
-            name: camera.name, widthPixels: size, heightPixels: size, pixelSizeMicrons: camera.pixelSizeMicrons, gain: camera.gain,
-            readNoise: camera.readNoise, fullWell: camera.fullWell, readoutSeconds: camera.readoutSeconds, darkCurrent: camera.darkCurrent,
-            temperatureCelsius: camera.temperatureCelsius))
-    }
-}
-
-/// How one request carried out by a telescope agent went.
-struct AgentRunResult {
-    /// How the request ended; `nil` only if the agent never answered (a bug).
-    let observation: Observation?
-    let events: [TelescopeEvent]
-    /// When the agent had closed and parked after the observation.
-    let ended: Date
-}
-
-/// One request carried out by a telescope agent over real devices (INDI or Alpaca), on the
-/// wall clock: the agent connects, opens when it is safe, observes, then closes and parks.
-struct DeviceObservation {
-    let site: Site
-    let telescope: Telescope
-    let target: Target
-    let filter: Filter
-    let exposureSeconds: Double
-    let count: Int
-    let devices: TelescopeDevices
-    let framesDirectory: String
-    let store: SQLiteStore?
-
-    func perform() async -> AgentRunResult {
-        let clock = WallClock()
-        let log = EventCollector()
-        var logger = Logger(label: "starling.telescope")
-        logger.logLevel = .error
-        let agent = TelescopeAgent(
-            telescope: telescope, site: site, devices: devices, clock: clock, store: store, framesDirectory: framesDirectory,
-            logger: logger, events: log.handler)
-        let request = ObservationRequest(
-            id: RequestID("observe:\(target.id)"), target: target,
-            exposures: [ExposureSpec(filter: filter, exposureSeconds: exposureSeconds, count: count)])
-        await agent.start()
-        await agent.send(.observe(request))
-        let limit = Date().addingTimeInterval(600 + Double(count) * (exposureSeconds + 60))
-        while log.observation == nil, Date() < limit { try? await Task.sleep(for: .milliseconds(250)) }
-        await agent.stopRequested(reason: log.observation == nil ? "the observation did not end in time" : "observation done")
-        let stopLimit = Date().addingTimeInterval(300)
-        while Date() < stopLimit {
-            let status = await agent.status()
-            if status.enclosure == .closed, status.state == .parked || status.state == .fault || status.state == .closed { break }
-            try? await Task.sleep(for: .milliseconds(250))
-        }
-        return AgentRunResult(observation: log.observation, events: log.events, ended: Date())
-    }
-}
-
-/// One request carried out by a telescope agent over the simulator, on a simulation clock.
-struct SimulatedObservation {
-    let site: Site
-    let telescope: Telescope
-    let target: Target
-    let filter: Filter
-    let exposureSeconds: Double
-    let count: Int
-    let start: Date
-    let weather: WeatherScenario.Model
-    let seed: UInt64
-    let galaxies: [FieldGalaxy]
-    let framesDirectory: String
-    let store: SQLiteStore?
-
-    /// Runs the agent until the observation ends (or a generous limit passes), then asks it
-    /// to stop and runs on until it has closed and parked.
-    func perform() async -> AgentRunResult {
-        let clock = SimulationClock(start: UTCInstant(start))
-        let perFrame = exposureSeconds + telescope.camera.readoutSeconds + telescope.filterChangeSeconds
-        // Opening, slewing and settling take minutes; the exposures their own time.
-        let limit = start.addingTimeInterval(3600 + Double(count) * perFrame)
-        let timeline = WeatherTimeline(
-            site: site, scenario: WeatherScenario(defaultModel: weather), span: DateInterval(start: start, end: limit.addingTimeInterval(7200)), seed: seed)
-        let simulated = SimulatedTelescope(
-            telescope: telescope, site: site, clock: clock, weather: timeline, renderer: SimulatedFrameRenderer(galaxies: galaxies),
-            options: SimulatorOptions(rendering: .all, seed: seed))
-        let log = EventCollector()
-        var logger = Logger(label: "starling.telescope")
-        logger.logLevel = .error
-        let agent = TelescopeAgent(
-            telescope: telescope, site: site, devices: simulated.devices, clock: clock, store: store, framesDirectory: framesDirectory,
-            logger: logger, events: log.handler)
-        let request = ObservationRequest(
-            id: RequestID("observe:\(target.id)"), target: target,
-            exposures: [ExposureSpec(filter: filter, exposureSeconds: exposureSeconds, count: count)])
-        await agent.start()
-        await agent.send(.observe(request))
-        let step: TimeInterval = 30
-        while log.observation == nil, clock.currentDate < limit {
-            await clock.run(until: UTCInstant(clock.currentDate.addingTimeInterval(step)))
-        }
-        await agent.stopRequested(reason: log.observation == nil ? "the observation did not end by \(ISO8601.string(from: limit, fractionalSeconds: false))" : "observation done")
-        let stopLimit = clock.currentDate.addingTimeInterval(3600)
-        repeat {
-            await clock.run(until: UTCInstant(clock.currentDate.addingTimeInterval(step)))
-            let status = await agent.status()
-            if status.enclosure == .closed, status.state == .parked || status.state == .fault || status.state == .closed { break }
-        } while clock.currentDate < stopLimit
-        return AgentRunResult(observation: log.observation, events: log.events, ended: clock.currentDate)
-    }
-}
-
-/// Collects an agent's events from its task.
-final class EventCollector: Sendable {
-    private let storage = Mutex<[TelescopeEvent]>([])
-
-    var handler: TelescopeAgent.EventHandler { { [self] event in storage.withLock { $0.append(event) } } }
-    var events: [TelescopeEvent] { storage.withLock { $0 } }
-
-    var observation: Observation? {
-        events.lazy.compactMap { if case .observationEnded(let observation) = $0 { observation } else { nil } }.first
     }
 }
 
@@ -430,7 +277,7 @@ struct ObserveDocument: Encodable {
 
     init(
         site: Site, telescope: Telescope, target: Target, filter: Filter, exposureSeconds: Double, count: Int, start: Date, weather: String,
-        seed: UInt64, driver: String, result: AgentRunResult, frames: [MeasuredFrame]
+        seed: UInt64, driver: String, result: ObservationHost.Result, frames: [MeasuredFrame]
     ) {
         func utc(_ date: Date) -> String { ISO8601.string(from: date, fractionalSeconds: false) }
         func rounded(_ value: Double?, _ scale: Double) -> Double? { value.map { ($0 * scale).rounded() / scale } }

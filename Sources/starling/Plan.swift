@@ -2,38 +2,38 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Logging
+import Orchestration
 import Persistence
 import Planning
 import Sky
 import StarlingCore
 
 extension Starling {
-    /// `starling plan`: every telescope's night for a UTC date.
+    /// `starling plan`: every telescope's plan for a night.
     struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Plan every telescope's night for a UTC date (or one site's, or one telescope's).",
+            abstract: "Plan every telescope's night (or one site's, or one telescope's).",
             discussion: """
-                Each site plans the night whose mean solar midnight falls on the UTC date (east of \
-                Greenwich the night beginning on that local date, west of it the one beginning the day \
-                before). Survey requests: one 300-s exposure per catalog target in the \
-                first of r, R, V, g, clear the telescope has; astronomical night, altitude ≥ 30°, airmass \
-                ≤ 2, Moon ≥ 20°. With --model, a reasoning model at STARLING_MODEL_BASE_URL re-ranks each \
-                telescope's best candidates (see docs/planning.md); on any failure the deterministic \
-                ranking stands and the plan says why.
+                The night is the one that begins on --date at each site (the night of the 23rd: \
+                2026-11-23), as for every command; without --date, tonight at each site. Survey \
+                requests: one 300-s exposure per catalog target in the first of r, R, V, g, clear the \
+                telescope has; astronomical night, altitude ≥ 30°, airmass ≤ 2, Moon ≥ 20°. With \
+                --model, a reasoning model at STARLING_MODEL_BASE_URL re-ranks each telescope's best \
+                candidates (see docs/planning.md); on any failure the deterministic ranking stands and \
+                the plan says why.
                 """)
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The UTC date, YYYY-MM-DD.")
-        var date: String
+        @OptionGroup var night: NightOptions
 
-        @Option(help: "Plan only this site's telescopes.")
+        @Option(help: ArgumentHelp("Plan only this site's telescopes.", valueName: "ID"))
         var site: String?
 
-        @Option(help: "Plan only this telescope.")
+        @Option(help: ArgumentHelp("Plan only this telescope.", valueName: "ID"))
         var telescope: String?
 
-        @Option(help: "The catalog in catalogs/ to plan from.")
+        @Option(help: ArgumentHelp("The catalog in catalogs/ to plan from.", valueName: "NAME"))
         var catalog: String = "nearby_galaxies"
 
         @Flag(help: "Let the reasoning model re-rank candidates (STARLING_MODEL_* environment variables).")
@@ -45,28 +45,20 @@ extension Starling {
         @Option(help: ArgumentHelp("The SQLite store: last visits for cadence come from it and plans are saved in it.", valueName: "PATH"))
         var db: String?
 
-        func validate() throws {
-            guard CalendarDate(date) != nil else { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
-        }
-
         func run() async throws {
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
             guard layout.catalogNames.contains(catalog) else {
-                throw ValidationError("no catalog '\(catalog)' in \(layout.catalogsDirectory) (have: \(layout.catalogNames.joined(separator: ", ")))")
+                throw ValidationError("--catalog: \(UnknownNameError(kind: "catalog", name: catalog, scope: "in \(layout.catalogsDirectory)", known: layout.catalogNames))")
             }
             let targets = try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: catalog) }
-            var chosen: Set<TelescopeID>?
-            if let site {
-                guard let found = network.site(SiteID(site)) else { throw ValidationError("no site '\(site)' (see `starling sites`)") }
-                chosen = Set(found.telescopes.map(\.id))
-            }
+            let chosenSite = try site.map { name in try lookUp("--site") { () throws(UnknownNameError) in try network.site(named: name) } }
+            let chosen: [(site: Site, telescopes: Set<TelescopeID>)]
             if let telescope {
-                guard let (found, _) = network.locate(TelescopeID(telescope)) else {
-                    throw ValidationError("no telescope '\(telescope)' (see `starling sites`)")
-                }
-                if let site, found.id.rawValue != site { throw ValidationError("telescope '\(telescope)' is not at site '\(site)'") }
-                chosen = [TelescopeID(telescope)]
+                let found = try lookUp("--telescope") { () throws(UnknownNameError) in try network.telescope(named: telescope, at: chosenSite) }
+                chosen = [(found.site, [found.telescope.id])]
+            } else {
+                chosen = (chosenSite.map { [$0] } ?? network.sites).map { ($0, Set($0.telescopes.map(\.id))) }
             }
             var reasoningModel: (any ReasoningModel)?
             if model {
@@ -85,19 +77,30 @@ extension Starling {
             }
             var logger = Logger(label: "starling.planner")
             logger.logLevel = .warning
-            let agent = PlannerAgent(
-                network: network, catalog: targets, store: store, clock: WallClock(), logger: logger, model: reasoningModel) { _ in }
-            let plans: [NightPlan]
-            do {
-                plans = try await agent.planArray(.utcDate(CalendarDate(date)!), telescopes: chosen)
-            } catch {
-                printError(error.description)
-                throw ExitCode(1)
+            let host = PlanningHost(network: network, catalog: targets, store: store, model: reasoningModel, logger: logger)
+            // One night per site: --date, else tonight there; sites sharing a date plan together.
+            let now = WallClock().currentDate
+            let byDate = Dictionary(grouping: chosen, by: { night.localDate(at: $0.site, now: now) })
+            var plans: [NightPlan] = []
+            var spans: [SiteID: NightSpan] = [:]
+            for (date, sites) in byDate.sorted(by: { $0.key < $1.key }) {
+                for entry in sites { spans[entry.site.id] = try NightSpan.of(entry.site, date: date) }
+                do {
+                    plans += try await host.plan(localDate: date, telescopes: sites.reduce(into: Set()) { $0.formUnion($1.telescopes) })
+                } catch {
+                    printError(error.description)
+                    throw ExitCode(1)
+                }
+            }
+            if byDate.count > 1 {
+                // West to east, as the network lists sites, whatever night each planned.
+                let order = Dictionary(uniqueKeysWithValues: network.sites.enumerated().map { ($1.id, $0) })
+                plans.sort { (order[$0.siteID] ?? 0, $0.telescopeID.rawValue) < (order[$1.siteID] ?? 0, $1.telescopeID.rawValue) }
             }
             if options.json {
-                try printJSON(PlanDocument(date: date, catalog: catalog, plans: plans, network: network))
+                try printJSON(PlanDocument(date: night.date?.date, catalog: catalog, plans: plans, spans: spans))
             } else {
-                print(PlanText.render(plans: plans, network: network))
+                print(PlanText.render(plans: plans, network: network, spans: spans))
             }
             if let out {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -115,11 +118,12 @@ extension Starling {
 
 /// The text output: a table per telescope.
 enum PlanText {
-    static func render(plans: [NightPlan], network: ObservatoryNetwork) -> String {
+    static func render(plans: [NightPlan], network: ObservatoryNetwork, spans: [SiteID: NightSpan]) -> String {
         var blocks: [String] = []
         for plan in plans {
             let zone = network.site(plan.siteID)?.timeZone ?? .gmt
-            var header = "\(plan.telescopeID) at \(plan.siteID), night of \(plan.night) (\(zone.identifier)): \(plan.entries.count) observations, ranked \(rankingName(plan.ranking))"
+            let night = spans[plan.siteID].map { "night of \(plan.night) (\($0.utcText))" } ?? "night of \(plan.night)"
+            var header = "\(plan.telescopeID) at \(plan.siteID), \(night), local time \(zone.identifier): \(plan.entries.count) observations, ranked \(rankingName(plan.ranking))"
             for note in plan.notes { header += "\n  \(note)" }
             var table = TextTable(headers: ["start UTC", "local", "end UTC", "target", "filter", "exp s", "alt°", "airmass", "merit", "reason"], rightAligned: [5, 6, 7, 8])
             for entry in plan.entries {
@@ -147,7 +151,8 @@ enum PlanText {
 
 /// `starling plan --json`.
 struct PlanDocument: Encodable {
-    let date: String
+    /// `--date`; `nil` when each site planned its own tonight.
+    let date: String?
     let catalog: String
     let plan_count: Int
     let observation_count: Int
@@ -157,6 +162,8 @@ struct PlanDocument: Encodable {
         let telescope: String
         let site: String
         let night: String
+        let night_start_utc: String?
+        let night_end_utc: String?
         let created_utc: String
         let ranking: Ranking
         let notes: [String]
@@ -188,10 +195,10 @@ struct PlanDocument: Encodable {
         let reason: String
     }
 
-    init(date: String, catalog: String, plans: [NightPlan], network: ObservatoryNetwork) {
+    init(date: CalendarDate?, catalog: String, plans: [NightPlan], spans: [SiteID: NightSpan]) {
         func rounded(_ value: Double, _ digits: Double) -> Double { (value * digits).rounded() / digits }
         func utc(_ date: Date) -> String { ISO8601.string(from: date, fractionalSeconds: false) }
-        self.date = date
+        self.date = date?.description
         self.catalog = catalog
         plan_count = plans.count
         observation_count = plans.reduce(0) { $0 + $1.entries.count }
@@ -202,7 +209,8 @@ struct PlanDocument: Encodable {
             case .model(let name, let reasoning): (source, model, trace) = ("model", name, reasoning)
             }
             return Telescope(
-                telescope: plan.telescopeID.rawValue, site: plan.siteID.rawValue, night: plan.night.description, created_utc: utc(plan.createdAt),
+                telescope: plan.telescopeID.rawValue, site: plan.siteID.rawValue, night: plan.night.description,
+                night_start_utc: spans[plan.siteID]?.startUTC, night_end_utc: spans[plan.siteID]?.endUTC, created_utc: utc(plan.createdAt),
                 ranking: Ranking(source: source, model: model, reasoning_trace: trace), notes: plan.notes,
                 observations: plan.entries.map { entry in
                     let target = entry.request.target

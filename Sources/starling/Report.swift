@@ -16,19 +16,19 @@ extension Starling {
                 assignments and reviews. Frames with no stored quality are measured from their FITS files \
                 first (a missing or unreadable file is recorded as such) unless --no-measure is given. \
                 Writes report.html, report.md, report.json, plots/ and thumbnails/ into --out. \
-                The JSON's schema is docs/report-schema.json; docs/reports.md says what each section shows.
+                The JSON's schema is docs/report-schema.json; docs/reports.md says what each section shows. \
+                Exits 1, writing nothing, when the store holds nothing for that night.
                 """)
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: ArgumentHelp("The local date the night begins on.", valueName: "YYYY-MM-DD"))
-        var date: String
+        @Option(help: ArgumentHelp("The local date the night begins on at each site (the night of the 23rd: 2026-11-23).", valueName: "YYYY-MM-DD"))
+        var date: DateArgument
 
         @Option(help: ArgumentHelp("One site (see `starling sites`); the whole network when left out.", valueName: "ID"))
         var site: String?
 
-        @Option(help: ArgumentHelp("The SQLite database to read.", valueName: "PATH"))
-        var db = "starling.sqlite"
+        @OptionGroup var store: StoreOptions
 
         @Option(help: ArgumentHelp("The folder to write the report into (created if needed).", valueName: "DIR"))
         var out: String
@@ -45,43 +45,44 @@ extension Starling {
         @Flag(help: "Embed the plots and thumbnails in report.html as data URIs (one file to send), as well as writing them beside it.")
         var embedImages = false
 
-        func validate() throws {
-            guard CalendarDate(date) != nil else { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
-            guard FileManager.default.fileExists(atPath: db) else {
-                throw ValidationError("--db \(db): no database there (give the file `starling` wrote, e.g. --db starling.sqlite)")
-            }
-        }
-
         func run() async throws {
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
-            let siteID = site.map { SiteID($0) }
-            if let siteID, network.site(siteID) == nil {
-                throw ValidationError("no site '\(siteID)' (known: \(network.sites.map(\.id.rawValue).joined(separator: ", ")))")
+            let chosenSite = try site.map { name in try lookUp("--site") { () throws(UnknownNameError) in try network.site(named: name) } }
+            for name in [catalog, references].compactMap({ $0 }) where !layout.catalogNames.contains(name) {
+                throw ValidationError("\(name == catalog ? "--catalog" : "--references"): \(UnknownNameError(kind: "catalog", name: name, scope: "in \(layout.catalogsDirectory)", known: layout.catalogNames))")
             }
             let survey = try catalog.map { name in try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: name) } }
             let stars = try references.map { name in
                 ReferenceCatalog(catalog: try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: name) })
             }
-            guard let night = CalendarDate(date) else { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
+            let night = date.date
+            let spans = try (chosenSite.map { [$0] } ?? network.sites).map { try NightSpan.of($0, date: night) }
+            let (start, end) = NightSpan.union(spans)!
+            let nightText = "night of \(night) (\(NightSpan.minute(start)) – \(NightSpan.minute(end)) UTC\(chosenSite == nil ? ", all sites" : ""))"
             do {
-                let store = try SQLiteStore(path: db)
+                let store = try SQLiteStore(path: self.store.path)
                 let measurer = noMeasure ? nil : FrameMeasurer(network: network, references: stars)
                 // Sky maps come from the stored notices; the survey catalog is also the host-galaxy catalog (3-D).
                 let skyMaps = SkyMapOptions(source: SkyMapLoader(reader: FITSSkyMapReader()), galaxies: survey?.targets ?? [])
                 let builder = NightReportBuilder(
                     store: store, network: network, surveyCatalog: survey, options: .init(measurer: measurer, skyMaps: skyMaps))
                 // The CLI is not an agent: the report's time is the wall clock's.
-                let report = try await builder.build(night: night, site: siteID, generatedAt: WallClock().currentDate)
+                let report = try await builder.build(night: night, site: chosenSite?.id, generatedAt: WallClock().currentDate)
+                guard report.hasData else {
+                    printError(
+                        "\(self.store.path): nothing stored for the \(nightText)\(chosenSite.map { " at \($0.id)" } ?? ""): no plans, observations, frames, alerts or journal entries (--date is the local date the night began on); no report written")
+                    throw ExitCode(1)
+                }
                 let files = try ReportWriter(options: .init(embedImagesInHTML: embedImages)).write(report, to: out)
                 if options.json {
-                    try printJSON(ReportDocument(files))
+                    try printJSON(ReportDocument(files, start: start, end: end))
                     return
                 }
                 let totals = files.report.totals
-                let scope = report.scope == .site ? "Site \(siteID?.rawValue ?? "")" : "Network"
+                let scope = chosenSite.map { "Site \($0.id)" } ?? "Network"
                 print(
-                    "\(scope), night of \(night): \(totals.completed) of \(totals.planned) planned observations completed, "
+                    "\(scope), \(nightText): \(totals.completed) of \(totals.planned) planned observations completed, "
                         + "\(totals.frames) frames (\(totals.framesCorrupt) corrupt, \(totals.framesMissing) missing)")
                 print("report: \(files.html)")
                 print("        \(files.markdown)")
@@ -98,8 +99,19 @@ extension Starling {
     }
 }
 
+extension NightReport {
+    /// Whether the store had anything for this night: a plan, an observation, a frame, an
+    /// alert's follow-up or a journal entry.
+    var hasData: Bool {
+        totals.planned > 0 || totals.frames > 0 || !observations.isEmpty || !followUps.isEmpty || !events.isEmpty || !plans.isEmpty
+    }
+}
+
 /// `starling report --json`: where the files went and the totals.
 struct ReportDocument: Encodable {
+    let night: String
+    let night_start_utc: String
+    let night_end_utc: String
     let html: String
     let markdown: String
     let json: String
@@ -111,7 +123,10 @@ struct ReportDocument: Encodable {
     let frames_corrupt: Int
     let frames_missing: Int
 
-    init(_ files: ReportFiles) {
+    init(_ files: ReportFiles, start: Date, end: Date) {
+        night = files.report.night.description
+        night_start_utc = ISO8601.string(from: start, fractionalSeconds: false)
+        night_end_utc = ISO8601.string(from: end, fractionalSeconds: false)
         html = files.html
         markdown = files.markdown
         json = files.json

@@ -15,6 +15,8 @@ extension Starling {
                 wrong. The reviewer is --reviewer, else $USER.
                 """)
 
+        @OptionGroup var options: GlobalOptions
+
         @Argument(help: ArgumentHelp("The frame's id (or the observation's, with --observation).", valueName: "ID"))
         var id: String
 
@@ -33,8 +35,7 @@ extension Starling {
         @Option(help: ArgumentHelp("Who is reviewing (default: $USER).", valueName: "NAME"))
         var reviewer: String?
 
-        @Option(help: ArgumentHelp("The SQLite database.", valueName: "PATH"))
-        var db = "starling.sqlite"
+        @OptionGroup var store: StoreOptions
 
         func validate() throws {
             guard approve != (flag != nil) else { throw ValidationError("give exactly one of --approve or --flag \"what is wrong\"") }
@@ -43,7 +44,6 @@ extension Starling {
             }
             if flag != nil, note != nil { throw ValidationError("--note goes with --approve; a flag's note is its argument") }
             guard reviewerName != nil else { throw ValidationError("no reviewer: pass --reviewer NAME (or set $USER)") }
-            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("--db \(db): no database there") }
         }
 
         private var reviewerName: String? {
@@ -55,11 +55,17 @@ extension Starling {
             let subject: Review.Subject = observation ? .observation(ObservationID(id)) : .frame(FrameID(id))
             let decision: Review.Decision = approve ? .approved : .flagged
             do {
-                let store = try SQLiteStore(path: db)
+                let store = try SQLiteStore(path: self.store.path)
                 let review = try await ReviewDesk(store: store).record(
                     decision, of: subject, note: flag ?? note ?? "", reviewer: reviewerName ?? "", at: WallClock().currentDate)
                 let what = observation ? "observation" : "frame"
-                print("\(review.decision.rawValue) \(what) \(id) as \(review.reviewer)" + (review.note.isEmpty ? "" : ": \(review.note)"))
+                if options.json {
+                    try printJSON(ReviewDocument(
+                        subject: what, id: id, decision: review.decision.rawValue, reviewer: review.reviewer, note: review.note,
+                        reviewed_utc: ISO8601.string(from: review.reviewedAt, fractionalSeconds: false), store: self.store.path))
+                } else {
+                    print("\(review.decision.rawValue) \(what) \(id) as \(review.reviewer)" + (review.note.isEmpty ? "" : ": \(review.note)"))
+                }
             } catch let error as StoreError {
                 printError(error.description)
                 throw ExitCode(1)
@@ -69,4 +75,15 @@ extension Starling {
             }
         }
     }
+}
+
+/// `starling review --json`: the review as recorded.
+struct ReviewDocument: Encodable {
+    let subject: String
+    let id: String
+    let decision: String
+    let reviewer: String
+    let note: String
+    let reviewed_utc: String
+    let store: String
 }

@@ -17,47 +17,46 @@ extension Starling.Sky {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The site id (see `starling sites`).")
+        @Option(help: ArgumentHelp("One site (see `starling sites`); every site when left out.", valueName: "ID"))
         var site: String?
 
-        @Flag(help: "Every site in the array, west to east.")
+        @Flag(help: "Every site in the array, west to east (the default without --site).")
         var all = false
 
-        @Option(help: "Local date the night begins on, YYYY-MM-DD (default: today's UTC date).")
-        var date: String?
+        @OptionGroup var night: NightOptions
 
         func validate() throws {
-            if all == (site != nil) { throw ValidationError("give either --site ID or --all") }
-            if let date, CalendarDate(date) == nil { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
+            if all && site != nil { throw ValidationError("give --site ID or --all, not both") }
         }
 
         func run() async throws {
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
-            let night = date.flatMap(CalendarDate.init) ?? CalendarDate(Date(), in: TimeZone(identifier: "UTC")!)
-            let sites: [Site]
-            if let site {
-                guard let found = network.site(SiteID(site)) else {
-                    throw ValidationError("no site '\(site)' (known: \(network.sites.map(\.id.rawValue).joined(separator: ", ")))")
-                }
-                sites = [found]
-            } else {
-                sites = network.sites
-            }
+            let sites = try site.map { name in [try lookUp("--site") { () throws(UnknownNameError) in try network.site(named: name) }] } ?? network.sites
+            let now = WallClock().currentDate
             var documents: [NightDocument] = []
             for site in sites {
-                documents.append(NightDocument(site: site, windows: try NightWindows.compute(site: site, date: night)))
+                do throws(SkyError) {
+                    documents.append(NightDocument(site: site, windows: try NightWindows.compute(site: site, date: night.localDate(at: site, now: now))))
+                } catch {
+                    printError("cannot compute the night at \(site.id): \(error)")
+                    throw ExitCode(1)
+                }
             }
             if options.json {
                 try printJSON(site == nil ? AnyEncodable(documents) : AnyEncodable(documents[0]))
                 return
             }
-            if sites.count == 1 {
+            if site != nil {
                 print(documents[0].longText)
             } else {
-                var table = TextTable(headers: ["site", "dark from (UTC)", "dark until (UTC)", "hours", "local", "moon"], rightAligned: [3, 5])
+                var table = TextTable(
+                    headers: ["site", "night of", "dark from (UTC)", "dark until (UTC)", "hours", "local", "moon"], rightAligned: [4, 6])
                 for document in documents { table.append(document.row) }
-                print("Astronomical night beginning \(night) (local date at each site)")
+                let dates = Set(documents.map(\.date))
+                print(
+                    "Astronomical night (Sun below -18°) at each site, "
+                        + (dates.count == 1 ? "night of \(dates.first!) (the local date it begins on)" : "tonight (nights counted from local noon)"))
                 print(table.render())
             }
         }
@@ -69,6 +68,8 @@ struct NightDocument: Encodable {
     let site: String
     let date: String
     let timezone: String
+    let night_start_utc: String
+    let night_end_utc: String
     let sunset_utc: String?
     let civil_dusk_utc: String?
     let nautical_dusk_utc: String?
@@ -86,7 +87,7 @@ struct NightDocument: Encodable {
     private let windows: NightWindows
 
     enum CodingKeys: String, CodingKey {
-        case site, date, timezone, sunset_utc, civil_dusk_utc, nautical_dusk_utc, astronomical_dusk_utc, astronomical_dawn_utc,
+        case site, date, timezone, night_start_utc, night_end_utc, sunset_utc, civil_dusk_utc, nautical_dusk_utc, astronomical_dusk_utc, astronomical_dawn_utc,
             nautical_dawn_utc, civil_dawn_utc, sunrise_utc, astronomical_night_hours, note, moonrise_utc, moonset_utc, moon_illumination
     }
 
@@ -95,6 +96,9 @@ struct NightDocument: Encodable {
         self.site = site.id.rawValue
         date = windows.localDate.description
         timezone = site.timeZone.identifier
+        let span = NightSpan(windows: windows, site: site.id)
+        night_start_utc = span.startUTC
+        night_end_utc = span.endUTC
         sunset_utc = utc(windows.sunset)
         civil_dusk_utc = utc(windows.civil.dusk)
         nautical_dusk_utc = utc(windows.nautical.dusk)
@@ -128,7 +132,7 @@ struct NightDocument: Encodable {
     var row: [String] {
         let dark = windows.darkInterval(.astronomical)
         let localSpan = dark.map { "\(local($0.start))–\(local($0.end))" } ?? (note ?? "")
-        return [site, utcTime(dark?.start), utcTime(dark?.end), String(format: "%.1f", astronomical_night_hours), localSpan,
+        return [site, date, utcTime(dark?.start), utcTime(dark?.end), String(format: "%.1f", astronomical_night_hours), localSpan,
                 "\(Int((moon_illumination * 100).rounded()))%"]
     }
 
@@ -140,7 +144,7 @@ struct NightDocument: Encodable {
             default: "\(label.padding(toLength: 22, withPad: " ", startingAt: 0))\(event)"
             }
         }
-        var lines = ["\(site): night beginning \(date) (\(timezone))"]
+        var lines = ["\(site): \(NightSpan(windows: w, site: SiteID(site)).text), local time \(timezone)"]
         lines.append(line("sunset", w.sunset))
         lines.append(line("civil dusk", w.civil.dusk))
         lines.append(line("nautical dusk", w.nautical.dusk))

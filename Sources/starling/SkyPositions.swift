@@ -15,8 +15,11 @@ extension Starling.Sky {
                 --refraction they include refraction for the standard atmosphere at the row's height, 10 °C, \
                 50% humidity, 0.55 µm. UT1 − UTC is taken as 0 (up to 13.5″ in azimuth). A bad row is \
                 reported with its line number on standard error and the exit status is 1; good rows are \
-                still written.
+                still written. With --json: {"rows": [{column: value}], "errors": [{"line", "message"}]}, \
+                numbers as numbers.
                 """)
+
+        @OptionGroup var options: GlobalOptions
 
         @Option(help: ArgumentHelp("The input CSV.", valueName: "CASES.csv"))
         var input: String
@@ -39,18 +42,25 @@ extension Starling.Sky {
                 printError("\(input): cannot be read: \(error.localizedDescription)")
                 throw ExitCode(1)
             }
-            print((table.columns + Self.outputColumns).joined(separator: ","))
-            var failures = 0
+            if !options.json { print((table.columns + Self.outputColumns).joined(separator: ",")) }
+            var rows: [[String: PositionsDocument.Value]] = []
+            var failures: [PositionsDocument.Failure] = []
             for row in table.rows {
                 do {
                     let values = try Self.compute(row, refraction: refraction)
-                    print((table.columns.map { row.values[$0] ?? "" } + values).joined(separator: ","))
+                    let fields = table.columns.map { row.values[$0] ?? "" } + values
+                    if options.json {
+                        rows.append(Dictionary(uniqueKeysWithValues: zip(table.columns + Self.outputColumns, fields.map(PositionsDocument.Value.init))))
+                    } else {
+                        print(fields.joined(separator: ","))
+                    }
                 } catch let error as RowError {
                     printError("\(input):\(row.line): \(error.message)")
-                    failures += 1
+                    failures.append(PositionsDocument.Failure(line: row.line, message: error.message))
                 }
             }
-            if failures > 0 { throw ExitCode(1) }
+            if options.json { try printJSON(PositionsDocument(rows: rows, errors: failures)) }
+            if !failures.isEmpty { throw ExitCode(1) }
         }
 
         struct RowError: Error { let message: String }
@@ -92,4 +102,33 @@ extension Starling.Sky {
             ]
         }
     }
+}
+
+/// `starling sky positions --json`.
+struct PositionsDocument: Encodable {
+    /// A cell: a number when it reads as one, else text (`utc`), or `null` when empty.
+    enum Value: Encodable {
+        case number(Double), text(String), empty
+
+        init(_ text: String) {
+            if text.isEmpty { self = .empty } else if let number = Double(text), number.isFinite { self = .number(number) } else { self = .text(text) }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .number(let number): try container.encode(number)
+            case .text(let text): try container.encode(text)
+            case .empty: try container.encodeNil()
+            }
+        }
+    }
+
+    struct Failure: Encodable {
+        let line: Int
+        let message: String
+    }
+
+    let rows: [[String: Value]]
+    let errors: [Failure]
 }

@@ -16,27 +16,27 @@ extension Starling.Sky {
 
         @OptionGroup var options: GlobalOptions
 
-        @Option(help: "The site id (see `starling sites`).")
+        @Option(help: ArgumentHelp("The site (see `starling sites`).", valueName: "ID"))
         var site: String
 
-        @Option(help: "Local date the night begins on, YYYY-MM-DD.")
-        var date: String
+        @OptionGroup var night: NightOptions
 
         @OptionGroup var targetOptions: TargetOptions
-
-        func validate() throws {
-            guard CalendarDate(date) != nil else { throw ValidationError("--date '\(date)' is not a YYYY-MM-DD date") }
-        }
 
         func run() async throws {
             let layout = try options.layout()
             let network = try loadOrExit { () throws(ConfigErrors) in try layout.loadNetwork() }
-            guard let site = network.site(SiteID(site)) else { throw ValidationError("no site '\(site)' (see `starling sites`)") }
-            let night = CalendarDate(date)!
+            let site = try lookUp("--site") { () throws(UnknownNameError) in try network.site(named: self.site) }
+            let date = night.localDate(at: site, now: WallClock().currentDate)
             let (target, catalog) = try targetOptions.resolve(in: layout)
             let label = catalog.map { "\(target.name) (\($0))" } ?? target.name
-            let coordinates = target.coordinates
-            let visibility = try TargetVisibility(site: site, date: night, target: coordinates)
+            let visibility: TargetVisibility
+            do {
+                visibility = try TargetVisibility(site: site, date: date, target: target.coordinates)
+            } catch {
+                printError("cannot compute \(label) from \(site.id) on the night of \(date): \(error)")
+                throw ExitCode(1)
+            }
             if options.json {
                 try printJSON(visibility.document(label: label))
             } else {
@@ -76,7 +76,7 @@ struct TargetVisibility {
     }
 
     func text(label: String) -> String {
-        var lines = ["\(label) from \(site.id), night beginning \(windows.localDate) (times UTC / local \(site.timeZone.identifier))"]
+        var lines = ["\(label) from \(site.id), \(NightSpan(windows: windows, site: site.id).text); times UTC / local \(site.timeZone.identifier)"]
         if passage.isAlwaysUp { lines.append("circumpolar: above the horizon all night") }
         if passage.isNeverUp { lines.append("never rises at this site") }
         lines.append("rise     \(clock(passage.rise)) / \(clock(passage.rise, zone: site.timeZone))")
@@ -118,6 +118,8 @@ struct TargetVisibility {
         let target: String
         let site: String
         let date: String
+        let night_start_utc: String
+        let night_end_utc: String
         let rise_utc: String?
         let transit_utc: String?
         let set_utc: String?
@@ -136,8 +138,10 @@ struct TargetVisibility {
 
     func document(label: String) -> Document {
         func utc(_ date: Date?) -> String? { date.map { ISO8601.string(from: $0, fractionalSeconds: false) } }
+        let span = NightSpan(windows: windows, site: site.id)
         return Document(
-            target: label, site: site.id.rawValue, date: windows.localDate.description, rise_utc: utc(passage.rise),
+            target: label, site: site.id.rawValue, date: windows.localDate.description, night_start_utc: span.startUTC,
+            night_end_utc: span.endUTC, rise_utc: utc(passage.rise),
             transit_utc: utc(passage.transit), set_utc: utc(passage.set),
             maximum_altitude_deg: (passage.maximumAltitude.degrees * 100).rounded() / 100, circumpolar: passage.isAlwaysUp,
             never_rises: passage.isNeverUp, observable_hours: (observableHours * 100).rounded() / 100,

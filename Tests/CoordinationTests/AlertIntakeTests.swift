@@ -55,7 +55,9 @@ struct AlertIntakeTests {
     @Test func testNoticesAreIgnoredUnlessThePolicyAcceptsThem() async throws {
         let strict = try IntakeHarness(policy: IntakePolicy())
         try await strict.intake.start()
-        let mock = try VOEventFixtures.mockChain()[0]
+        // Our own minimal packet with role test (no ../shared needed).
+        let packet = String(decoding: try TestPaths.fixture("swift-bat-minimal.xml"), as: UTF8.self)
+        let mock = Data(packet.replacingOccurrences(of: "role=\"observation\"", with: "role=\"test\"").utf8)
         guard case .ignored(let reason) = try await strict.intake.submit(mock, transport: "test").outcome else {
             Issue.record("a test-role notice should be ignored by default")
             return

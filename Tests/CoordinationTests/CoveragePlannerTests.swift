@@ -77,7 +77,9 @@ struct CoveragePlannerTests {
 
     @Test func aLoneTelescopeTakesTheMostProbableFieldsFirst() throws {
         // One survey telescope at Cerro Tololo, and a map centred where the sky is at the
-        // zenith: every candidate can start at once, so the schedule is the greedy order.
+        // zenith: every candidate can start at once, so the schedule is the greedy order by
+        // what a field adds per second; the lead-in (Overheads: slew, settle, dome turn) differs
+        // from field to field, so a near field adding up to a fifth less may go first.
         let site = try #require(network.site("cerro-tololo"))
         let telescope = try #require(site.telescope("cerro-tololo-1m-a"))
         let lone = ObservatoryNetwork(sites: [Site(
@@ -97,7 +99,7 @@ struct CoveragePlannerTests {
             gains.append(total - previous)
             previous = total
         }
-        #expect(zip(gains, gains.dropFirst()).allSatisfy { $0 >= $1 - 0.003 }, "gains \(gains)")
+        #expect(zip(gains, gains.dropFirst()).allSatisfy { $0 >= 0.8 * $1 }, "gains \(gains)")
         #expect(gains[0] > 0.04)
     }
 
@@ -140,9 +142,12 @@ struct CoveragePlannerTests {
         let log = CoordinatorEventLog()
         let coordinator = NetworkCoordinator(
             network: network, store: store, clock: clock, logger: Logger(label: "test"), skyMaps: SkyMapLoader(reader: FITSSkyMapReader()),
-            galaxies: galaxies, eventHandler: { log.append($0) })
-        try await coordinator.start(watchingLeases: false)
-        await coordinator.handle(AcceptedAlert(alert: alert, change: .new, raw: raw, transport: "test", receivedAt: now, format: .igwnJSON, isRedelivery: false))
+            galaxies: galaxies, expiresLeases: false, events: { log.append($0) })
+        clock.spawn(named: "coordinator") { try? await coordinator.run() }
+        await clock.run(until: clock.now)
+        coordinator.send(.ingest([AcceptedAlert(alert: alert, change: .new, raw: raw, transport: "test", receivedAt: now, format: .igwnJSON, isRedelivery: false)]))
+        await clock.run(until: clock.now)
+        coordinator.stop(reason: "test over")
         #expect(log.made.count > 30)
         #expect(log.made.allSatisfy { map.credibleLevel(at: $0.request.target.coordinates) <= 0.9 })
         let note = try #require(try await store.alert(alert.id)?.note)

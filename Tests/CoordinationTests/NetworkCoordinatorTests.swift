@@ -46,15 +46,22 @@ struct NetworkCoordinatorTests {
         let log = CoordinatorEventLog()
         let coordinator = NetworkCoordinator(
             network: network, store: store, clock: clock, logger: Logger(label: "test"), skyMaps: nil, leaseSeconds: leaseSeconds,
-            eventHandler: { log.append($0) })
-        try await coordinator.start()
+            events: { log.append($0) })
+        clock.spawn(named: "coordinator") { try? await coordinator.run() }
+        await clock.run(until: clock.now)
         return (coordinator, clock, store, log)
+    }
+
+    /// Sends a command and lets the coordinator handle it at the clock's current instant.
+    func deliver(_ command: CoordinatorCommand, to coordinator: NetworkCoordinator, on clock: SimulationClock) async {
+        coordinator.send(command)
+        await clock.run(until: clock.now)
     }
 
     @Test func pointAlertGoesToATelescopeThatIsDarkWithTheTargetHighEnough() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
-        await coordinator.handle(accepted(grb))
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let assignment = try #require(log.made.first)
         #expect(log.made.count == 1)
         // Check the choice independently with Sky.
@@ -70,31 +77,51 @@ struct NetworkCoordinatorTests {
         #expect(try await store.assignments(alert: grb.id).count == 1)
     }
 
+    /// An alert and a stop sent together while the coordinator sleeps: it decides the alert and
+    /// then stops, rather than sleeping on the one ring both made.
+    @Test func aStopSentRightAfterAnAlertStopsTheCoordinatorOnceTheAlertIsDecided() async throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        let returned = Mutex(false)
+        let second = NetworkCoordinator(network: network, store: store, clock: clock, logger: Logger(label: "test"), skyMaps: nil) { log.append($0) }
+        clock.spawn(named: "second") {
+            try? await second.run()
+            returned.withLock { $0 = true }
+        }
+        await clock.run(until: clock.now)
+        coordinator.stop(reason: "replaced by the second")
+        second.send(.ingest([accepted(grb)]))
+        second.stop(reason: "test over")
+        await clock.run(until: clock.now.advanced(by: .seconds(60)))
+        #expect(log.made.count == 1)
+        #expect(returned.withLock { $0 }, "the coordinator went back to sleep with a stop pending")
+    }
+
     @Test func handlingTheSameAlertTwiceDecidesOnce() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
-        await coordinator.handle(accepted(grb))
-        await coordinator.handle(accepted(grb))
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         #expect(log.made.count == 1)
         #expect(try await store.assignments(alert: grb.id).count == 1)
     }
 
     @Test func unsafeWeatherAndOperatorPolicyKeepSitesOut() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, _, log) = try await make(at: now, alerts: [grb])
-        await coordinator.updateWeather(site: "la-palma", safety: .unsafe(["rain detected"]))
-        await coordinator.setPolicy(SitePolicy(alertKind: .gammaRayBurst, forbidden: ["teide"]))
-        await coordinator.handle(accepted(grb))
+        let (coordinator, clock, _, log) = try await make(at: now, alerts: [grb])
+        await deliver(.weather(site: "la-palma", .unsafe(["rain detected"])), to: coordinator, on: clock)
+        await deliver(.setSitePolicy(SitePolicy(alertKind: .gammaRayBurst, forbidden: ["teide"])), to: coordinator, on: clock)
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let assignment = try #require(log.made.first)
         #expect(!["la-palma", "teide"].contains(assignment.siteID.rawValue))
     }
 
     @Test func refusalMovesTheFieldToAnotherTelescope() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb])
-        await coordinator.handle(accepted(grb))
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let first = try #require(log.made.first)
-        await coordinator.telescopeEvent(.assignmentRefused(first.id, telescope: first.telescopeID, reason: Reason(.weatherUnsafe, "closed for rain"), at: now))
+        await deliver(.telescopeEvent(.assignmentRefused(first.id, telescope: first.telescopeID, reason: Reason(.weatherUnsafe, "closed for rain"), at: now)), to: coordinator, on: clock)
         let second = try #require(log.made.last)
         #expect(log.made.count == 2)
         #expect(second.telescopeID != first.telescopeID)
@@ -105,30 +132,30 @@ struct NetworkCoordinatorTests {
     @Test func anUnacceptedLeaseExpiresAndIsReassigned() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
         let (coordinator, clock, _, log) = try await make(at: now, alerts: [grb], leaseSeconds: 120)
-        await coordinator.handle(accepted(grb))
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let first = try #require(log.made.first)
         await clock.run(until: UTCInstant(now.addingTimeInterval(200)))
         #expect(log.changes.contains { $0.0 == first.id && $0.1 == .expired })
         #expect(log.made.count == 2)
         #expect(log.made.last?.telescopeID != first.telescopeID)
-        await coordinator.stop()
+        coordinator.stop(reason: "test over")
     }
 
     @Test func acceptedAndCompletedAssignmentsAreFollowedToTheEnd() async throws {
         let now = grb.eventTime.addingTimeInterval(40)
         let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb])
-        await coordinator.handle(accepted(grb))
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
         let assignment = try #require(log.made.first)
-        await coordinator.telescopeEvent(.assignmentAccepted(assignment.id, telescope: assignment.telescopeID, at: now))
-        await coordinator.telescopeEvent(.observationStarted(telescope: assignment.telescopeID, request: assignment.request.id, at: now.addingTimeInterval(60)))
+        await deliver(.telescopeEvent(.assignmentAccepted(assignment.id, telescope: assignment.telescopeID, at: now)), to: coordinator, on: clock)
+        await deliver(.telescopeEvent(.observationStarted(telescope: assignment.telescopeID, request: assignment.request.id, at: now.addingTimeInterval(60))), to: coordinator, on: clock)
         let observation = Observation(
             id: "o1", requestID: assignment.request.id, telescopeID: assignment.telescopeID, siteID: assignment.siteID,
             targetID: assignment.request.target.id, started: now.addingTimeInterval(60), ended: now.addingTimeInterval(300), outcome: .completed, frames: [])
-        await coordinator.telescopeEvent(.observationEnded(observation))
+        await deliver(.telescopeEvent(.observationEnded(observation)), to: coordinator, on: clock)
         await clock.run(until: UTCInstant(now.addingTimeInterval(4 * 3600)))
         #expect(try await store.assignments(alert: grb.id).map(\.state) == [.completed])
         #expect(log.made.count == 1, "a completed assignment is not reassigned")
-        await coordinator.stop()
+        coordinator.stop(reason: "test over")
     }
 
     @Test func retractionCancelsTheEventsOpenAssignments() async throws {
@@ -136,9 +163,9 @@ struct NetworkCoordinatorTests {
         let retraction = Alert(
             id: "ivo://test#retraction", eventID: grb.eventID, eventTime: grb.eventTime, mission: grb.mission, noticeType: "Retraction",
             position: nil, errorRegion: .none, kind: grb.kind, serial: 2, isRetraction: true)
-        let (coordinator, _, store, log) = try await make(at: now, alerts: [grb, retraction])
-        await coordinator.handle(accepted(grb))
-        await coordinator.handle(accepted(retraction, change: .retraction(previous: grb.id)))
+        let (coordinator, clock, store, log) = try await make(at: now, alerts: [grb, retraction])
+        await deliver(.ingest([accepted(grb)]), to: coordinator, on: clock)
+        await deliver(.ingest([accepted(retraction, change: .retraction(previous: grb.id))]), to: coordinator, on: clock)
         #expect(log.changes.map(\.1).contains(.cancelled))
         #expect(try await store.assignments(alert: grb.id).map(\.state) == [.cancelled])
         #expect(try await store.alert(retraction.id)?.note == "retraction: 1 assignment(s) cancelled")
@@ -149,8 +176,8 @@ struct NetworkCoordinatorTests {
             id: "ivo://test#wide", eventID: "GBM-1", eventTime: grb.eventTime, mission: "Fermi", noticeType: "GBM_Gnd_Pos",
             position: grb.position, errorRegion: .circle(radius: .degrees(3)), kind: .gammaRayBurst, errorContainment: 0.68)
         let now = grb.eventTime.addingTimeInterval(40)
-        let (coordinator, _, _, log) = try await make(at: now, alerts: [wide])
-        await coordinator.handle(accepted(wide))
+        let (coordinator, clock, _, log) = try await make(at: now, alerts: [wide])
+        await deliver(.ingest([accepted(wide)]), to: coordinator, on: clock)
         #expect(log.made.count > 5)
         #expect(Set(log.made.map(\.telescopeID)).count > 1)
         let centres = log.made.map(\.request.target.coordinates)
@@ -171,17 +198,22 @@ struct NetworkCoordinatorTests {
             var cache = SiteSkyCache()
             let timeline = try cache.timeline(for: site, now: now)
             let full = VisibilityGrid(timeline: timeline, targets: fields.map(\.center), threads: 1)
-            let screened = FollowUpPlanner.grid(fields: fields, site: site, timeline: timeline, now: now)
+            let screened = planner.grid(targets: fields.map(\.center), site: site, timeline: timeline, now: now)
             for telescope in site.telescopes {
                 let status = TelescopeAvailability(telescopeID: telescope.id, siteID: site.id, state: .closed, activity: .idle)
-                let fullCandidate = FollowUpPlanner.Candidate(site: site, telescope: telescope, grid: full, status: status, ready: now)
-                let screenedCandidate = FollowUpPlanner.Candidate(site: site, telescope: telescope, grid: screened, status: status, ready: now)
+                let limits = planner.limits(for: telescope, at: site)
+                let fullCandidate = FollowUpPlanner.Candidate(
+                    site: site, telescope: telescope, timeline: timeline, grid: full, limits: limits, status: status, ready: now)
+                let screenedCandidate = FollowUpPlanner.Candidate(
+                    site: site, telescope: telescope, timeline: timeline, grid: screened, limits: limits, status: status, ready: now)
                 for field in fields.indices {
                     for delay in [0.0, 1234, 20_000] {
                         let notBefore = now.addingTimeInterval(delay)
                         let expected = planner.earliestStart(fullCandidate, target: field, notBefore: notBefore, blockSeconds: 600, now: now)
                         let actual = planner.earliestStart(screenedCandidate, target: field, notBefore: notBefore, blockSeconds: 600, now: now)
-                        #expect(expected?.0 == actual?.0 && expected?.1 == actual?.1, "\(telescope.id) field \(field) +\(delay) s")
+                        #expect(
+                            expected?.start == actual?.start && expected?.observableFrom == actual?.observableFrom && expected?.altitude == actual?.altitude,
+                            "\(telescope.id) field \(field) +\(delay) s")
                         compared += 1
                         if expected != nil { found += 1 }
                     }
@@ -189,6 +221,66 @@ struct NetworkCoordinatorTests {
             }
         }
         #expect(found > compared / 4, "most fields can be observed somewhere within a day")
+    }
+
+    /// Regression (issue 17): the coordinator chose the instant a field reached 20° (sec z
+    /// 2.903, above the follow-up limit 2.9), and dispatch refused 12 offers. Whatever it
+    /// chooses now, the exact rule dispatch applies (ERFA frames, no margin) holds at the
+    /// planned first exposure and at the block's end, and the request's window opens no later
+    /// than the planned start.
+    @Test func everyChosenStartPassesTheExactCheckDispatchMakes() throws {
+        var random = SeededGenerator(seed: 23)
+        let fields = (0..<40).map { index in
+            FollowUpField(
+                id: "f\(index)", center: try! EquatorialCoordinates(rightAscensionDegrees: 360 * random.nextUnit(), declinationDegrees: asin(2 * random.nextUnit() - 1) * 180 / .pi),
+                probability: 1 / 40, label: "F\(index)")
+        }
+        let planner = FollowUpPlanner(network: network)
+        var sky = FollowUpPlanner.SkyCache()
+        var checked = 0, rising = 0
+        for hour in stride(from: 0.0, to: 24, by: 5) {
+            let now = grb.eventTime.addingTimeInterval(hour * 3600)
+            let decision = planner.decide(alert: grb, fields: fields, now: now, statuses: [:], weather: [:], policy: nil, sky: &sky)
+            for planned in decision.assignments {
+                let (site, telescope) = try #require(network.locate(planned.telescopeID))
+                let limits = ObservingLimits(planned.request, telescope: telescope, site: site)
+                let observer = Observer(site: site)
+                for instant in [planned.start, planned.end] {
+                    let sample = ConstraintSample(frame: try observer.frame(at: instant), target: planned.field.center)
+                    #expect(limits.violation(sample) == nil, "\(telescope.id) \(planned.field.id) at \(instant): \(limits.violation(sample).map(\.description) ?? "")")
+                }
+                let window = try #require(planned.request.window)
+                #expect(window.start <= planned.start && window.start >= now)
+                #expect(planned.slewStart <= planned.start && planned.slewStart >= now)
+                if window.start > now { rising += 1 }
+                checked += 1
+            }
+        }
+        #expect(checked > 50)
+        #expect(rising > 0, "some fields are chosen as they rise or as the site gets dark")
+    }
+
+    /// An idle, open telescope at a dark site starts moving the moment the alert is decided;
+    /// its first exposure is planned after the lead-in alone (issue 17: the planned start
+    /// already held the slew and the telescope then slewed again from it).
+    @Test func anIdleOpenTelescopeStartsMovingAtOnce() throws {
+        let now = grb.eventTime.addingTimeInterval(40)
+        let planner = FollowUpPlanner(network: network)
+        var sky = FollowUpPlanner.SkyCache()
+        var statuses: [TelescopeID: TelescopeAvailability] = [:]
+        for site in network.sites {
+            for telescope in site.telescopes {
+                statuses[telescope.id] = TelescopeAvailability(telescopeID: telescope.id, siteID: site.id, state: .idle, activity: .idle, pointing: grb.position)
+            }
+        }
+        let fields = [FollowUpField(id: "f0", center: try #require(grb.position), probability: 1, label: "GRB")]
+        let decision = planner.decide(alert: grb, fields: fields, now: now, statuses: statuses, weather: [:], policy: nil, sky: &sky)
+        let planned = try #require(decision.assignments.first)
+        let (_, telescope) = try #require(network.locate(planned.telescopeID))
+        #expect(planned.slewStart == now)
+        #expect(planned.request.window?.start == now)
+        // Already pointed at the burst: only a filter change (if any) before the first exposure.
+        #expect(planned.start.timeIntervalSince(now) <= (telescope.filters.count > 1 ? telescope.filterChangeSeconds : 0) + 1e-9)
     }
 
     @Test func fieldSelectionOfAnErrorCircleCoversItsContainment() throws {

@@ -65,7 +65,8 @@ final class ScriptedBroker: @unchecked Sendable {
     func accept() throws -> TCPConnection {
         let fd = Glibc.accept(listener, nil, nil)
         try #require(fd >= 0)
-        return try TCPConnection(connectedDescriptor: fd, endpoint: "subscriber", readTimeout: .seconds(30))
+        // A ceiling, not a expectation of speed: on a busy machine the subscriber may answer late.
+        return try TCPConnection(connectedDescriptor: fd, endpoint: "subscriber", readTimeout: .seconds(600))
     }
 
     static func send(_ payload: Data, on connection: TCPConnection) throws { try connection.send(VTPMessage.frame(payload)) }

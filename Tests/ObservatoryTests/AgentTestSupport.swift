@@ -88,7 +88,7 @@ struct FlatFrameRenderer: FrameRendering {
 final class EventLog: Sendable {
     private let storage = Mutex<[TelescopeEvent]>([])
 
-    var handler: TelescopeAgent.EventHandler { { [self] event in storage.withLock { $0.append(event) } } }
+    var handler: EventHandler<TelescopeEvent> { { [self] event in storage.withLock { $0.append(event) } } }
     var events: [TelescopeEvent] { storage.withLock { $0 } }
 
     var observations: [Observation] {
@@ -140,7 +140,37 @@ struct AgentHarness {
         await clock.run(until: UTCInstant(date))
     }
 
-    func start() async { await agent.start() }
+    /// Starts the agent's `run()` on the harness's clock.
+    func start() {
+        let agent = self.agent
+        running.set(clock.spawn(named: "\(agent.telescope.id)") { try? await agent.run() })
+    }
+
+    /// Asks the agent to stop and runs the clock until it has closed, parked and returned.
+    func stop(reason: String = "end of test") async {
+        agent.stop(reason: reason)
+        while !running.isFinished { await clock.run(until: clock.now.advanced(by: .seconds(60))) }
+    }
+
+    let running = RunningTask()
+}
+
+/// The task an agent's `run()` runs in, and whether it has returned.
+final class RunningTask: Sendable {
+    private let state = Mutex<(task: Task<Void, Never>?, finished: Bool)>((nil, false))
+
+    func set(_ task: Task<Void, Never>) {
+        state.withLock { $0.task = task }
+        Task { [self] in
+            await task.value
+            state.withLock { $0.finished = true }
+        }
+    }
+
+    var isFinished: Bool { state.withLock { $0.finished } }
+
+    /// Waits for the task (wall clock only: under a simulation clock, drive the clock instead).
+    func wait() async { await state.withLock { $0.task }?.value }
 }
 
 struct SetupError: Error, CustomStringConvertible {

@@ -62,8 +62,15 @@ func isListening(port: Int) -> Bool {
 /// A server process the test starts in its own process group, and kills with the whole group
 /// (SIGKILL: the test runner's threads block SIGTERM, and children inherit the mask).
 ///
+/// It ends with its test whatever happens: `stop()` in the test's `defer`; a ceiling after
+/// which a watchdog kills the group (a hung or cancelled test); and the launcher's own
+/// watchdog, which kills the group if the test runner dies.
+///
 /// `@unchecked Sendable`: `process` is set once in `start`, and `stop` only signals.
 final class ServerProcess: @unchecked Sendable {
+    /// How long a server may live at most.
+    static let ceiling: Duration = .seconds(1800)
+
     let name: String
     let port: Int
     let logPath: String
@@ -72,7 +79,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts `executable arguments…` in a new session (its own process group) with HOME in a
     /// temporary folder, and waits until it listens on `port`.
-    init(name: String, executable: String, arguments: [String], port: Int, startupTimeout: Duration = .seconds(30)) async throws {
+    init(name: String, executable: String, arguments: [String], port: Int, startupTimeout: Duration = .seconds(300)) async throws {
         self.name = name
         self.port = port
         home = NSTemporaryDirectory() + "starling-\(name)-\(port)-\(UUID().uuidString.prefix(8))"
@@ -96,6 +103,11 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = log
         try process.run()
         self.process = process
+        let group = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + Double(Self.ceiling.components.seconds)) { [weak self] in
+            // Still ours while `self` holds it: stop() and deinit clear it once killed.
+            if let self, self.pid == group { kill(-group, SIGKILL) }
+        }
         let deadline = ContinuousClock.now + startupTimeout
         while ContinuousClock.now < deadline {
             if isListening(port: port) { return }

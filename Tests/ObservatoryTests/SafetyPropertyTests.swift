@@ -169,13 +169,13 @@ struct SafetyPropertyTests {
             let agent = harness.agent
             clock.spawn(named: "inject") {
                 try? await clock.sleep(until: at)
-                await agent.send(command)
+                agent.send(command)
             }
         }
-        await harness.agent.start()
-        await harness.agent.send(.load(NightPlan(id: "plan", telescopeID: telescope.id, siteID: site.id, night: date, createdAt: start, entries: entries, ranking: .deterministic)))
+        harness.start()
+        harness.agent.send(.load(NightPlan(id: "plan", telescopeID: telescope.id, siteID: site.id, night: date, createdAt: start, entries: entries, ranking: .deterministic)))
         await harness.run(until: monitorEnd)
-        await harness.agent.stopRequested(reason: "end of test")
+        harness.agent.stop(reason: "end of test")
         await harness.run(until: monitorEnd.addingTimeInterval(3600))
 
         var problems = violations.withLock { $0 }

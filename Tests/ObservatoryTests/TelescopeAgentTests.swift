@@ -23,8 +23,8 @@ struct TelescopeAgentTests {
             entries.append(PlannedObservation(request: request, start: start, end: start.addingTimeInterval(900), altitudeStart: .degrees(80), altitudeEnd: .degrees(75), airmass: 1.02, merit: 1, reason: "test"))
         }
         let plan = NightPlan(id: "plan-1", telescopeID: telescope.id, siteID: site.id, night: night, createdAt: dusk, entries: entries, ranking: .deterministic)
-        await harness.start()
-        await harness.agent.send(.load(plan))
+        harness.start()
+        harness.agent.send(.load(plan))
         await harness.run(until: dawn.addingTimeInterval(3600))
 
         let observations = harness.log.observations
@@ -54,8 +54,8 @@ struct TelescopeAgentTests {
         let low = try AgentTestSupport.target(near: site, at: dusk, hourAngleHours: 12, altitudeOffset: -90, name: "below")
         let altitude = try Observer(site: site).horizontal(of: low.coordinates, at: dusk).altitude
         #expect(altitude.degrees < 0)
-        await harness.start()
-        await harness.agent.send(.observe(AgentTestSupport.request(low, telescope: telescope)))
+        harness.start()
+        harness.agent.send(.observe(AgentTestSupport.request(low, telescope: telescope)))
         await harness.run(until: dusk.addingTimeInterval(600))
 
         let observation = try #require(harness.log.observations.first)
@@ -73,8 +73,8 @@ struct TelescopeAgentTests {
         let weather = WeatherScenario(defaultModel: .clear, changes: [site.id: [WeatherChange(at: rainAt, isRaining: true)]])
         let harness = AgentHarness(site: site, telescope: telescope, start: dusk, weather: weather)
         let target = try AgentTestSupport.target(near: site, at: dusk.addingTimeInterval(2400))
-        await harness.start()
-        await harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 300, count: 20, telescope: telescope)))
+        harness.start()
+        harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 300, count: 20, telescope: telescope)))
         await harness.run(until: dusk.addingTimeInterval(3 * 3600))
 
         // The weather model changes in 10-minute steps: rain begins at the first step at or after rainAt.
@@ -96,8 +96,8 @@ struct TelescopeAgentTests {
         let harness = AgentHarness(site: site, telescope: telescope, start: dusk)
         let survey = try AgentTestSupport.target(near: site, at: dusk, name: "survey")
         let burst = try AgentTestSupport.target(near: site, at: dusk, hourAngleHours: -1, altitudeOffset: 10, name: "grb")
-        await harness.start()
-        await harness.agent.send(.observe(AgentTestSupport.request(survey, seconds: 600, telescope: telescope)))
+        harness.start()
+        harness.agent.send(.observe(AgentTestSupport.request(survey, seconds: 600, telescope: telescope)))
         await harness.run(until: dusk.addingTimeInterval(400))
         #expect(await harness.agent.status().state == .exposing)
 
@@ -106,7 +106,7 @@ struct TelescopeAgentTests {
         let assignment = Assignment(
             id: "assign-1", alertID: "alert-1", telescopeID: telescope.id, siteID: site.id, request: request, plannedStart: now,
             leaseExpiry: now.addingTimeInterval(1800), state: .offered, reason: "earliest start")
-        await harness.agent.send(.followUp(assignment))
+        harness.agent.send(.followUp(assignment))
         await harness.run(until: dusk.addingTimeInterval(1500))
 
         let observations = harness.log.observations
@@ -131,15 +131,15 @@ struct TelescopeAgentTests {
         let start = dusk.addingTimeInterval(1800)
         let harness = AgentHarness(site: site, telescope: telescope, start: start)
         let target = try AgentTestSupport.target(near: site, at: start.addingTimeInterval(1800))
-        await harness.start()
-        await harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 60, telescope: telescope, id: "first")))
+        harness.start()
+        harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 60, telescope: telescope, id: "first")))
         await harness.run(until: start.addingTimeInterval(1200))
         #expect(await harness.agent.status().state == .parked)
         await harness.run(until: start.addingTimeInterval(1200 + delay))
-        await harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 60, telescope: telescope, id: "second")))
+        harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 60, telescope: telescope, id: "second")))
         let now = harness.clock.now.date
         let followUp = AgentTestSupport.request(target, seconds: 60, telescope: telescope, kind: .followUp, id: "fu:late")
-        await harness.agent.send(.followUp(Assignment(
+        harness.agent.send(.followUp(Assignment(
             id: "assign-late", alertID: "alert-late", telescopeID: telescope.id, siteID: site.id, request: followUp, plannedStart: now,
             leaseExpiry: now.addingTimeInterval(1800), state: .offered, reason: "test")))
         await harness.run(until: start.addingTimeInterval(3600))
@@ -157,10 +157,10 @@ struct TelescopeAgentTests {
         let fault = DeviceFault(device: .camera, kind: .timeout, start: dusk, end: dusk.addingTimeInterval(900))
         let harness = AgentHarness(site: site, telescope: telescope, start: dusk, faults: [fault])
         let target = try AgentTestSupport.target(near: site, at: dusk.addingTimeInterval(1200))
-        await harness.start()
-        await harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 30, telescope: telescope, id: "first")))
+        harness.start()
+        harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 30, telescope: telescope, id: "first")))
         await harness.run(until: dusk.addingTimeInterval(600))
-        await harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 30, telescope: telescope, id: "second")))
+        harness.agent.send(.observe(AgentTestSupport.request(target, seconds: 30, telescope: telescope, id: "second")))
         await harness.run(until: dusk.addingTimeInterval(3600))
 
         let first = try #require(harness.log.observations.first { $0.requestID == "first" })
@@ -179,8 +179,8 @@ struct TelescopeAgentTests {
         let weather = WeatherScenario(defaultModel: .clear, changes: [site.id: [WeatherChange(at: dusk.addingTimeInterval(-7200), feedLost: true)]])
         let harness = AgentHarness(site: site, telescope: telescope, start: dusk.addingTimeInterval(-7200), weather: weather)
         let target = try AgentTestSupport.target(near: site, at: dusk)
-        await harness.start()
-        await harness.agent.send(.observe(AgentTestSupport.request(target, telescope: telescope)))
+        harness.start()
+        harness.agent.send(.observe(AgentTestSupport.request(target, telescope: telescope)))
         await harness.run(until: dusk.addingTimeInterval(600))
         let observation = try #require(harness.log.observations.first)
         guard case .refused(let reason) = observation.outcome else { Issue.record("expected a refusal, got \(observation.outcome)"); return }

@@ -28,9 +28,9 @@ struct NightRunTests {
         let out = NSTemporaryDirectory() + "starling-night-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let configuration = try Self.configuration(out: out, rendering: .sample(everyNth: 10))
-        let result = try await NightRunner(configuration: configuration).run()
+        let result = try await NightHost(configuration: configuration).run()
         let store = try SQLiteStore(path: configuration.databasePath)
-        let span = try NightRunner(configuration: configuration).span()
+        let span = try NightHost(configuration: configuration).span()
         let observations = try await store.observations(startedIn: span, site: nil)
 
         // Frames written: modelled ones in the store, rendered ones as FITS files on disk.
@@ -82,9 +82,9 @@ struct NightRunTests {
             let out = NSTemporaryDirectory() + "starling-night-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: out) }
             let configuration = try Self.configuration(out: out, rendering: .none)
-            _ = try await NightRunner(configuration: configuration).run()
+            _ = try await NightHost(configuration: configuration).run()
             let store = try SQLiteStore(path: configuration.databasePath)
-            let observations = try await store.observations(startedIn: try NightRunner(configuration: configuration).span(), site: nil)
+            let observations = try await store.observations(startedIn: try NightHost(configuration: configuration).span(), site: nil)
             runs.append(observations.map { "\($0.id) \($0.targetID) \($0.outcome.name) \($0.frames.count) \($0.ended.timeIntervalSince1970)" }.sorted())
         }
         #expect(runs[0] == runs[1])

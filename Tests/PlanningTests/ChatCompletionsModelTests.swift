@@ -1,5 +1,6 @@
 import Foundation
 import StarlingCore
+import StarlingTestSupport
 import Testing
 
 @testable import Planning
@@ -90,10 +91,12 @@ struct ChatCompletionsModelTests {
 
 /// The Python test server, started once per test process. It exits when its standard input
 /// closes, which happens when this process ends, however it ends.
+/// It is a ``ChildProcess``: it also ends at its ceiling.
 /// `@unchecked Sendable`: the process and pipe are set once in `init` and never touched again.
 final class ModelServer: @unchecked Sendable {
     let port: Int
-    private let process: Process
+    private let process: ChildProcess
+    /// Its standard input: the server exits when the test runner (which holds the write end) dies.
     private let lifeline = Pipe()
 
     static var pythonAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") || ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") } == true }
@@ -103,13 +106,9 @@ final class ModelServer: @unchecked Sendable {
     static func shared() throws -> ModelServer { try instance.get() }
 
     private init() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", PlanningTestSupport.fixtures + "/model_server.py"]
         let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = lifeline
-        try process.run()
+        let process = try ChildProcess(
+            "/usr/bin/env", arguments: ["python3", PlanningTestSupport.fixtures + "/model_server.py"], output: output, input: lifeline)
         var line = Data()
         while true {
             let byte = output.fileHandleForReading.readData(ofLength: 1)
@@ -117,7 +116,7 @@ final class ModelServer: @unchecked Sendable {
             line += byte
         }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+            process.stop()
             throw CocoaError(.fileReadCorruptFile)
         }
         self.port = port

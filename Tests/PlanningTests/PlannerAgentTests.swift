@@ -16,11 +16,28 @@ struct PlannerAgentTests {
     final class EventLog: Sendable {
         private let events = Mutex<[PlannerEvent]>([])
         func append(_ event: PlannerEvent) { events.withLock { $0.append(event) } }
-        var plans: [NightPlan] { events.withLock { $0.map { if case .planMade(let plan) = $0 { plan } else { fatalError() } } } }
+        var plans: [NightPlan] { events.withLock { $0.compactMap { if case .planMade(let plan) = $0 { plan } else { nil } } } }
+        var restored: [NightPlan] { events.withLock { $0.compactMap { if case .planRestored(let plan) = $0 { plan } else { nil } } } }
+        var failures: [String] { events.withLock { $0.compactMap { if case .planningFailed(_, let reason, _) = $0 { reason } else { nil } } } }
     }
 
-    func makeAgent(store: SQLiteStore, clock: SimulationClock, model: (any ReasoningModel)? = nil, log: EventLog) throws -> PlannerAgent {
-        let network = try PlanningTestSupport.network()
+    /// Starts the agent's `run()` on the clock.
+    func start(_ agent: PlannerAgent, on clock: SimulationClock) async {
+        clock.spawn(named: "planner") { try? await agent.run() }
+        await clock.run(until: clock.now)
+    }
+
+    /// Sends a command and lets the agent carry it out at the clock's current instant.
+    func perform(_ command: PlannerCommand, by agent: PlannerAgent, on clock: SimulationClock) async {
+        agent.send(command)
+        await clock.run(until: clock.now)
+    }
+
+    func makeAgent(
+        store: SQLiteStore, clock: SimulationClock, model: (any ReasoningModel)? = nil, log: EventLog, sites: Set<SiteID>? = nil
+    ) throws -> PlannerAgent {
+        let whole = try PlanningTestSupport.network()
+        let network = sites.map { chosen in ObservatoryNetwork(sites: whole.sites.filter { chosen.contains($0.id) }) } ?? whole
         let catalog = try PlanningTestSupport.layout.loadCatalog(named: "nearby_galaxies")
         return PlannerAgent(
             network: network, catalog: catalog, store: store, clock: clock, logger: Logger(label: "test.planner"), model: model) { event in
@@ -28,15 +45,16 @@ struct PlannerAgentTests {
             }
     }
 
-    @Test func planArrayStoresAndAnnouncesEveryPlan() async throws {
+    @Test func planningANightStoresAndAnnouncesEveryPlan() async throws {
         let store = try SQLiteStore.inMemory()
         let clock = SimulationClock(start: UTCInstant(ISO8601.date(from: "2026-11-23T08:00:00Z")!))
         let log = EventLog()
         let agent = try makeAgent(store: store, clock: clock, log: log)
         let telescopes: Set<TelescopeID> = ["xinglong-1m-a", "xinglong-1m-b"]
-        let plans = try await agent.planArray(.utcDate(Self.date), telescopes: telescopes)
+        await start(agent, on: clock)
+        await perform(.planNight(localDate: Self.date, telescopes: telescopes), by: agent, on: clock)
+        let plans = log.plans
         #expect(Set(plans.map(\.telescopeID)) == telescopes)
-        #expect(log.plans.map(\.id) == plans.map(\.id))
         for plan in plans {
             #expect(abs(plan.createdAt.timeIntervalSince(clock.now.date)) < 1e-3)
             #expect(plan.entries.count > 50)
@@ -54,7 +72,9 @@ struct PlannerAgentTests {
         let clock = SimulationClock(start: UTCInstant(ISO8601.date(from: "2026-11-23T08:00:00Z")!))
         let log = EventLog()
         let agent = try makeAgent(store: store, clock: clock, log: log)
-        let first = try #require(try await agent.planArray(.utcDate(Self.date), telescopes: ["xinglong-1m-a"]).first)
+        await start(agent, on: clock)
+        await perform(.planNight(localDate: Self.date, telescopes: ["xinglong-1m-a"]), by: agent, on: clock)
+        let first = try #require(log.plans.first)
         // The first ten observations were done; a cloud then cost an hour.
         let done = Array(first.entries.prefix(10))
         for (index, entry) in done.enumerated() {
@@ -64,7 +84,8 @@ struct PlannerAgentTests {
         }
         let from = done.last!.end.addingTimeInterval(3600)
         clock.advanceTime(to: UTCInstant(from))
-        let replanned = try await agent.replan(telescope: "xinglong-1m-a", from: from, reason: "clouds")
+        await perform(.replan(telescope: "xinglong-1m-a", from: from, reason: "clouds"), by: agent, on: clock)
+        let replanned = try #require(log.plans.last)
         #expect(replanned.id != first.id)
         #expect(abs(replanned.createdAt.timeIntervalSince(from)) < 1e-3, "the plan is stamped with the clock's time")
         #expect(!replanned.entries.isEmpty)
@@ -73,7 +94,7 @@ struct PlannerAgentTests {
             #expect(!done.contains { $0.request.target.id == entry.request.target.id }, "\(entry.request.target.id) was already observed")
         }
         #expect(try await store.plans(telescope: "xinglong-1m-a", night: Self.date).count == 2)
-        #expect(log.plans.last?.id == replanned.id)
+        #expect(log.plans.count == 2)
     }
 
     @Test func replanAfterARestartPlansTheLocalNightThatContainsTheInstant() async throws {
@@ -82,16 +103,67 @@ struct PlannerAgentTests {
         let store = try SQLiteStore.inMemory()
         let from = try #require(ISO8601.date(from: "2026-11-24T01:00:00Z"))
         let clock = SimulationClock(start: UTCInstant(from))
-        let agent = try makeAgent(store: store, clock: clock, log: EventLog())
-        let replanned = try await agent.replan(telescope: "wise-1m-a", from: from, reason: "resumed after a restart")
+        let log = EventLog()
+        let agent = try makeAgent(store: store, clock: clock, log: log)
+        await start(agent, on: clock)
+        await perform(.replan(telescope: "wise-1m-a", from: from, reason: "resumed after a restart"), by: agent, on: clock)
+        let replanned = try #require(log.plans.first)
         #expect(replanned.night == Self.date, "the night that began on 2026-11-23 at Wise, not the next one")
         #expect(!replanned.entries.isEmpty)
         for entry in replanned.entries { #expect(entry.start >= from && entry.end <= from.addingTimeInterval(6 * 3600)) }
     }
 
-    @Test func unknownTelescopeIsAnError() async throws {
-        let agent = try makeAgent(store: try SQLiteStore.inMemory(), clock: SimulationClock(start: UTCInstant(secondsSince1970: 1.8e9)), log: EventLog())
-        await #expect(throws: PlanningError.self) { try await agent.handle(.replan(telescope: "no-such-telescope", from: Date(timeIntervalSince1970: 1.8e9), reason: "test")) }
+    /// A command and a stop sent together while the agent sleeps wake it once (the rings fold
+    /// into one): it must carry out the command and then stop, not sleep again.
+    @Test func aStopSentRightAfterACommandStopsTheAgentOnceTheCommandIsDone() async throws {
+        let clock = SimulationClock(start: UTCInstant(ISO8601.date(from: "2026-11-23T08:00:00Z")!))
+        let log = EventLog()
+        let agent = try makeAgent(store: try SQLiteStore.inMemory(), clock: clock, log: log, sites: ["xinglong"])
+        let returned = Mutex(false)
+        clock.spawn(named: "planner") {
+            try? await agent.run()
+            returned.withLock { $0 = true }
+        }
+        await clock.run(until: clock.now)
+        agent.send(.planNight(localDate: Self.date, telescopes: ["xinglong-1m-a"]))
+        agent.stop(reason: "test over")
+        await clock.run(until: clock.now.advanced(by: .seconds(60)))
+        #expect(log.plans.count == 1)
+        #expect(returned.withLock { $0 }, "the agent went back to sleep with a stop pending")
+    }
+
+    @Test func anUnknownTelescopeIsReportedAsAPlanningFailure() async throws {
+        let clock = SimulationClock(start: UTCInstant(secondsSince1970: 1.8e9))
+        let log = EventLog()
+        let agent = try makeAgent(store: try SQLiteStore.inMemory(), clock: clock, log: log)
+        await start(agent, on: clock)
+        await perform(.replan(telescope: "no-such-telescope", from: Date(timeIntervalSince1970: 1.8e9), reason: "test"), by: agent, on: clock)
+        #expect(log.plans.isEmpty)
+        #expect(log.failures.count == 1)
+        #expect(log.failures.first?.contains("no-such-telescope") == true)
+    }
+
+    @Test func resumingAnnouncesTheStoredPlansAgainAndPlansTelescopesThatHadNone() async throws {
+        let store = try SQLiteStore.inMemory()
+        let clock = SimulationClock(start: UTCInstant(ISO8601.date(from: "2026-11-23T08:00:00Z")!))
+        let first = EventLog()
+        let agent = try makeAgent(store: store, clock: clock, log: first, sites: ["xinglong"])
+        await start(agent, on: clock)
+        await perform(.planNight(localDate: Self.date, telescopes: ["xinglong-1m-a"]), by: agent, on: clock)
+        let stored = try #require(first.plans.first)
+
+        // A new agent (a restarted process) over the same store, in the middle of the night.
+        let midnight = try #require(ISO8601.date(from: "2026-11-23T16:00:00Z"))
+        clock.advanceTime(to: UTCInstant(midnight))
+        let log = EventLog()
+        let restarted = try makeAgent(store: store, clock: clock, log: log, sites: ["xinglong"])
+        await start(restarted, on: clock)
+        await perform(.resume(at: midnight), by: restarted, on: clock)
+        #expect(log.restored.map(\.id) == [stored.id], "xinglong-1m-a carries on with the plan it had")
+        let fresh = log.plans.filter { $0.siteID == "xinglong" }
+        #expect(!fresh.contains { $0.telescopeID == "xinglong-1m-a" })
+        #expect(fresh.contains { $0.telescopeID == "xinglong-1m-b" }, "a telescope with no stored plan is planned from the instant")
+        #expect(fresh.allSatisfy { plan in plan.entries.allSatisfy { $0.start >= midnight } })
     }
 
     /// A model that answers as scripted.
@@ -105,8 +177,11 @@ struct PlannerAgentTests {
         let failing = ScriptedModel { _ throws(ModelError) in throw ModelError(.badJSON, "not JSON") }
         let store = try SQLiteStore.inMemory()
         let clock = SimulationClock(start: UTCInstant(ISO8601.date(from: "2026-11-23T08:00:00Z")!))
-        let agent = try makeAgent(store: store, clock: clock, model: failing, log: EventLog())
-        let plan = try #require(try await agent.planArray(.utcDate(Self.date), telescopes: ["xinglong-1m-a"]).first)
+        let log = EventLog()
+        let agent = try makeAgent(store: store, clock: clock, model: failing, log: log)
+        await start(agent, on: clock)
+        await perform(.planNight(localDate: Self.date, telescopes: ["xinglong-1m-a"]), by: agent, on: clock)
+        let plan = try #require(log.plans.first)
         #expect(plan.ranking == .deterministic)
         #expect(plan.notes.contains { $0.contains("not used") && $0.contains("bad-json") })
     }
@@ -117,8 +192,11 @@ struct PlannerAgentTests {
         }
         let store = try SQLiteStore.inMemory()
         let clock = SimulationClock(start: UTCInstant(ISO8601.date(from: "2026-11-23T08:00:00Z")!))
-        let agent = try makeAgent(store: store, clock: clock, model: reversing, log: EventLog())
-        let plan = try #require(try await agent.planArray(.utcDate(Self.date), telescopes: ["xinglong-1m-a"]).first)
+        let log = EventLog()
+        let agent = try makeAgent(store: store, clock: clock, model: reversing, log: log)
+        await start(agent, on: clock)
+        await perform(.planNight(localDate: Self.date, telescopes: ["xinglong-1m-a"]), by: agent, on: clock)
+        let plan = try #require(log.plans.first)
         #expect(plan.ranking == .model(name: "scripted", reasoningTrace: "thinking"))
         #expect(plan.entries.contains { $0.reason.hasPrefix("model: why ") })
     }

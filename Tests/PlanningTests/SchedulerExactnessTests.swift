@@ -79,7 +79,7 @@ struct SchedulerExactnessTests {
         // The same slots and feasibility, rebuilt from the planner's candidates.
         let grid = night.grid(for: requests.map(\.target.coordinates))
         var builder = CandidateBuilder(
-            night: night, grid: grid, telescope: site.telescopes[0], merit: .priorityOnly, overheads: .none, margins: SafetyMargins(),
+            night: night, grid: grid, telescope: site.telescopes[0], merit: .priorityOnly, overheads: .none, margins: ConstraintMargins(),
             forecast: ClearSkyForecast())
         let candidates = requests.enumerated().compactMap { builder.candidate(for: $1, row: $0, lastVisit: nil) }
         let start = origin.time!.timeIntervalSince(night.instants[0])
@@ -138,7 +138,7 @@ struct SchedulerExactnessTests {
             let slew = overheads.slewSeconds(
                 firstAxisDegrees: a.target.coordinates.rightAscension.degrees - b.target.coordinates.rightAscension.degrees,
                 secondAxisDegrees: a.target.coordinates.declination.degrees - b.target.coordinates.declination.degrees)
-            let transition = overheads.transitionSeconds(slewSeconds: slew, changesFilter: a.exposures.last!.filter != b.exposures[0].filter)
+            let transition = overheads.leadInSeconds(slewSeconds: slew, changesFilter: a.exposures.last!.filter != b.exposures[0].filter)
             let exposureStart = next.end.timeIntervalSince(next.start) - overheads.blockSeconds(b)
             #expect(next.start >= previous.end)
             #expect(exposureStart >= transition - 1e-6, "\(b.id): \(exposureStart) s lead-in for a \(transition) s transition")

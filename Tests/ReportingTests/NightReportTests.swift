@@ -2,6 +2,7 @@ import Foundation
 import Persistence
 import Reporting
 import StarlingCore
+import StarlingTestSupport
 import Testing
 
 /// Reports of a short simulated night (see ``SimulatedNight``): what they count, what they
@@ -237,14 +238,10 @@ enum PythonJSONSchema {
                 print("/".join(str(p) for p in error.absolute_path) + ": " + error.message[:300])
             """
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script, schema, instance]
         let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let child = try ChildProcess("/usr/bin/python3", arguments: ["-c", script, schema, instance], ceiling: .seconds(600), output: output)
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        child.stop()
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         if lines.first == "NO-JSONSCHEMA" { return nil }
         return lines

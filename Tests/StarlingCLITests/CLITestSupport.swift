@@ -1,4 +1,5 @@
 import Foundation
+import StarlingTestSupport
 import Testing
 
 /// Runs the `starling` binary built beside the test bundle, from the repository root.
@@ -23,30 +24,20 @@ enum StarlingCLI {
         let errors: String
     }
 
-    /// Runs a command line and waits for it on a thread of its own, so that waiting never
-    /// blocks one of the few threads every async test shares.
-    static func run(_ arguments: [String], in directory: String = packageRoot, environment: [String: String] = [:]) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Swift.Result { try runBlocking(arguments, in: directory, environment: environment) })
-            }
-        }
+    /// Runs a command line and waits for it without blocking a test's thread; the command is
+    /// killed if it runs past `ceiling` (generous: a busy machine is slow, a hung one is not).
+    static func run(
+        _ arguments: [String], in directory: String = packageRoot, environment: [String: String] = [:], ceiling: Duration = .seconds(900)
+    ) async throws -> Result {
+        let merged = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let (status, output, errors) = try await ChildProcess.run(
+            executable, arguments: arguments, ceiling: ceiling, environment: merged, directory: directory)
+        return Result(status: status, output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self))
     }
 
-    private static func runBlocking(_ arguments: [String], in directory: String, environment: [String: String]) throws -> Result {
-        let process = Process()
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self), errors: String(decoding: errData, as: UTF8.self))
+    /// Starts `starling` with arguments, as a child that ends with its test (``ChildProcess``).
+    static func start(_ arguments: [String], errors: Pipe? = nil, ceiling: Duration = .seconds(1800)) throws -> ChildProcess {
+        try ChildProcess(executable, arguments: arguments, ceiling: ceiling, error: errors)
     }
 
     static func json(_ arguments: [String]) async throws -> Any {

@@ -47,14 +47,14 @@ struct FitsCommandTests {
 
                 frame (HDU 0):
                 keyword   value
-                --------  ------------------------
+                --------  ----------------------------------------------------
                 size      256×192
                 DATE-OBS  2026-11-23T18:42:07.125Z
                 EXPTIME   30.000 s
                 IMAGETYP  LIGHT
                 OBJECT    NGC 253
                 FILTER    r
-                RA/DEC    11.88800° -25.28800°
+                RA/DEC    11.88800° -25.28800° (RA in degrees, DEC in degrees)
                 GAIN      1.500 e-/ADU
                 STRQID    req-1
                 WCS: TAN in ICRS, centre RA 11.888000° Dec -25.288000°, 1.200″/pixel

@@ -41,7 +41,9 @@ struct ReportCommandTests {
 
         let first = try await StarlingCLI.run(["report", "--date", "2026-11-23", "--site", "teide", "--db", db, "--out", out])
         #expect(first.status == 0, "\(first.errors)")
-        #expect(first.output.hasPrefix("Site teide, night of 2026-11-23: 0 of 0 planned observations completed, 2 frames (0 corrupt, 1 missing)\n"))
+        #expect(
+            first.output.hasPrefix(
+                "Site teide, night of 2026-11-23 (2026-11-23 18:10 – 2026-11-24 07:35 UTC): 0 of 0 planned observations completed, 2 frames (0 corrupt, 1 missing)\n"))
         for name in ["report.html", "report.md", "report.json", "plots/image-quality.png", "plots/sky-map.png", "plots/timeline.png"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name) was not written")
         }
@@ -78,8 +80,8 @@ struct ReportCommandTests {
         #expect(unknown.status == 1)
         #expect(unknown.errors == "no frame 'nope' in the store (the report lists the ids of the night's frames and observations)\n")
         let badDate = try await StarlingCLI.run(["report", "--date", "23/11/2026", "--db", db, "--out", directory + "/r"])
-        #expect(badDate.status == 64 && badDate.errors.contains("is not a YYYY-MM-DD date"))
+        #expect(badDate.status == 64 && badDate.errors.contains("The value '23/11/2026' is invalid for '--date <YYYY-MM-DD>'"))
         let noDatabase = try await StarlingCLI.run(["report", "--date", "2026-11-23", "--db", directory + "/missing.sqlite", "--out", directory + "/r"])
-        #expect(noDatabase.status == 64 && noDatabase.errors.contains("no database there"))
+        #expect(noDatabase.status == 64 && noDatabase.errors.contains("missing.sqlite: no store there"))
     }
 }

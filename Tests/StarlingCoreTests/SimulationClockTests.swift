@@ -143,6 +143,35 @@ struct AlarmTests {
         #expect(log.all.first?.1 == 90)
     }
 
+    /// Regression (issue 17): a task waiting on an alarm for work in another task (a dome
+    /// turning while the mount slews) was sometimes woken long after the ring: the waker was
+    /// installed after the task counted as waiting, the other task could run and ring in
+    /// between, and the clock moved on to later sleepers first (a 30-s dome turn kept a
+    /// telescope 130 s). Many rounds of a wait on a helper, with later sleepers queued: the
+    /// waiter wakes at the helper's ring every time.
+    @Test func aRingFromAHelperWakesTheWaiterAtTheRingEveryTime() async {
+        let clock = SimulationClock(start: start)
+        let log = EventLog()
+        clock.spawn(named: "waiter") {
+            for round in 0..<3000 {
+                let alarm = Alarm()
+                let began = clock.now.secondsSince1970
+                clock.spawn(named: "helper") {
+                    try? await clock.sleep(seconds: 3)
+                    alarm.ring()
+                }
+                // Another sleeper due later: a missed ring would let time jump to it.
+                clock.spawn(named: "later") { try? await clock.sleep(seconds: 50) }
+                _ = try? await clock.sleep(until: clock.now.advanced(by: .seconds(3600)), orUntil: alarm)
+                log.append("round \(round)", clock.now.secondsSince1970 - began)
+            }
+        }
+        await clock.run(until: start.advanced(by: .seconds(3000 * 60)))
+        let late = log.all.filter { $0.1 != 3 }
+        #expect(log.all.count == 3000)
+        #expect(late.isEmpty, "\(late.count) rounds woke late, e.g. \(late.prefix(3))")
+    }
+
     @Test func aRingBeforeSleepingIsNotLost() async throws {
         let clock = SimulationClock(start: start)
         let alarm = Alarm()

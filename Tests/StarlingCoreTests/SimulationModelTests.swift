@@ -67,6 +67,38 @@ struct WeatherTimelineTests {
         #expect(timeline.significantChanges().first == changeTime)
     }
 
+    /// Regression (issue 17): changes applied at the first 10-minute step at or after their
+    /// time, up to 10 minutes late. A change at 3 h 05 min 17 s is in force from that second,
+    /// and the feed that reports the weather is told to look then.
+    @Test func explicitChangesApplyAtTheirOwnInstantNotTheNextStep() {
+        let changeTime = span.start.addingTimeInterval(3 * 3600 + 317)
+        let scenario = WeatherScenario(
+            defaultModel: .clear, changes: [site.id: [WeatherChange(at: changeTime, cloudFraction: 0.85), WeatherChange(at: changeTime.addingTimeInterval(1), isRaining: true)]])
+        let timeline = WeatherTimeline(site: site, scenario: scenario, span: span, seed: 1)
+        #expect(timeline.conditions(at: changeTime.addingTimeInterval(-0.001)).cloudFraction == 0)
+        #expect(timeline.conditions(at: changeTime).cloudFraction == 0.85)
+        #expect(timeline.conditions(at: changeTime).isRaining == false)
+        #expect(timeline.conditions(at: changeTime.addingTimeInterval(1)).isRaining == true)
+        #expect(timeline.conditions(at: changeTime.addingTimeInterval(1)).cloudFraction == 0.85, "later changes keep earlier fields")
+        #expect(timeline.nextChange(after: changeTime.addingTimeInterval(-100)) == changeTime)
+        #expect(timeline.nextChange(after: changeTime) == changeTime.addingTimeInterval(1))
+        #expect(timeline.changeInstants.contains(span.start.addingTimeInterval(600)), "the climate model's steps are change instants too")
+        #expect(timeline.significantChanges() == [changeTime, changeTime.addingTimeInterval(1)])
+    }
+
+    /// The scenario's changes leave the climate model's random stream alone: the same seed with
+    /// and without a change of one field gives the same other fields.
+    @Test func anOverrideLeavesTheOtherFieldsDraws() {
+        let plain = WeatherTimeline(site: site, scenario: WeatherScenario(), span: span, seed: 4)
+        let changed = WeatherTimeline(
+            site: site, scenario: WeatherScenario(changes: [site.id: [WeatherChange(at: span.start.addingTimeInterval(1234), seeing: .arcseconds(0.7))]]),
+            span: span, seed: 4)
+        for offset in stride(from: 0.0, to: span.duration, by: 700) {
+            let a = plain.conditions(at: span.start.addingTimeInterval(offset)), b = changed.conditions(at: span.start.addingTimeInterval(offset))
+            #expect(a.cloudFraction == b.cloudFraction && a.windSpeedMetersPerSecond == b.windSpeedMetersPerSecond && a.relativeHumidity == b.relativeHumidity)
+        }
+    }
+
     @Test func lostFeedSilencesTheSensorButNotTheSky() {
         let lost = span.start.addingTimeInterval(3600), back = span.start.addingTimeInterval(7200)
         let scenario = WeatherScenario(changes: [site.id: [WeatherChange(at: lost, feedLost: true), WeatherChange(at: back, feedLost: false)]])

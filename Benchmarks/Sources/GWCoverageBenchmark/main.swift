@@ -14,6 +14,7 @@
 import BenchmarkSupport
 import Coordination
 import Foundation
+import Sky
 import SkyMaps
 import StarlingCore
 
@@ -92,9 +93,10 @@ func telescopeSpec(_ site: Site, _ telescope: Telescope) -> [String: Any] {
         "id": telescope.id.rawValue, "latitude_deg": site.location.latitude.degrees, "longitude_deg": site.location.longitude.degrees,
         "elevation_m": site.location.elevationMeters, "width_deg": telescope.fieldWidth.degrees, "height_deg": telescope.fieldHeight.degrees,
         "readout_seconds": telescope.camera.readoutSeconds,
-        "overhead_seconds": FollowUpExposures.blockSeconds(exposures, telescope: telescope) - exposures[0].exposureSeconds,
+        "overhead_seconds": Overheads(telescope: telescope).blockSeconds(exposures) - exposures[0].exposureSeconds,
         "slew_deg_per_s": telescope.mount.slewRateDegreesPerSecond,
-        "minimum_altitude_deg": max(FollowUpPlanner.minimumAltitudeDegrees, telescope.mount.minimumAltitude.degrees),
+        // The follow-up rule's lowest altitude on this mount (its altitude, airmass and mount limits).
+        "minimum_altitude_deg": ObservingLimits(FollowUpPlanner.constraints, mount: telescope.mount, horizon: site.horizonMask).lowestAltitudeDegrees,
     ]
 }
 
@@ -179,7 +181,7 @@ var shortfalls: [String] = []
 for array in arrays {
     let spec: [String: Any] = [
         "skymap": mapPath, "start_utc": ISO8601.string(from: now, fractionalSeconds: false), "hours": 24,
-        "exposure_seconds": 120, "maximum_airmass": 1 / cos((90 - FollowUpPlanner.minimumAltitudeDegrees) * Double.pi / 180),
+        "exposure_seconds": 120, "maximum_airmass": FollowUpPlanner.constraints.maximumAirmass,
         "repeats": repeats, "telescopes": array.telescopes.map { telescopeSpec($0.0, $0.1) },
     ]
     let specPath = try writeJSON(spec, "spec-\(array.telescopes.count).json")

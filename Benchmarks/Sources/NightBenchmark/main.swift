@@ -32,7 +32,7 @@ func run() async throws {
             scenario: scenario, network: network, catalog: catalog, databasePath: out + "/starling.sqlite", outputDirectory: out,
             rendering: .sample(everyNth: 250), logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         let simulationEnded = Mutex<Double>(0)
-        let result = try await NightRunner(configuration: configuration).run { progress in
+        let result = try await NightHost(configuration: configuration).run { progress in
             if progress.fraction >= 1 { simulationEnded.withLock { $0 = progress.wallSeconds } }
         }
         let simulation = simulationEnded.withLock { $0 }

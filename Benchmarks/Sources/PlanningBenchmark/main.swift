@@ -93,8 +93,16 @@ for count in [50, 200, 1000] where parts.contains("plain") {
 var starlingRealistic: [Int: (seconds: Double, value: Double, count: Int, used: Double)] = [:]
 let realisticConfiguration = NightScheduler.Configuration(
     merit: .priorityAndCadence, countsOverheads: true, improvementRoundsPerVisit: improvementRounds)
-let realisticScheduler = NightScheduler(site: xinglong, telescope: telescope, configuration: realisticConfiguration)
-let overheads = Overheads(telescope: telescope)
+// The same telescope under a clamshell: a dome's turn depends on the instant (the targets'
+// azimuths then), which the peer's fixed transition matrix cannot express; without it both
+// solve the same problem.
+let realisticTelescope = Telescope(
+    id: telescope.id, name: telescope.name, apertureMeters: telescope.apertureMeters, focalLengthMillimeters: telescope.focalLengthMillimeters,
+    camera: telescope.camera, filters: telescope.filters, mount: telescope.mount,
+    enclosure: EnclosureModel(kind: .clamshell, openSeconds: telescope.enclosure.openSeconds, closeSeconds: telescope.enclosure.closeSeconds),
+    filterChangeSeconds: telescope.filterChangeSeconds, throughput: telescope.throughput, safety: telescope.safety, driver: telescope.driver)
+let realisticScheduler = NightScheduler(site: xinglong, telescope: realisticTelescope, configuration: realisticConfiguration)
+let overheads = Overheads(telescope: realisticTelescope)
 for count in [50, 200] where parts.contains("realistic") {
     let targets = randomTargets(count, seed: UInt64(count) + 7)
     let requests = surveyRequests(targets, mixed: true, seed: 2)
@@ -115,14 +123,16 @@ for count in [50, 200] where parts.contains("realistic") {
     let windows = realisticScheduler.observableWindows(requests, night: night)
     let transitions = requests.map { a in
         requests.map { b in
-            overheads.transitionSeconds(
+            overheads.leadInSeconds(
                 slewSeconds: overheads.slewSeconds(
                     firstAxisDegrees: a.target.coordinates.rightAscension.degrees - b.target.coordinates.rightAscension.degrees,
                     secondAxisDegrees: a.target.coordinates.declination.degrees - b.target.coordinates.declination.degrees),
                 changesFilter: a.exposures.last!.filter != b.exposures[0].filter)
         }
     }
-    let fromPark = requests.map { _ in overheads.transitionSeconds(slewSeconds: overheads.slewSeconds(firstAxisDegrees: 90, secondAxisDegrees: 0), changesFilter: true) }
+    let fromPark = requests.map { _ in
+        overheads.leadInSeconds(slewSeconds: overheads.slewSeconds(firstAxisDegrees: Overheads.unknownPointingSlewDegrees, secondAxisDegrees: 0), changesFilter: true)
+    }
     let used = schedule!.entries.reduce(0.0) { $0 + $1.end.timeIntervalSince($1.start) } / dark.duration
     starlingRealistic[count] = (timing.best, schedule!.totalMerit, schedule!.entries.count, used)
     peerCases.append([

@@ -64,7 +64,7 @@ public struct PlannedCoverage: Sendable, Hashable {
 /// the tiles (and galaxy fields) that overlap the plan by at most the strategy's share (so the
 /// plan tiles the region; fields placed on its edges, or overlapping more, only when none is
 /// left) by what each adds (3-D with distance layers) per
-/// second of its time: waiting for the field to rise, slew and block. It takes the best if it
+/// second of its time: waiting for the field to rise, the lead-in (slew, settle, dome, filter) and the block. It takes the best if it
 /// can start within one block's time, and is free again when that block ends; if the best must
 /// rise first, it waits for it (another telescope may take it meanwhile); if it can observe
 /// nothing within the horizon, it stops.
@@ -73,8 +73,10 @@ public struct PlannedCoverage: Sendable, Hashable {
 /// map once: what an earlier field covered adds nothing to a later one.
 ///
 /// "Can this telescope observe this field then" is ``FollowUpPlanner``'s: its sites (dark,
-/// weather, operator policy), readiness, slews and earliest starts. The decision uses no
-/// randomness and no clock: the same inputs give the same decision.
+/// weather, operator policy), readiness, lead-ins (``StarlingCore/Overheads``) and earliest
+/// starts by the telescope's `ObservingLimits` (Sky's one observing rule, kept the planner's
+/// margins inside). The decision uses no randomness and no clock: the same inputs give the
+/// same decision.
 public struct CoveragePlanner: Sendable {
     public let planner: FollowUpPlanner
     public let strategy: SkyMapStrategy
@@ -114,8 +116,9 @@ public struct CoveragePlanner: Sendable {
                 }
                 let exposures = FollowUpExposures.exposures(for: alert, telescope: telescope)
                 members.append(Member(
-                    site: siteIndex, telescope: telescope, status: status, ready: planner.readyTime(status, telescope: telescope, now: now),
-                    exposures: exposures, blockSeconds: FollowUpExposures.blockSeconds(exposures, telescope: telescope)))
+                    site: siteIndex, telescope: telescope, limits: planner.limits(for: telescope, at: entry.site), status: status,
+                    ready: planner.readyTime(status, telescope: telescope, now: now), exposures: exposures,
+                    blockSeconds: Overheads(telescope: telescope).blockSeconds(exposures)))
             }
         }
         let prior = HostGalaxyPrior(map: skyMap, catalog: galaxies)
@@ -142,12 +145,13 @@ public struct CoveragePlanner: Sendable {
             if gridOf[key(index)] == nil {
                 var chunk = [index]
                 for other in upcoming where chunk.count < Self.gridChunk && other != index && gridOf[key(other)] == nil { chunk.append(other) }
-                let targets = chunk.map { FollowUpField(id: "", center: candidates[cls][$0].center, probability: 0, label: "") }
-                grids.append(FollowUpPlanner.grid(fields: targets, site: entry.site, timeline: entry.timeline, now: now))
+                grids.append(planner.grid(targets: chunk.map { candidates[cls][$0].center }, site: entry.site, timeline: entry.timeline, now: now))
                 for (target, candidate) in chunk.enumerated() { gridOf[key(candidate)] = (grids.count - 1, target) }
             }
             let (grid, target) = gridOf[key(index)]!
-            let candidate = FollowUpPlanner.Candidate(site: entry.site, telescope: member.telescope, grid: grids[grid], status: member.status, ready: member.ready)
+            let candidate = FollowUpPlanner.Candidate(
+                site: entry.site, telescope: member.telescope, timeline: entry.timeline, grid: grids[grid], limits: member.limits, status: member.status,
+                ready: member.ready)
             return (candidate, target)
         }
 
@@ -160,7 +164,7 @@ public struct CoveragePlanner: Sendable {
             CandidateQueue(list.indices.map { (tally.gain(of: list[$0]).objective, $0) }.filter { $0.0 >= strategy.minimumGain })
         }
         var overlapping = candidates.map { _ in CandidateQueue([]) }
-        var chosen: [(member: Int, candidate: FieldCandidate, gain: CoverageTally.Gain, start: Date, altitude: Double)] = []
+        var chosen: [(member: Int, candidate: FieldCandidate, gain: CoverageTally.Gain, option: FollowUpPlanner.Option)] = []
         let horizonEnd = now.addingTimeInterval(FollowUpPlanner.horizonSeconds)
         while chosen.count < strategy.maximumFields {
             // The telescope free first; among those free within a minute of it, the widest field
@@ -179,7 +183,7 @@ public struct CoveragePlanner: Sendable {
             let cls = classOf[next]
             let slack = member.blockSeconds
             let latitudeDegrees = eligible.sites[member.site].site.location.latitude.degrees
-            var best: (index: Int, rate: Double, start: Date, altitude: Double, gain: CoverageTally.Gain, slew: Double)?
+            var best: (index: Int, rate: Double, option: FollowUpPlanner.Option, gain: CoverageTally.Gain)?
             /// Weighs the queue's candidates, most valuable first, until none left can beat the
             /// best so far; those overlapping the plan by more than `overlapLimit` move to `overlapping`.
             func weigh(_ queue: inout CandidateQueue, overlapLimit: Double, overlapping: inout CandidateQueue) {
@@ -196,19 +200,18 @@ public struct CoveragePlanner: Sendable {
                         continue
                     }
                     setAside.append((gain.objective, index))
-                    // A field that never climbs to the lowest follow-up altitude at this site's
+                    // A field that never climbs to the telescope's lowest altitude at this site's
                     // latitude (its altitude at transit, 90° − |φ − δ|, is below it) is not
                     // worth a visibility grid.
                     let declination = candidates[cls][index].center.declination.degrees
-                    guard 90 - abs(latitudeDegrees - declination) >= FollowUpPlanner.minimumAltitudeDegrees else { continue }
-                    let slew = planner.slewSeconds(from: member.pointing, to: candidates[cls][index].center, mount: member.telescope.mount)
+                    guard 90 - abs(latitudeDegrees - declination) >= member.limits.lowestAltitudeDegrees else { continue }
                     let (visible, target) = observer(next, candidate: index, upcoming: queue.upcoming(Self.gridChunk))
-                    guard let (start, altitude) = planner.earliestStart(
-                        visible, target: target, notBefore: member.ready.addingTimeInterval(slew), blockSeconds: member.blockSeconds, now: now)
+                    guard let option = planner.option(
+                        visible, index: index, target: target, center: candidates[cls][index].center, exposures: member.exposures, now: now)
                     else { continue }
-                    // Per second of the telescope's time: waiting for the field to rise, slew, block.
-                    let rate = gain.objective / (start.addingTimeInterval(member.blockSeconds).timeIntervalSince(member.ready))
-                    if best.map({ rate > $0.rate }) ?? true { best = (index, rate, start, altitude, gain, slew) }
+                    // Per second of the telescope's time: waiting for the field to rise, lead-in, block.
+                    let rate = gain.objective / option.end.timeIntervalSince(member.ready)
+                    if best.map({ rate > $0.rate }) ?? true { best = (index, rate, option, gain) }
                 }
                 // What was weighed and not taken goes back, ranked by what it adds now.
                 for entry in setAside where entry.index != best?.index { queue.insert(entry.bound, entry.index) }
@@ -231,17 +234,17 @@ public struct CoveragePlanner: Sendable {
             }
             // The best is taken if it can start within one block's time; if it must rise first,
             // the telescope waits for it (and another may take it meanwhile).
-            if let waitFor = best, waitFor.start.timeIntervalSince(member.ready.addingTimeInterval(waitFor.slew)) > slack {
+            if let waitFor = best, waitFor.option.slewStart.timeIntervalSince(member.ready) > slack {
                 queues[cls].insert(waitFor.gain.objective, waitFor.index)
-                members[next].ready = waitFor.start.addingTimeInterval(-waitFor.slew)
+                members[next].ready = waitFor.option.slewStart
                 continue
             }
             if let best {
                 let candidate = candidates[cls][best.index]
                 tally.take(candidate)
-                chosen.append((next, candidate, best.gain, best.start, best.altitude))
-                members[next].ready = best.start.addingTimeInterval(member.blockSeconds)
-                members[next].pointing = candidate.center
+                chosen.append((next, candidate, best.gain, best.option))
+                members[next].ready = best.option.end
+                members[next].status.pointing = candidate.center
             } else {
                 members[next].isDone = true
             }
@@ -265,16 +268,16 @@ public struct CoveragePlanner: Sendable {
                 footprint: pick.candidate.footprint.fieldOfView, probabilityWithDistance: standalone.probabilityWithDistance,
                 credibleLevel: pick.candidate.credibleLevel)
             fields.append(field)
-            let end = pick.start.addingTimeInterval(member.blockSeconds)
+            let option = pick.option
             let added = Self.percent(pick.gain.probability) + (prior != nil ? " (3-D \(Self.percent(pick.gain.objective)))" : "")
-            let reason = "adds \(added) of the map in \(Int(end.timeIntervalSince(pick.start).rounded())) s from \(pick.start.hourMinuteSecond()) UTC at \(site.id): "
+            let reason = "adds \(added) of the map in \(Int(option.end.timeIntervalSince(option.start).rounded())) s from \(option.start.hourMinuteSecond()) UTC at \(site.id): "
                 + "the most per second among the fields \(member.telescope.id) can start then; centre at credible level "
-                + String(format: "%.2f", pick.candidate.credibleLevel) + ", altitude " + String(format: "%.1f", pick.altitude) + "°, airmass "
-                + String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: pick.altitude))
+                + String(format: "%.2f", pick.candidate.credibleLevel) + ", altitude " + String(format: "%.1f", option.altitude) + "°, airmass "
+                + String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: option.altitude))
             assignments.append(PlannedFollowUp(
-                field: field, telescopeID: member.telescope.id, siteID: site.id, start: pick.start, end: end, altitude: .degrees(pick.altitude),
-                airmass: Airmass.secantZenith(altitudeDegrees: pick.altitude), reason: reason,
-                request: FollowUpPlanner.request(alert: alert, field: field, exposures: member.exposures, now: now)))
+                field: field, telescopeID: member.telescope.id, siteID: site.id, slewStart: option.slewStart, start: option.start, end: option.end,
+                altitude: .degrees(option.altitude), airmass: Airmass.secantZenith(altitudeDegrees: option.altitude), reason: reason,
+                request: FollowUpPlanner.request(alert: alert, field: field, exposures: member.exposures, option: option, now: now)))
         }
         var unassigned: [(field: FollowUpField, reason: String)] = []
         if chosen.isEmpty {
@@ -296,23 +299,16 @@ public struct CoveragePlanner: Sendable {
     private struct Member {
         let site: Int
         let telescope: Telescope
+        /// The follow-up constraints on it at its site (``FollowUpPlanner/limits(for:at:)``).
+        let limits: ObservingLimits
+        /// Its status as the schedule goes: the pointing is the last field taken.
         var status: TelescopeAvailability
-        /// When it can start on its next field (before slewing).
+        /// When it can start moving to its next field.
         var ready: Date
         let exposures: [ExposureSpec]
+        /// The block a field takes once pointed (``StarlingCore/Overheads/blockSeconds(_:)``).
         let blockSeconds: Double
-        var pointing: EquatorialCoordinates?
         var isDone = false
-
-        init(site: Int, telescope: Telescope, status: TelescopeAvailability, ready: Date, exposures: [ExposureSpec], blockSeconds: Double) {
-            self.site = site
-            self.telescope = telescope
-            self.status = status
-            self.ready = ready
-            self.exposures = exposures
-            self.blockSeconds = blockSeconds
-            self.pointing = status.pointing
-        }
     }
 
     /// Keys candidates of one site and field of view (more candidates than a model makes).

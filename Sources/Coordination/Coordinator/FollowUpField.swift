@@ -41,11 +41,12 @@ public struct FollowUpField: Sendable, Hashable, Codable {
 /// Turns an alert's position and error circle into telescope pointings (sky maps are
 /// ``CoveragePlanner``'s: fields chosen and scheduled together by covered probability).
 ///
-/// - A position whose error circle fits well inside the field (radius ≤ 0.4 × the field's
-///   side) is one field at the position.
-/// - A larger error circle is tiled with a square grid of fields (spacing 0.9 × the side, so
-///   neighbours overlap a little), each weighted by a circular Gaussian whose containment at
-///   the stated radius is the notice's (90 % when it does not say).
+/// - A position whose 90 % error circle fits well inside the field (radius ≤ 0.4 × the
+///   field's side) is one field at the position.
+/// - The error circle is first scaled to the radius holding 90 % (``StarlingCore/Alert/errorRadius(containing:)``:
+///   a Fermi GBM 68 % radius grows by 1.42). A larger circle is tiled with a square grid of
+///   fields (spacing 0.9 × the side, so neighbours overlap a little), each weighted by a
+///   circular Gaussian holding 90 % within that radius.
 public enum FieldSelection {
     /// The fields for an alert's position, most probable first.
     ///
@@ -55,10 +56,11 @@ public enum FieldSelection {
     /// - Returns: the fields; empty when the alert has no position.
     public static func fields(for alert: Alert, fieldSide: Angle, maximumFields: Int = 30) -> [FollowUpField] {
         guard let position = alert.position else { return [] }
-        guard case .circle(let radius) = alert.errorRegion, radius > fieldSide * 0.4 else {
+        // Sized for the 90 % region whatever containment the notice states (a 68 % radius grows by 1.42).
+        guard let radius = alert.errorRadius(containing: 0.9), radius > fieldSide * 0.4 else {
             return [FollowUpField(id: "f0", center: position, probability: 1, label: "alert position")]
         }
-        return circleTiles(center: position, radius: radius, containment: alert.errorContainment ?? 0.9, fieldSide: fieldSide, maximumFields: maximumFields)
+        return circleTiles(center: position, radius: radius, containment: 0.9, fieldSide: fieldSide, maximumFields: maximumFields)
     }
 
     /// Tiles an error circle with a square grid in the tangent plane at its centre.

@@ -1,5 +1,5 @@
 public import Foundation
-import Sky
+public import Sky
 import SkyMaps
 public import StarlingCore
 
@@ -8,7 +8,10 @@ public struct PlannedFollowUp: Sendable, Hashable {
     public let field: FollowUpField
     public let telescopeID: TelescopeID
     public let siteID: SiteID
-    /// When the first exposure can start (after preemption, slew and enclosure).
+    /// When the telescope may start moving to the field (after preemption, a follow-up in
+    /// progress, or opening the enclosure; later when the field is not yet observable).
+    public let slewStart: Date
+    /// When the first exposure can start: the lead-in after ``slewStart``.
     public let start: Date
     /// When the last readout ends.
     public let end: Date
@@ -46,11 +49,14 @@ public struct FollowUpDecision: Sendable {
 }
 
 /// Chooses, for each field of an alert, the telescope that can start a good observation
-/// soonest: the site dark (Sun at or below −12°), the field above the follow-up altitude
-/// limit (20°, the mount's limit and the site's horizon mask, whichever is highest) for the
-/// whole block, the Moon at least 10° away, the site's weather safe, the telescope
-/// available (a survey exposure is interrupted at once; a follow-up in progress is not),
-/// plus the slew and, if the enclosure is closed, the time to open it.
+/// soonest: the field observable by the follow-up request's constraints
+/// (``StarlingCore/ObservingConstraints/followUp``: nautical darkness, altitude ≥ 20° and
+/// sec z ≤ 2.9, the mount's limit and the site's horizon mask, the Moon at least 10° away)
+/// at both ends of the block, by Sky's `ObservingLimits` kept ``margins`` inside, the rule the
+/// telescope checks exactly at dispatch; the site's weather safe; the telescope available (a
+/// survey exposure is interrupted at once; a follow-up in progress is not), plus, if the
+/// enclosure is closed, the time to open it, and the lead-in (slew, settle, dome, filter;
+/// ``StarlingCore/Overheads``, the duration the telescope runs by).
 ///
 /// Fields are assigned most probable first; a telescope that takes a field is busy until
 /// that block ends, then may take another. Ties go to the higher altitude, then to the
@@ -61,14 +67,18 @@ public struct FollowUpPlanner: Sendable {
     public static let horizonSeconds: TimeInterval = 24 * 3600
     /// A preferred site wins if it can start within this of the earliest candidate.
     public static let preferenceSlackSeconds: TimeInterval = 900
-    /// The Sun's altitude at or below which a site is dark enough for a follow-up (nautical), degrees.
-    public static let darkSunAltitudeDegrees = -12.0
-    /// The lowest altitude of a follow-up field (the mount's limit and the horizon mask may be higher), degrees.
-    public static let minimumAltitudeDegrees = 20.0
+    /// The constraints of every follow-up request.
+    public static let constraints = ObservingConstraints.followUp
 
     public let network: ObservatoryNetwork
+    /// How far inside the constraints a chosen start stays: the grid is interpolated over
+    /// 5-minute steps, and the exact check comes later, at dispatch.
+    public let margins: ConstraintMargins
 
-    public init(network: ObservatoryNetwork) { self.network = network }
+    public init(network: ObservatoryNetwork, margins: ConstraintMargins = ConstraintMargins()) {
+        self.network = network
+        self.margins = margins
+    }
 
     /// The sky of every site a decision needs, built once per site and day (see ``SiteSkyCache``).
     public struct SkyCache: Sendable {
@@ -100,7 +110,7 @@ public struct FollowUpPlanner: Sendable {
             guard !evaluated[siteIndex] else { return }
             evaluated[siteIndex] = true
             let entry = sites[siteIndex]
-            let grid = Self.grid(fields: fields, site: entry.site, timeline: entry.timeline, now: now)
+            let grid = grid(targets: fields.map(\.center), site: entry.site, timeline: entry.timeline, now: now)
             for telescope in entry.site.telescopes {
                 let status = statuses[telescope.id]
                     ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
@@ -109,7 +119,9 @@ public struct FollowUpPlanner: Sendable {
                     continue
                 }
                 siteCandidates[siteIndex].append(candidates.count)
-                candidates.append(Candidate(site: entry.site, telescope: telescope, grid: grid, status: status, ready: readyTime(status, telescope: telescope, now: now)))
+                candidates.append(Candidate(
+                    site: entry.site, telescope: telescope, timeline: entry.timeline, grid: grid, limits: limits(for: telescope, at: entry.site),
+                    status: status, ready: readyTime(status, telescope: telescope, now: now)))
             }
         }
 
@@ -117,29 +129,25 @@ public struct FollowUpPlanner: Sendable {
         var unassigned: [(FollowUpField, String)] = []
         let preferred = policy?.preferred ?? []
         for (fieldIndex, field) in fields.enumerated() {
-            var options: [(candidate: Int, start: Date, altitude: Double)] = []
+            var options: [Option] = []
             var earliest: Date?
             for siteIndex in sites.indices {
                 // A preferred site may win by up to the slack, so look that much further.
                 if let earliest, sites[siteIndex].darkFrom > earliest.addingTimeInterval(preferred.isEmpty ? 0 : Self.preferenceSlackSeconds) { break }
                 evaluate(siteIndex)
+                // A field with its own footprint (a sky map's) goes only to telescopes whose field holds it.
                 for index in siteCandidates[siteIndex] where !excluded.contains(Self.exclusionKey(candidates[index].telescope.id, field.id))
                     && field.footprint.map({ candidates[index].telescope.fieldOfView.holds($0) }) ?? true
                 {
-                    let candidate = candidates[index]
-                    let exposures = FollowUpExposures.exposures(for: alert, telescope: candidate.telescope)
-                    let block = FollowUpExposures.blockSeconds(exposures, telescope: candidate.telescope)
-                    let slew = slewSeconds(from: candidate.status.pointing, to: field.center, mount: candidate.telescope.mount)
-                    let ready = candidate.ready.addingTimeInterval(slew)
-                    guard let (start, altitude) = earliestStart(
-                        candidate, target: fieldIndex, notBefore: ready, blockSeconds: block, now: now)
+                    let exposures = FollowUpExposures.exposures(for: alert, telescope: candidates[index].telescope)
+                    guard let option = option(candidates[index], index: index, target: fieldIndex, center: field.center, exposures: exposures, now: now)
                     else { continue }
-                    options.append((index, start, altitude))
-                    if earliest.map({ start < $0 }) ?? true { earliest = start }
+                    options.append(option)
+                    if earliest.map({ option.start < $0 }) ?? true { earliest = option.start }
                 }
             }
             guard var best = options.min(by: { Self.better($0, $1, candidates) }) else {
-                unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (dark, ≥ 20° and clear of the Moon, at a site with safe weather)"))
+                unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (\(Self.constraintsSummary), at a site with safe weather)"))
                 continue
             }
             // The operator's preferred sites win when nearly as early.
@@ -154,15 +162,15 @@ public struct FollowUpPlanner: Sendable {
             let chosen = candidates[best.candidate]
             let runnerUp = options.filter { $0.candidate != best.candidate }.min(by: { Self.better($0, $1, candidates) })
             let exposures = FollowUpExposures.exposures(for: alert, telescope: chosen.telescope)
-            let end = best.start.addingTimeInterval(FollowUpExposures.blockSeconds(exposures, telescope: chosen.telescope))
+            let end = best.end
             var reason = "earliest start \(best.start.hourMinuteSecond()) UTC at \(chosen.site.id): dark, altitude \(String(format: "%.1f", best.altitude))°, airmass \(String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: best.altitude)))"
             if case .survey = chosen.status.activity { reason += ", interrupting a survey exposure" }
             if let runnerUp {
                 reason += "; next best \(candidates[runnerUp.candidate].telescope.id) at \(runnerUp.start.hourMinuteSecond())"
             }
-            let request = Self.request(alert: alert, field: field, exposures: exposures, now: now)
+            let request = Self.request(alert: alert, field: field, exposures: exposures, option: best, now: now)
             assignments.append(PlannedFollowUp(
-                field: field, telescopeID: chosen.telescope.id, siteID: chosen.site.id, start: best.start, end: end,
+                field: field, telescopeID: chosen.telescope.id, siteID: chosen.site.id, slewStart: best.slewStart, start: best.start, end: end,
                 altitude: .degrees(best.altitude), airmass: Airmass.secantZenith(altitudeDegrees: best.altitude), reason: reason,
                 request: request))
             // The telescope is busy with this block, then pointed at the field.
@@ -175,24 +183,31 @@ public struct FollowUpPlanner: Sendable {
 
     static func exclusionKey(_ telescope: TelescopeID, _ field: String) -> String { "\(telescope)|\(field)" }
 
-    /// The observation request of one field of an alert.
-    static func request(alert: Alert, field: FollowUpField, exposures: [ExposureSpec], now: Date) -> ObservationRequest {
+    /// The observation request of one field of an alert, observed as `option` plans.
+    ///
+    /// The window opens when the field was found observable (now, if it already was): the
+    /// telescope holds there if it arrives earlier than planned, never exposing before.
+    static func request(alert: Alert, field: FollowUpField, exposures: [ExposureSpec], option: Option, now: Date) -> ObservationRequest {
         let priority = FollowUpExposures.priority(for: alert)
         let target = Target(
             id: TargetID("\(alert.eventID)/\(field.id)"), name: "\(alert.eventID) \(field.label)", coordinates: field.center,
             kind: .transient, priority: priority)
+        let windowStart = max(now, min(option.observableFrom, option.start))
         return ObservationRequest(
-            id: RequestID("\(alert.id.rawValue)/\(field.id)"), target: target, exposures: exposures, constraints: .followUp,
-            priority: priority, window: DateInterval(start: now, duration: horizonSeconds), kind: .followUp, alertID: alert.id)
+            id: RequestID("\(alert.id.rawValue)/\(field.id)"), target: target, exposures: exposures, constraints: constraints,
+            priority: priority, window: DateInterval(start: windowStart, end: max(windowStart, now.addingTimeInterval(horizonSeconds))),
+            kind: .followUp, alertID: alert.id)
     }
 
     /// The sites that can take part in an alert's follow-up, in the order they get dark, and
     /// why the others cannot (pinned or forbidden by the operator, weather unsafe or unknown,
-    /// not dark within the horizon).
+    /// sky unavailable, not dark within the horizon).
     func eligibleSites(
         alert: Alert, now: Date, weather: [SiteID: WeatherSafety], policy: SitePolicy?, sky: inout SkyCache
     ) -> (sites: [SiteEntry], exclusions: [String]) {
         var exclusions: [String] = []
+        // The follow-up constraints without a telescope or a site: which sites get dark.
+        let siteLimits = ObservingLimits(Self.constraints).tightened(by: margins)
         // Sites that can take part, in the order they get dark: a site dark only later than
         // the best start found so far cannot win, so most sites are never evaluated.
         var sites: [SiteEntry] = []
@@ -222,7 +237,8 @@ public struct FollowUpPlanner: Sendable {
                 continue
             }
             let firstIndex = max(0, Int((now.timeIntervalSince(timeline.instants[0]) / SiteSkyCache.stepSeconds).rounded(.down)))
-            guard let dark = timeline.sky.indices.first(where: { $0 >= firstIndex && timeline.sky[$0].sunAltitudeDegrees <= Self.darkSunAltitudeDegrees }),
+            let highestSun = siteLimits.highestSunAltitudeDegrees
+            guard let dark = timeline.sky.indices.first(where: { $0 >= firstIndex && timeline.sky[$0].sunAltitudeDegrees <= highestSun }),
                 timeline.instants[dark] <= now.addingTimeInterval(Self.horizonSeconds)
             else {
                 exclusions.append("\(site.id): not dark within \(Int(Self.horizonSeconds / 3600)) h")
@@ -234,7 +250,6 @@ public struct FollowUpPlanner: Sendable {
         sites.sort { ($0.darkFrom, $0.site.id) < ($1.darkFrom, $1.site.id) }
         return (sites, exclusions)
     }
-
 
     // MARK: - Internals
 
@@ -248,36 +263,63 @@ public struct FollowUpPlanner: Sendable {
     struct Candidate: Sendable {
         let site: Site
         let telescope: Telescope
+        let timeline: SkyTimeline
         let grid: VisibilityGrid
+        /// The follow-up constraints on this telescope at its site, with the planner's margins.
+        let limits: ObservingLimits
         var status: TelescopeAvailability
         var ready: Date
     }
 
-    /// The fields' visibility grid at a site, computed only where ``earliestStart(_:target:notBefore:blockSeconds:now:)``
-    /// can look: from now on, while the site is dark and a field is near or above the lowest
-    /// follow-up altitude limit of the site's telescopes (elsewhere no block can start or end,
+    /// One telescope's possible observation of a field.
+    struct Option: Sendable {
+        let candidate: Int
+        let slewStart: Date
+        let start: Date
+        /// From when the field was found observable (with the margins).
+        let observableFrom: Date
+        let end: Date
+        let altitude: Double
+    }
+
+    /// The follow-up constraints in words, for reasons.
+    static var constraintsSummary: String {
+        let c = constraints
+        return "\(c.darkness.rawValue) darkness, altitude ≥ \(Int(c.minimumAltitude.degrees))° and sec z ≤ \(c.maximumAirmass), "
+            + "≥ \(Int(c.minimumMoonSeparation.degrees))° from the Moon"
+    }
+
+    /// The follow-up constraints on a telescope at its site, kept ``margins`` inside.
+    func limits(for telescope: Telescope, at site: Site) -> ObservingLimits {
+        ObservingLimits(Self.constraints, mount: telescope.mount, horizon: site.horizonMask).tightened(by: margins)
+    }
+
+    /// The targets' visibility grid at a site, computed only where ``earliestStart(_:target:notBefore:blockSeconds:now:)``
+    /// can look: from now on, while the site is dark and a target is near or above the lowest
+    /// altitude any of the site's telescopes allows (elsewhere no block can start or end,
     /// whatever the grid holds).
-    static func grid(fields: [FollowUpField], site: Site, timeline: SkyTimeline, now: Date) -> VisibilityGrid {
-        let targets = fields.map(\.center)
+    func grid(targets: [EquatorialCoordinates], site: Site, timeline: SkyTimeline, now: Date) -> VisibilityGrid {
         let count = timeline.instants.count
-        let lowestLimit = site.telescopes.map { max(minimumAltitudeDegrees, $0.mount.minimumAltitude.degrees) }.min() ?? minimumAltitudeDegrees
+        let siteLimits = site.telescopes.map { limits(for: $0, at: site) }
+        let lowestLimit = siteLimits.map(\.lowestAltitudeDegrees).min() ?? ObservingLimits(Self.constraints).lowestAltitudeDegrees
+        let highestSun = siteLimits.first?.highestSunAltitudeDegrees ?? ObservingLimits(Self.constraints).highestSunAltitudeDegrees
         var screen = AltitudeScreen.isAbove(.degrees(lowestLimit - 0.1), targets: TargetDirections(targets), timeline: timeline)
         let first = max(0, Int((now.timeIntervalSince(timeline.instants[0]) / SiteSkyCache.stepSeconds).rounded(.down)))
-        for instant in 0..<count where instant < first || timeline.sky[instant].sunAltitudeDegrees > darkSunAltitudeDegrees {
+        for instant in 0..<count where instant < first || timeline.sky[instant].sunAltitudeDegrees > highestSun {
             for target in targets.indices { screen[target * count + instant] = false }
         }
         return VisibilityGrid(timeline: timeline, targets: targets, screen: screen, threads: 1)
     }
 
     /// Earlier start wins; then the higher altitude; then the telescope id (for determinism).
-    static func better(_ a: (candidate: Int, start: Date, altitude: Double), _ b: (candidate: Int, start: Date, altitude: Double), _ candidates: [Candidate]) -> Bool {
+    static func better(_ a: Option, _ b: Option, _ candidates: [Candidate]) -> Bool {
         if a.start != b.start { return a.start < b.start }
         if a.altitude != b.altitude { return a.altitude > b.altitude }
         return candidates[a.candidate].telescope.id < candidates[b.candidate].telescope.id
     }
 
-    /// When a telescope can start on something new: at once if idle or surveying; after its
-    /// follow-up if busy; plus the time to open a closed enclosure.
+    /// When a telescope can start moving to something new: at once if idle or surveying;
+    /// after its follow-up if busy; plus the time to open a closed enclosure.
     func readyTime(_ status: TelescopeAvailability, telescope: Telescope, now: Date) -> Date {
         var ready = now
         if case .followUp(let until) = status.activity, until > now { ready = until }
@@ -285,48 +327,67 @@ public struct FollowUpPlanner: Sendable {
         return ready
     }
 
-    /// Slew plus settle from the current pointing (a 90° slew when unknown).
-    func slewSeconds(from pointing: EquatorialCoordinates?, to target: EquatorialCoordinates, mount: MountModel) -> Double {
-        let distance = pointing.map { $0.separation(from: target) } ?? .degrees(90)
-        return mount.axisMoveSeconds(distance) + mount.settleSeconds
+    /// The lead-in from the telescope's pointing to a field when it is ready (``StarlingCore/Overheads``,
+    /// the telescope's own rule): a slew on the mount's axes and a dome turn from where it
+    /// points (both as if from a parked mount when the pointing is unknown), and a filter
+    /// change (the filter in the wheel is not known here).
+    func leadInSeconds(_ candidate: Candidate, to field: EquatorialCoordinates, exposures: [ExposureSpec]) -> Double {
+        let overheads = Overheads(telescope: candidate.telescope)
+        let timeline = candidate.timeline
+        let instant = min(timeline.instants.count - 1, max(0, Int((candidate.ready.timeIntervalSince(timeline.instants[0]) / SiteSkyCache.stepSeconds).rounded())))
+        let to = MountPosition(equatorial: field, horizontal: timeline.horizontal(of: field, instant: instant))
+        let from = candidate.status.pointing.map { MountPosition(equatorial: $0, horizontal: timeline.horizontal(of: $0, instant: instant)) }
+        return overheads.leadInSeconds(from: from, to: to, changesFilter: candidate.telescope.filters.count > 1)
     }
 
-    /// The first instant at or after `notBefore` when the whole block fits in good conditions.
-    func earliestStart(_ candidate: Candidate, target: Int, notBefore: Date, blockSeconds: Double, now: Date) -> (Date, Double)? {
+    /// When a telescope can observe a field (target `target` of its grid): the lead-in from
+    /// where it points once ready, then the earliest start by its limits; it starts moving so
+    /// as to arrive as the field becomes observable when it is not yet. `nil` when it cannot
+    /// within the horizon.
+    func option(_ candidate: Candidate, index: Int, target: Int, center: EquatorialCoordinates, exposures: [ExposureSpec], now: Date) -> Option? {
+        let block = Overheads(telescope: candidate.telescope).blockSeconds(exposures)
+        let leadIn = leadInSeconds(candidate, to: center, exposures: exposures)
+        let arrival = candidate.ready.addingTimeInterval(leadIn)
+        guard let found = earliestStart(candidate, target: target, notBefore: arrival, blockSeconds: block, now: now) else { return nil }
+        let slewStart = max(candidate.ready, found.start.addingTimeInterval(-leadIn))
+        return Option(
+            candidate: index, slewStart: slewStart, start: found.start, observableFrom: found.observableFrom, end: found.start.addingTimeInterval(block),
+            altitude: found.altitude)
+    }
+
+    /// The first instant at or after `notBefore` when the whole block fits the telescope's
+    /// limits (``Candidate/limits``), and from when the field is observable: the grid instant
+    /// before `notBefore` when the field already was then, else where its clearance crossed
+    /// zero, interpolated.
+    func earliestStart(_ candidate: Candidate, target: Int, notBefore: Date, blockSeconds: Double, now: Date)
+        -> (start: Date, observableFrom: Date, altitude: Double)?
+    {
         let grid = candidate.grid
         let step = SiteSkyCache.stepSeconds
         guard let first = grid.instants.first else { return nil }
         let count = grid.instants.count
-        let blockSteps = Int((blockSeconds / step).rounded(.up))
-        let limitFloor = max(Self.minimumAltitudeDegrees, candidate.telescope.mount.minimumAltitude.degrees)
-        let mask = candidate.site.horizonMask
-        func margin(_ instant: Int) -> Double {
-            let altitude = grid.altitudeDegrees(target: target, instant: instant)
-            let limit = max(limitFloor, mask.minimumAltitudeDegrees(atAzimuthDegrees: grid.azimuthDegrees(target: target, instant: instant)))
-            var value = min(altitude - limit, Self.darkSunAltitudeDegrees - grid.sky[instant].sunAltitudeDegrees)
-            if grid.sky[instant].moonAltitudeDegrees > -1 {
-                value = min(value, grid.moonSeparationDegrees(target: target, instant: instant) - 10)
-            }
-            return value
-        }
+        // The end is checked as if the block started `lateStartSeconds` late.
+        let blockSteps = Int(((blockSeconds + margins.lateStartSeconds) / step).rounded(.up))
+        let limits = candidate.limits
+        func clearance(_ instant: Int) -> Double { limits.clearanceDegrees(ConstraintSample(grid: grid, target: target, instant: instant)) }
         func fits(_ instant: Int) -> Bool {
             guard instant + blockSteps < count else { return false }
-            return margin(instant) >= 0 && margin(instant + blockSteps) >= 0
+            return clearance(instant) >= 0 && clearance(instant + blockSteps) >= 0
         }
         let horizonEnd = now.addingTimeInterval(Self.horizonSeconds)
         var index = max(0, Int((notBefore.timeIntervalSince(first) / step).rounded(.down)))
         guard index < count else { return nil }
         if fits(index), index + 1 < count, fits(index + 1) {
-            return (notBefore, grid.altitudeDegrees(target: target, instant: index))
+            return (notBefore, grid.instants[index], grid.altitudeDegrees(target: target, instant: index))
         }
         index += 1
         while index + blockSteps < count, grid.instants[index] <= horizonEnd {
             if fits(index) {
-                // Interpolate where the limiting margin crossed zero within the previous step.
-                let before = margin(index - 1), after = margin(index)
+                // Interpolate where the limiting clearance crossed zero within the previous step.
+                let before = clearance(index - 1), after = clearance(index)
                 let fraction = before < 0 && after > before ? (-before) / (after - before) : 0
-                let start = max(notBefore, grid.instants[index - 1].addingTimeInterval(fraction * step))
-                return (start, grid.altitudeDegrees(target: target, instant: index))
+                let crossing = grid.instants[index - 1].addingTimeInterval(fraction * step)
+                return (max(notBefore, crossing), crossing, grid.altitudeDegrees(target: target, instant: index))
             }
             index += 1
         }

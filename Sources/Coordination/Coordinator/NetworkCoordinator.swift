@@ -8,27 +8,34 @@ public import StarlingCore
 /// Moves each follow-up to the telescope that can observe it soonest, holds it there with a
 /// lease, and moves it again when the telescope refuses, faults or goes silent.
 ///
-/// The coordinator is an actor driven by messages: accepted alerts from the ``AlertIntake``
-/// (``handle(_:)``), telescope events routed to it (``telescopeEvent(_:)``), site weather
-/// (``updateWeather(site:safety:)``) and operator policies (``setPolicy(_:)``). It reports
-/// through its event handler (`CoordinatorEvent`): `assignmentMade` for the orchestration to
-/// send to the telescope, `assignmentChanged` for every state change.
+/// An ``StarlingCore/Agent``: accepted alerts from the ``AlertIntake``, telescope events,
+/// site weather and operator policies arrive as ``CoordinatorCommand``s in its mailbox
+/// (``send(_:)``); ``run()`` reloads the open assignments from the store, then handles the
+/// commands in order and expires leases on the clock. It reports through its event handler
+/// (`CoordinatorEvent`): `assignmentMade` for the host to route to the telescope,
+/// `assignmentChanged` for every state change.
 ///
 /// Decisions are deterministic (``FollowUpPlanner``) and never wait on a model. Each alert's
 /// decision and its assignments are written in one transaction
-/// (``Persistence/AssignmentStore/recordDecision(alert:status:note:assignments:)``), so an
-/// alert handed on again after a crash is not decided twice.
+/// (``Persistence/AssignmentStore/recordDecisions(_:)``), so an alert handed on again after a
+/// crash is not decided twice.
 ///
 /// Leases: an offered assignment must be accepted within ``leaseSeconds``; an accepted one
 /// must finish by its planned end plus ``completionGraceSeconds``. A lease that runs out
 /// expires the assignment and the field goes to the next best telescope.
-public actor NetworkCoordinator {
+public actor NetworkCoordinator: Agent {
+    public typealias Command = CoordinatorCommand
+    public typealias Event = CoordinatorEvent
     public typealias Storage = AlertStore & AssignmentStore & JournalStore
 
     public let leaseSeconds: TimeInterval
     public let completionGraceSeconds: TimeInterval
     /// How many telescopes a field may be offered to before it is given up.
     public let maximumAttempts: Int
+    /// Whether leases run out. `false` where no telescope agents are connected (`starling
+    /// alert listen` records decisions for operators): offers then stay open instead of
+    /// expiring and moving from telescope to telescope.
+    public let expiresLeases: Bool
 
     private let network: ObservatoryNetwork
     private let planner: FollowUpPlanner
@@ -38,7 +45,8 @@ public actor NetworkCoordinator {
     private let logger: Logger
     private let skyMaps: SkyMapLoader?
     private let galaxies: [Target]
-    private let events: @Sendable (CoordinatorEvent) async -> Void
+    private let events: EventHandler<CoordinatorEvent>
+    private let mailbox = Mailbox<CoordinatorCommand>()
 
     private var sky = FollowUpPlanner.SkyCache()
     private var statuses: [TelescopeID: TelescopeAvailability] = [:]
@@ -47,8 +55,6 @@ public actor NetworkCoordinator {
     /// Open and recent assignments by id, with what the coordinator needs to reassign them.
     private var assignments: [AssignmentID: Tracked] = [:]
     private var byRequest: [RequestID: AssignmentID] = [:]
-    private var watch: Task<Void, Never>?
-    private let leaseAlarm = Alarm()
 
     private let latency = Metrics.Timer(label: "starling_followup_decision_seconds")
 
@@ -69,11 +75,12 @@ public actor NetworkCoordinator {
     ///   - skyMaps: reads sky maps of alerts that have one (`nil`: sky-map alerts use their centre only).
     ///   - galaxies: a catalog for the 3-D probability of gravitational-wave maps (galaxy-targeted fields).
     ///   - skyMapStrategy: how sky-map alerts are followed up (the credible region, the most fields).
-    ///   - eventHandler: receives every `CoordinatorEvent`, in the coordinator's task.
+    ///   - expiresLeases: see ``expiresLeases``.
+    ///   - events: receives every `CoordinatorEvent`, from the coordinator's task.
     public init(
         network: ObservatoryNetwork, store: any Storage, clock: any UTCClock, logger: Logger, skyMaps: SkyMapLoader?,
         galaxies: [Target] = [], skyMapStrategy: SkyMapStrategy = SkyMapStrategy(), policies: [SitePolicy] = [], leaseSeconds: TimeInterval = 120,
-        completionGraceSeconds: TimeInterval = 1800, maximumAttempts: Int = 4, eventHandler: @escaping @Sendable (CoordinatorEvent) async -> Void
+        completionGraceSeconds: TimeInterval = 1800, maximumAttempts: Int = 4, expiresLeases: Bool = true, events: @escaping EventHandler<CoordinatorEvent>
     ) {
         self.network = network
         self.planner = FollowUpPlanner(network: network)
@@ -86,19 +93,55 @@ public actor NetworkCoordinator {
         self.leaseSeconds = leaseSeconds
         self.completionGraceSeconds = completionGraceSeconds
         self.maximumAttempts = maximumAttempts
-        self.events = eventHandler
+        self.expiresLeases = expiresLeases
+        self.events = events
         for policy in policies { self.policies[policy.alertKind] = policy }
     }
 
-    // MARK: Life cycle
+    // MARK: Agent
 
-    /// Reloads open assignments from the store (after a restart), offers the unaccepted ones
-    /// again, and starts the lease watch on the clock.
+    /// Queues a command; returns at once.
+    public nonisolated func send(_ command: CoordinatorCommand) { mailbox.post(command) }
+
+    /// Asks the coordinator to handle what is already queued and then return from ``run()``.
+    /// Open assignments stay in the store; the next run reloads them.
+    public nonisolated func stop(reason: String) { mailbox.requestStop(reason: reason) }
+
+    /// Reloads the open assignments from the store (after a restart) and offers the unaccepted
+    /// ones again; then handles commands and expires leases until stopped or cancelled.
     ///
-    /// - Parameter watchingLeases: `false` when no telescope agents are connected (e.g.
-    ///   `starling alert listen`, which records decisions for operators): offers then stay
-    ///   open instead of expiring and moving from telescope to telescope.
-    public func start(watchingLeases: Bool = true) async throws(StoreError) {
+    /// - Throws: ``Persistence/StoreError`` when the open assignments cannot be read.
+    public func run() async throws {
+        try await mailbox.runStoppingOnGracefulShutdown {
+            try await reloadOpenAssignments()
+            while true {
+                let commands = mailbox.takeAll()
+                for command in commands { await handle(command) }
+                if expiresLeases { await expireLeases(at: clock.currentDate) }
+                // Looked at again before any sleep: rings that arrived while handling were
+                // folded into the one that woke this task.
+                if !commands.isEmpty { continue }
+                if mailbox.stopReason != nil { return }
+                let wake = expiresLeases ? nextLeaseDeadline : nil
+                // At least a millisecond on: a `Date` and the clock's instant may differ in the
+                // last bit, and a deadline "not yet due" by one and due by the other would spin.
+                let now = clock.currentDate
+                try await mailbox.wait(on: clock, until: wake.map { UTCInstant(max($0, now.addingTimeInterval(0.001))) })
+            }
+        }
+    }
+
+    /// Handles one command.
+    func handle(_ command: CoordinatorCommand) async {
+        switch command {
+        case .ingest(let batch): await decide(batch)
+        case .telescopeEvent(let event): await follow(event)
+        case .weather(let site, let safety): weather[site] = safety
+        case .setSitePolicy(let policy): policies[policy.alertKind] = policy
+        }
+    }
+
+    private func reloadOpenAssignments() async throws(StoreError) {
         for assignment in try await store.openAssignments() {
             guard let record = try await store.alert(assignment.alertID), let alert = record.alert else { continue }
             // A sky-map field keeps the field of view it was planned with: its telescope's.
@@ -107,40 +150,21 @@ public actor NetworkCoordinator {
             let field = FollowUpField(
                 id: String(assignment.request.id.rawValue.split(separator: "/").last ?? "f0"), center: assignment.request.target.coordinates,
                 probability: 0, label: assignment.request.target.name, footprint: footprint)
-            let end = assignment.plannedStart.addingTimeInterval(FollowUpExposures.blockSeconds(assignment.request.exposures, telescope: telescope(assignment.telescopeID)))
+            let end = assignment.plannedStart.addingTimeInterval(Overheads(telescope: telescope(assignment.telescopeID)).blockSeconds(assignment.request))
             track(Tracked(assignment: assignment, alert: alert, field: field, plannedEnd: end, attempt: attemptNumber(assignment.id), excluded: []))
-            if assignment.state == .offered { await events(.assignmentMade(assignment)) }
+            if assignment.state == .offered { events(.assignmentMade(assignment)) }
         }
-        guard watchingLeases, watch == nil else { return }
-        watch = clock.spawn(named: "coordinator.leases") { [weak self] in await self?.watchLeases() }
     }
-
-    /// Stops the lease watch.
-    public func stop() {
-        watch?.cancel()
-        watch = nil
-    }
-
-    /// Sets the operator's rule for a kind of alert (pin, forbid or order sites).
-    public func setPolicy(_ policy: SitePolicy) { policies[policy.alertKind] = policy }
-
-    /// Records a site's weather as its weather sensor reports it.
-    public func updateWeather(site: SiteID, safety: WeatherSafety) { weather[site] = safety }
 
     /// The current status of every telescope the coordinator has heard from.
     public var telescopeStatuses: [TelescopeID: TelescopeAvailability] { statuses }
 
     // MARK: Alerts
 
-    /// Acts on an accepted alert: plans its follow-up, cancels what a retraction or an update
-    /// makes obsolete, and records the decision. Idempotent per alert id.
-    public func handle(_ accepted: AcceptedAlert) async {
-        await handle([accepted])
-    }
-
-    /// Acts on a batch of accepted alerts, in order, recording every decision in one
-    /// transaction; then offers the assignments. Idempotent per alert id.
-    public func handle(_ batch: [AcceptedAlert]) async {
+    /// Acts on a batch of accepted alerts, in order: plans their follow-up, cancels what a
+    /// retraction or an update makes obsolete, records every decision in one transaction; then
+    /// offers the assignments. Idempotent per alert id.
+    private func decide(_ batch: [AcceptedAlert]) async {
         var pending: [Pending] = []
         for accepted in batch { pending.append(await plan(accepted)) }
         let recorded: [Bool]
@@ -160,17 +184,16 @@ public actor NetworkCoordinator {
                 guard var tracked = assignments[id] else { continue }
                 tracked.assignment = tracked.assignment.with(state: .cancelled)
                 assignments[id] = tracked
-                await events(.assignmentChanged(id, to: .cancelled, reason: reason.description, at: item.time))
+                events(.assignmentChanged(id, to: .cancelled, reason: reason.description, at: item.time))
             }
             for tracked in item.made {
                 track(tracked)
-                await events(.assignmentMade(tracked.assignment))
+                events(.assignmentMade(tracked.assignment))
             }
             if !item.made.isEmpty {
                 logger.info("Follow-up assigned", metadata: metadata.merging(["followup.assignments": "\(item.made.count)"]) { $1 })
             }
         }
-        leaseAlarm.ring()
     }
 
     /// A decision planned and waiting to be recorded, with what to do once it is.
@@ -197,6 +220,15 @@ public actor NetworkCoordinator {
         var cancelled: [(Assignment, Reason)] = []
         if case .update = accepted.change {
             cancelled = openAssignments(event: alert.eventID, reason: Reason(.operatorRequest, "superseded by \(alert.id), a later notice of \(alert.eventID)"))
+        }
+        if let veto = alert.followUpVeto {
+            // The notice's own flags forbid a follow-up (its instrument distrusts the position
+            // or classes the source as no transient): cancel the event's, start none.
+            return Pending(
+                decision: AlertDecision(
+                    alert: alert.id, status: .ignored, note: "not followed up: \(veto)", assignments: cancelled.map { $0.0 },
+                    journal: journal("\(alert.mission) \(alert.noticeType) \(alert.eventID): not followed up (\(veto)); \(cancelled.count) follow-up(s) cancelled")),
+                time: now, made: [], cancelled: cancelled.map { ($0.0.id, $0.1) })
         }
         var skyMap: HEALPixSkyMap?
         if case .skyMap = alert.errorRegion, let loader = skyMaps {
@@ -226,7 +258,7 @@ public actor NetworkCoordinator {
         for planned in decision.assignments {
             let assignment = Assignment(
                 id: AssignmentID("\(alert.id.rawValue)#\(planned.field.id)#1"), alertID: alert.id, telescopeID: planned.telescopeID,
-                siteID: planned.siteID, request: planned.request, plannedStart: planned.start,
+                siteID: planned.siteID, request: planned.request, plannedStart: planned.start, slewStart: planned.slewStart,
                 leaseExpiry: now.addingTimeInterval(leaseSeconds), state: .offered, reason: planned.reason)
             made.append(Tracked(assignment: assignment, alert: alert, field: planned.field, plannedEnd: planned.end, attempt: 1, excluded: []))
             // The telescope is taken until the block ends, for the next decisions too.
@@ -246,7 +278,7 @@ public actor NetworkCoordinator {
 
     /// Follows what telescopes report: state, faults, acceptance, progress and outcome of
     /// assignments.
-    public func telescopeEvent(_ event: TelescopeEvent) async {
+    private func follow(_ event: TelescopeEvent) async {
         switch event {
         case .stateChanged(let telescope, _, let to, _, _):
             updateStatus(telescope) { status in
@@ -284,7 +316,6 @@ public actor NetworkCoordinator {
             tracked.assignment = tracked.assignment.with(state: .accepted)
             assignments[id] = tracked
             await persist(tracked.assignment, reason: "accepted", at: at)
-            leaseAlarm.ring()
         case .assignmentRefused(let id, _, let reason, let at):
             guard assignments[id] != nil else { return }
             await finish(id, .refused, reason: reason.description, at: at)
@@ -296,25 +327,19 @@ public actor NetworkCoordinator {
 
     // MARK: Leases
 
-    /// Sleeps on the clock until the next lease runs out (or an assignment changes), then
-    /// expires what ran out and reassigns it.
-    private func watchLeases() async {
-        while !Task.isCancelled {
-            let now = clock.currentDate
-            for (id, tracked) in assignments.sorted(by: { $0.key < $1.key }) where !tracked.assignment.state.isFinal {
-                if let deadline = deadline(of: tracked), deadline <= now {
-                    await finish(id, .expired, reason: "lease ran out at \(ISO8601.string(from: deadline, fractionalSeconds: false)) (state \(tracked.assignment.state.rawValue))", at: now)
-                    await reassign(id, because: "lease expired")
-                }
-            }
-            let next = assignments.values.filter { !$0.assignment.state.isFinal }.compactMap(deadline(of:)).min()
-            let wake = next ?? now.addingTimeInterval(6 * 3600)
-            do {
-                _ = try await clock.sleep(until: UTCInstant(wake), orUntil: leaseAlarm)
-            } catch {
-                return
+    /// Expires what ran out by `now` and reassigns it.
+    private func expireLeases(at now: Date) async {
+        for (id, tracked) in assignments.sorted(by: { $0.key < $1.key }) where !tracked.assignment.state.isFinal {
+            if let deadline = deadline(of: tracked), deadline <= now {
+                await finish(id, .expired, reason: "lease ran out at \(ISO8601.string(from: deadline, fractionalSeconds: false)) (state \(tracked.assignment.state.rawValue))", at: now)
+                await reassign(id, because: "lease expired")
             }
         }
+    }
+
+    /// When the next open lease runs out.
+    private var nextLeaseDeadline: Date? {
+        assignments.values.filter { !$0.assignment.state.isFinal }.compactMap(deadline(of:)).min()
     }
 
     private func deadline(of tracked: Tracked) -> Date? {
@@ -346,13 +371,12 @@ public actor NetworkCoordinator {
         let attempt = tracked.attempt + 1
         let assignment = Assignment(
             id: AssignmentID("\(tracked.alert.id.rawValue)#\(tracked.field.id)#\(attempt)"), alertID: tracked.alert.id,
-            telescopeID: planned.telescopeID, siteID: planned.siteID, request: planned.request, plannedStart: planned.start,
+            telescopeID: planned.telescopeID, siteID: planned.siteID, request: planned.request, plannedStart: planned.start, slewStart: planned.slewStart,
             leaseExpiry: now.addingTimeInterval(leaseSeconds), state: .offered, reason: "reassigned (\(why)): \(planned.reason)")
         track(Tracked(assignment: assignment, alert: tracked.alert, field: tracked.field, plannedEnd: planned.end, attempt: attempt, excluded: excluded))
         await persist(assignment, reason: assignment.reason, at: now)
         logger.notice("Follow-up reassigned", metadata: ["assignment.id": "\(assignment.id)", "telescope.id": "\(assignment.telescopeID)", "alert.id": "\(tracked.alert.id)"])
-        await events(.assignmentMade(assignment))
-        leaseAlarm.ring()
+        events(.assignmentMade(assignment))
     }
 
     /// The event's open assignments, as cancelled copies with the reason (recorded with the decision).
@@ -375,7 +399,7 @@ public actor NetworkCoordinator {
         } catch {
             logger.error("Assignment state could not be stored", metadata: ["assignment.id": "\(assignment.id)", "store.error": "\(error)"])
         }
-        await events(.assignmentChanged(assignment.id, to: assignment.state, reason: reason, at: time))
+        events(.assignmentChanged(assignment.id, to: assignment.state, reason: reason, at: time))
     }
 
     private func track(_ tracked: Tracked) {

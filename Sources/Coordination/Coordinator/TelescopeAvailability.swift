@@ -54,9 +54,4 @@ public enum FollowUpExposures {
         case .opticalTransient, .other: return 6
         }
     }
-
-    /// Seconds a telescope spends on the exposures: open shutter, readouts, and a filter change.
-    public static func blockSeconds(_ exposures: [ExposureSpec], telescope: Telescope) -> Double {
-        exposures.reduce(telescope.filterChangeSeconds) { $0 + Double($1.count) * ($1.exposureSeconds + telescope.camera.readoutSeconds) }
-    }
 }

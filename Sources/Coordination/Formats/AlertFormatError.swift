@@ -19,6 +19,10 @@ public struct AlertFormatError: Error, Sendable, Hashable, CustomStringConvertib
         case unrecognised
         /// XML or JSON that does not parse.
         case malformed
+        /// Bytes that are not UTF-8 (UTF-16 or UTF-32, a stray byte), or XML declaring another encoding.
+        case encoding
+        /// Larger than Starling reads (8 MiB), or nested deeper (64 levels).
+        case tooLarge = "too-large"
         /// A field every notice of the format needs is missing.
         case missingField = "missing-field"
         /// A field has a value that cannot be right (a declination of 117°, a bad time).

@@ -15,53 +15,41 @@ public import Foundation
 ///
 /// Parsing is a pure function of the bytes: the same notice always gives the same alert.
 public enum AlertParser {
-    /// Parses a notice.
+    /// Parses a notice. Any bytes at all may be given: nothing traps, everything refused says why.
+    ///
+    /// The bytes are checked before a parser sees them (at most 8 MiB, UTF-8, XML nested at
+    /// most 64 deep); see `docs/alerts.md`, "What is refused".
     ///
     /// - Returns: the alert, its format, and the deviations from the format that were accepted.
-    /// - Throws: ``AlertFormatError`` saying why the notice cannot be used: not XML or JSON
-    ///   (`.malformed`/`.unrecognised`), a document that is not a notice (`.unsupported`), or a
-    ///   notice missing what every alert needs or stating the impossible (`.missingField`, `.invalidValue`).
+    /// - Throws: ``AlertFormatError`` saying why the notice cannot be used: too large or too
+    ///   deep (`.tooLarge`), not UTF-8 (`.encoding`), not XML or JSON (`.malformed`/`.unrecognised`),
+    ///   a document that is not a notice (`.unsupported`), or a notice missing what every alert
+    ///   needs or stating the impossible (`.missingField`, `.invalidValue`).
     public static func parse(_ data: Data) throws(AlertFormatError) -> ParsedNotice {
-        switch sniff(data) {
-        case .xml:
-            return try parseXML(data)
-        case .json:
-            return try parseJSON(data)
-        case .empty:
-            throw AlertFormatError(.unrecognised, format: nil, "the notice is empty")
-        case .other:
-            throw AlertFormatError(.unrecognised, format: nil, "neither XML nor JSON (the first byte is not '<' or '{')")
+        switch try NoticeBytes.check(data) {
+        case .xml: return try parseXML(data)
+        case .json: return try parseJSON(data)
         }
     }
 
     /// The format a notice appears to be in, without parsing it fully: what a refused notice is
     /// recorded as.
     public static func guessFormat(_ data: Data) -> AlertFormat {
-        switch sniff(data) {
-        case .xml:
+        guard let first = data.prefix(64).first(where: { !NoticeBytes.isXMLWhitespace($0) && ![0xEF, 0xBB, 0xBF].contains($0) }) else {
+            return .unknown
+        }
+        switch first {
+        case UInt8(ascii: "<"):
             let head = String(decoding: data.prefix(2048), as: UTF8.self)
             return head.contains("VOEvent/v1.1") ? .voevent11 : (head.contains("VOEvent") ? .voevent20 : .unknown)
-        case .json:
+        case UInt8(ascii: "{"):
             let head = String(decoding: data.prefix(4096), as: UTF8.self)
             if head.contains("\"superevent_id\"") { return .igwnJSON }
             if head.contains("\"ivorn\"") { return .voeventJSON }
             if head.contains("\"target_of_opportunity\"") { return .manual }
             return .gcnJSON
-        case .empty, .other:
+        default:
             return .unknown
-        }
-    }
-
-    private enum Shape { case xml, json, empty, other }
-
-    private static func sniff(_ data: Data) -> Shape {
-        var bytes = data[...]
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }  // UTF-8 byte-order mark
-        guard let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return .empty }
-        switch first {
-        case UInt8(ascii: "<"): return .xml
-        case UInt8(ascii: "{"): return .json
-        default: return .other
         }
     }
 
@@ -93,7 +81,12 @@ public enum AlertParser {
 
     private static func parseJSON(_ data: Data) throws(AlertFormatError) -> ParsedNotice {
         let json = try JSONValue.parse(data)
-        guard json.object != nil else {
+        switch json {
+        case .object: break
+        case .array(let items):
+            throw AlertFormatError(
+                .unsupported, format: nil, "a JSON array of \(items.count) item\(items.count == 1 ? "" : "s"), not a notice: a notice is one JSON object (send one per message or file)")
+        default:
             throw AlertFormatError(.unrecognised, format: nil, "JSON that is not an object")
         }
         if IGWNAlert.matches(json) { return try IGWNAlert.parse(json) }

@@ -22,6 +22,7 @@ enum BrokerAlert {
         let ra: Double?
         let dec: Double?
         var eventTime: Date?
+        var realBogus: Double?
 
         if let candidate = json["candidate"], let candid = json["candid"]?.string {
             mission = "ZTF"
@@ -29,27 +30,27 @@ enum BrokerAlert {
             eventID = object.map { "ZTF-\($0)" } ?? "ZTF-candid-\(candid)"
             if object == nil { remarks.append("no objectId: the event is named by its candidate id") }
             noticeID = "ztf:\(candid)"
-            ra = candidate["ra"]?.double
-            dec = candidate["dec"]?.double
+            ra = candidate["ra"]?.number
+            dec = candidate["dec"]?.number
             // ZTF's `jd` is the Julian Date (UTC) of the exposure's start.
-            eventTime = candidate["jd"]?.double.map { Date(timeIntervalSince1970: ($0 - 2_440_587.5) * 86_400) }
-            if let rb = candidate["rb"]?.double, rb < 0.5 { remarks.append("real-bogus score \(rb): probably not real") }
+            eventTime = candidate["jd"]?.number.map { Date(timeIntervalSince1970: ($0 - 2_440_587.5) * 86_400) }
+            if let rb = candidate["rb"]?.number, rb < 0.5 { realBogus = rb }
         } else if let source = json["diaSource"] {
             mission = "LSST"
             let object = json["diaObject"]?["diaObjectId"]?.string ?? source["diaObjectId"]?.string
             let sourceID = json["diaSourceId"]?.string ?? source["diaSourceId"]?.string ?? "?"
             eventID = "LSST-\(object ?? sourceID)"
             noticeID = "lsst:\(sourceID)"
-            ra = source["ra"]?.double
-            dec = source["dec"]?.double
+            ra = source["ra"]?.number
+            dec = source["dec"]?.number
             eventTime = Self.dateFromMJDTAI(source["midpointMjdTai"]?.double)
         } else if let locus = json["locus_id"]?.string {
             mission = "ANTARES"
             eventID = "ANTARES-\(locus)"
             let latest = (json["alerts"]?.elements ?? []).compactMap { $0["lsst_diaSource_midpointMjdTai"]?.double }.max()
             noticeID = "antares:\(locus)/\(latest.map { String($0) } ?? "locus")"
-            ra = json["ra"]?.double
-            dec = json["dec"]?.double
+            ra = json["ra"]?.number
+            dec = json["dec"]?.number
             eventTime = Self.dateFromMJDTAI(latest)
             remarks.append("a locus: the latest of its \(json["alerts"]?.elements.count ?? 0) detections is the event time")
         } else {
@@ -61,15 +62,15 @@ enum BrokerAlert {
         guard let ra, let dec else {
             throw AlertFormatError(.missingField, format: format, field: "ra/dec", "the \(mission) alert gives no position")
         }
-        let position: EquatorialCoordinates
-        do {
-            position = try EquatorialCoordinates(rightAscensionDegrees: ra, declinationDegrees: dec)
-        } catch {
-            throw AlertFormatError(.invalidValue, format: format, field: "ra/dec", "\(ra), \(dec): \(error)")
-        }
-        let alert = Alert(
+        let position = try NoticePosition.coordinates(rightAscensionDegrees: ra, declinationDegrees: dec, format: format, field: "ra/dec")
+        var alert = Alert(
             id: AlertID(noticeID), eventID: eventID, eventTime: eventTime, mission: mission, noticeType: "\(mission) candidate",
             position: position, errorRegion: .none, kind: .opticalTransient, priority: 1)
+        if let realBogus {
+            // ZTF's real-bogus classifier (Duev et al. 2019): below 0.5 the detection is most
+            // likely an artefact, not a source on the sky.
+            alert = alert.vetoed("ZTF's real-bogus score is \(realBogus): the detection is probably not real")
+        }
         return ParsedNotice(alert: alert, format: format, remarks: remarks)
     }
 

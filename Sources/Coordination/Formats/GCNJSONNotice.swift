@@ -56,12 +56,16 @@ enum GCNJSONNotice {
             remarks.append("position from most_probable_direction")
         }
 
-        let issued = json["alert_datetime"]?.string.flatMap(NoticeTime.parse)
+        var issued: Date?
+        if let text = json["alert_datetime"]?.string {
+            issued = NoticeTime.parse(text)
+            if issued == nil { remarks.append("alert_datetime \(NoticeTime.problem(text)): the issue time is unknown") }
+        }
         var eventTime: Date?
         for key in ["trigger_time", "observation_start"] {
             guard let text = json[key]?.string else { continue }
             guard let time = NoticeTime.parse(text) else {
-                throw AlertFormatError(.invalidValue, format: format, field: key, "'\(text)' is not an ISO 8601 time")
+                throw AlertFormatError(.invalidValue, format: format, field: key, NoticeTime.problem(text))
             }
             eventTime = time
             if key != "trigger_time" { remarks.append("no trigger_time: \(key) used as the event time") }
@@ -86,7 +90,7 @@ enum GCNJSONNotice {
             eventID = ([missionKey] + (instrument.map { [$0] } ?? []) + [ISO8601.string(from: eventTime)]).joined(separator: "-")
             remarks.append("no id: the event is identified by its trigger time")
         }
-        let serial = json["record_number"]?.double.map { Int($0) } ?? 1
+        let serial = json["record_number"]?.number.map { Int(exactly: $0.rounded(.towardZero)) ?? 1 } ?? 1
         // GCN JSON notices carry no notice id; mission, event, record number and a digest of
         // the bytes name one (a redelivered message has the same bytes, so the same id).
         let noticeID = "gcn:\(schemaPath ?? missionKey.lowercased())#\(eventID)/\(serial)/\(Digest.fnv1a64Hex(raw))"
@@ -95,15 +99,28 @@ enum GCNJSONNotice {
         var position: EquatorialCoordinates?
         var errorRegion = Alert.ErrorRegion.none
         var containment: Double?
-        if let ra = source["ra"]?.double, let dec = source["dec"]?.double {
-            do {
-                position = try EquatorialCoordinates(rightAscensionDegrees: ra, declinationDegrees: dec)
-            } catch {
-                throw AlertFormatError(.invalidValue, format: format, field: "ra/dec", "\(ra), \(dec): \(error)")
+        if source["ra"] != nil || source["dec"] != nil {
+            // The schema's ra and dec are numbers of degrees, given together (core/Localization).
+            guard let ra = source["ra"]?.number, let dec = source["dec"]?.number else {
+                let describe = { (value: JSONValue?) in value?.typeDescription ?? "missing" }
+                throw AlertFormatError(
+                    .invalidValue, format: format, field: "ra/dec",
+                    "ra is \(describe(source["ra"])) and dec is \(describe(source["dec"])): both must be numbers of degrees")
             }
+            position = try NoticePosition.coordinates(rightAscensionDegrees: ra, declinationDegrees: dec, format: format, field: "ra/dec")
+            if ra == 360 { remarks.append("RA 360° read as 0°") }
             if let radius = try Self.errorRadius(source, json: json, position: position, remarks: &remarks) {
                 errorRegion = .circle(radius: .degrees(radius))
-                containment = json["containment_probability"]?.double ?? 0.9
+                if let stated = json["containment_probability"] {
+                    guard let probability = stated.number, probability > 0, probability <= 1 else {
+                        throw AlertFormatError(
+                            .invalidValue, format: format, field: "containment_probability", "\(stated.typeDescription) is not a probability in (0, 1]")
+                    }
+                    containment = probability
+                } else {
+                    containment = 0.9
+                    remarks.append("no containment_probability: the schema's default, 90 %")
+                }
             }
         }
         if position == nil {
@@ -119,8 +136,8 @@ enum GCNJSONNotice {
         }
 
         var distance: Alert.Distance?
-        if let mean = json["luminosity_distance"]?.double {
-            distance = Alert.Distance(meanMegaparsecs: mean, sigmaMegaparsecs: json["luminosity_distance_error"]?.elements.first?.double)
+        if let mean = json["luminosity_distance"]?.number {
+            distance = Alert.Distance(meanMegaparsecs: mean, sigmaMegaparsecs: json["luminosity_distance_error"]?.elements.first?.number)
         }
         let tense = json["alert_tense"]?.string?.lowercased()
         var role: Alert.Role
@@ -136,19 +153,20 @@ enum GCNJSONNotice {
         if let tense, tense != "current" { remarks.append("alert_tense \(tense)") }
         var classification: [String: Double] = [:]
         for key in ["classification", "properties"] {
-            for (name, value) in json[key]?.object ?? [:] { if let number = value.double { classification[name] = number } }
+            for (name, value) in json[key]?.object ?? [:] { if let number = value.number { classification[name] = number } }
         }
-        let significance = ["image_snr", "rate_snr", "snr"].lazy.compactMap { json[$0]?.double }.first { $0 > 0 }
+        let significance = ["image_snr", "rate_snr", "snr"].lazy.compactMap { json[$0]?.number }.first { $0 > 0 }
         let noticeType = [instrument, json["subtype"]?.string ?? json["pipeline"]?.string ?? alertType]
             .compactMap { $0 }.joined(separator: " ")
 
         let alert = Alert(
             id: AlertID(noticeID), eventID: eventID, eventTime: eventTime, issuedTime: issued, mission: mission,
             noticeType: noticeType.isEmpty ? (schemaPath ?? "notice") : noticeType, position: position, errorRegion: errorRegion,
-            distance: distance, significance: significance, falseAlarmRateHertz: json["far"]?.double, role: role, kind: kind,
+            distance: distance, significance: significance, falseAlarmRateHertz: json["far"]?.number, role: role, kind: kind,
             serial: serial, isRetraction: isRetraction, errorContainment: containment,
             classification: classification.isEmpty ? nil : classification)
-        return ParsedNotice(alert: alert, format: format, remarks: remarks)
+        let verdict = InstrumentFlags.read(gcnJSON: json, schemaPath: schemaPath, mission: mission, kind: kind)
+        return ParsedNotice(alert: verdict.applied(to: alert), format: format, remarks: remarks + verdict.remarks)
     }
 
     /// The radius in degrees of the smallest circle around the position that holds the
@@ -158,26 +176,26 @@ enum GCNJSONNotice {
     ) throws(AlertFormatError) -> Double? {
         let format = AlertFormat.gcnJSON
         if let error = source["ra_dec_error"] ?? json["ra_dec_error"] {
-            let values = error.elements.compactMap(\.double)
-            guard let first = values.first else {
-                throw AlertFormatError(.invalidValue, format: format, field: "ra_dec_error", "not a number or an array of numbers")
+            let values = error.elements.compactMap(\.number)
+            guard let first = values.first, values.count == error.elements.count, values.count <= 3 else {
+                throw AlertFormatError(
+                    .invalidValue, format: format, field: "ra_dec_error", "\(error.typeDescription) is not a number or an array of one to three numbers")
             }
             // [semi-major, semi-minor (default: semi-major), angle]: the circle of the larger axis.
             let radius = values.count >= 2 ? max(first, values[1]) : first
             if values.count >= 2 { remarks.append("error ellipse \(values.map { String($0) }.joined(separator: ", ")) read as the circle of its larger semi-axis") }
-            guard radius >= 0, radius <= 180 else {
-                throw AlertFormatError(.invalidValue, format: format, field: "ra_dec_error", "\(radius)° is not a possible radius")
-            }
-            return radius > 0 ? radius : nil
+            _ = try NoticePosition.radiusDegrees(min(first, values.count >= 2 ? values[1] : first), format: format, field: "ra_dec_error")
+            return try NoticePosition.radiusDegrees(radius, format: format, field: "ra_dec_error") > 0 ? radius : nil
         }
         if let corners = json["rectangular_error_corners"]?.elements, let position {
             var radius = 0.0
             for corner in corners {
-                let pair = corner.elements.compactMap(\.double)
-                guard pair.count == 2, let point = try? EquatorialCoordinates(rightAscensionDegrees: pair[0], declinationDegrees: pair[1])
-                else {
+                let pair = corner.elements.compactMap(\.number)
+                guard pair.count == 2, corner.elements.count == 2 else {
                     throw AlertFormatError(.invalidValue, format: format, field: "rectangular_error_corners", "a corner is not [ra, dec]")
                 }
+                let point = try NoticePosition.coordinates(
+                    rightAscensionDegrees: pair[0], declinationDegrees: pair[1], format: format, field: "rectangular_error_corners")
                 radius = max(radius, position.separation(from: point).degrees)
             }
             remarks.append("error rectangle read as the circle through its farthest corner")

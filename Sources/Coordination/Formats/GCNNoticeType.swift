@@ -6,7 +6,9 @@ struct GCNNoticeType: Sendable, Hashable {
     let mission: String
     let name: String
     let kind: Alert.Kind
-    /// The notice's error radius is a 68 % (1σ) radius (Fermi GBM), when known.
+    /// The probability the notice's error radius contains, as GCN documents it for the type:
+    /// 0.9 for Swift's BAT, XRT and UVOT positions ("90 % containment", gcn.gsfc.nasa.gov/swift.html),
+    /// 0.68 for Fermi GBM's (1σ, statistical and systematic); `nil` where GCN does not say.
     let containment: Double?
     let isRetraction: Bool
 
@@ -30,12 +32,12 @@ struct GCNNoticeType: Sendable, Hashable {
         56: .init("INTEGRAL", "INTEGRAL_Weak", .gammaRayBurst),
         59: .init("Konus-Wind", "KONUS_Lightcurve", .gammaRayBurst),
         60: .init("Swift", "BAT_GRB_Alert", .gammaRayBurst),
-        61: .init("Swift", "BAT_GRB_Pos", .gammaRayBurst),
+        61: .init("Swift", "BAT_GRB_Pos", .gammaRayBurst, containment: 0.9),
         62: .init("Swift", "BAT_GRB_Pos_Nack", .gammaRayBurst),
-        67: .init("Swift", "XRT_Pos", .gammaRayBurst),
-        81: .init("Swift", "UVOT_Pos", .gammaRayBurst),
-        97: .init("Swift", "BAT_QuickLook_Pos", .gammaRayBurst),
-        98: .init("Swift", "BAT_SubThresh_Pos", .gammaRayBurst),
+        67: .init("Swift", "XRT_Pos", .gammaRayBurst, containment: 0.9),
+        81: .init("Swift", "UVOT_Pos", .gammaRayBurst, containment: 0.9),
+        97: .init("Swift", "BAT_QuickLook_Pos", .gammaRayBurst, containment: 0.9),
+        98: .init("Swift", "BAT_SubThresh_Pos", .gammaRayBurst, containment: 0.9),
         110: .init("Fermi", "GBM_Alert", .gammaRayBurst),
         111: .init("Fermi", "GBM_Flt_Pos", .gammaRayBurst, containment: 0.68),
         112: .init("Fermi", "GBM_Gnd_Pos", .gammaRayBurst, containment: 0.68),

@@ -36,7 +36,7 @@ enum IGWNAlert {
         let createdText = json["time_created"]?.string
         let created = createdText.flatMap(NoticeTime.parse)
         if let createdText, created == nil {
-            throw AlertFormatError(.invalidValue, format: format, field: "time_created", "'\(createdText)' is not an ISO 8601 time")
+            throw AlertFormatError(.invalidValue, format: format, field: "time_created", NoticeTime.problem(createdText))
         }
         let isRetraction = typeText == "RETRACTION"
         let event = json["event"]
@@ -44,7 +44,7 @@ enum IGWNAlert {
         let eventTime: Date
         if let timeText = event?["time"]?.string {
             guard let time = NoticeTime.parse(timeText) else {
-                throw AlertFormatError(.invalidValue, format: format, field: "event.time", "'\(timeText)' is not an ISO 8601 time")
+                throw AlertFormatError(.invalidValue, format: format, field: "event.time", NoticeTime.problem(timeText))
             }
             eventTime = time
         } else if let created {

@@ -12,7 +12,9 @@ enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON text (RFC 8259). Integers that fit in 64 bits stay exact.
+    /// Parses JSON text (RFC 8259). Integers that fit in 64 bits stay exact. Refused beyond the
+    /// grammar: an object with the same key twice (RFC 8259 §4 leaves which value wins to the
+    /// reader, so the notice is ambiguous), and nesting deeper than ``NoticeBytes/maximumDepth``.
     static func parse(_ data: Data) throws(AlertFormatError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = data.withUnsafeBytes { bytes in
             var reader = JSONReader(bytes: bytes.bindMemory(to: UInt8.self))
@@ -21,6 +23,8 @@ enum JSONValue: Sendable, Hashable {
         switch result {
         case .success(let value):
             return value
+        case .failure(let error) where error.isDepthLimit:
+            throw AlertFormatError(.tooLarge, format: nil, "JSON nested more than \(NoticeBytes.maximumDepth) levels deep (byte \(error.offset)); notices nest fewer than 12")
         case .failure(let error):
             throw AlertFormatError(.malformed, format: nil, "not valid JSON (byte \(error.offset): \(error.reason))")
         }
@@ -37,13 +41,34 @@ enum JSONValue: Sendable, Hashable {
         return nil
     }
 
-    /// A number, or a string holding one (VOEvent-as-JSON keeps every value as text).
+    /// A number, or a string holding a decimal one (VOEvent-as-JSON keeps every value as
+    /// text); ``NoticeNumber`` refuses `0x10`, `nan` and `inf` in strings.
     var double: Double? {
+        switch self {
+        case .number, .integer: return number
+        case .string(let text): return NoticeNumber.parse(text)
+        default: return nil
+        }
+    }
+
+    /// A JSON number, and only a number: what schemas that say `"type": "number"` mean.
+    var number: Double? {
         switch self {
         case .number(let value): return value
         case .integer(let value): return Double(value)
-        case .string(let text): return Double(text.trimmingCharacters(in: .whitespaces))
         default: return nil
+        }
+    }
+
+    /// The JSON type, for messages: `a string`, `an array`, … .
+    var typeDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .integer, .number: "a number"
+        case .string(let text): "a string (\(text.count > 20 ? String(text.prefix(20)) + "…" : text))"
+        case .array: "an array"
+        case .object: "an object"
         }
     }
 
@@ -83,6 +108,8 @@ enum JSONValue: Sendable, Hashable {
 struct JSONSyntaxError: Error {
     let offset: Int
     let reason: String
+    /// Whether the document nests deeper than the limit (not a syntax error as such).
+    var isDepthLimit = false
 }
 
 /// A recursive-descent JSON reader over UTF-8 bytes: no exceptions on the happy path (a
@@ -103,6 +130,13 @@ private struct JSONReader {
     }
 
     private func fail(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(offset: index, reason: reason) }
+
+    private mutating func enter() throws(JSONSyntaxError) {
+        depth += 1
+        guard depth <= NoticeBytes.maximumDepth else {
+            throw JSONSyntaxError(offset: index, reason: "nested too deeply", isDepthLimit: true)
+        }
+    }
 
     private mutating func skipWhitespace() {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
@@ -130,8 +164,7 @@ private struct JSONReader {
     }
 
     private mutating func object() throws(JSONSyntaxError) -> JSONValue {
-        depth += 1
-        guard depth <= 512 else { throw fail("nested too deeply") }
+        try enter()
         defer { depth -= 1 }
         index += 1
         var members: [String: JSONValue] = [:]
@@ -143,7 +176,11 @@ private struct JSONReader {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+            let keyOffset = index
             let key = try string()
+            guard members[key] == nil else {
+                throw JSONSyntaxError(offset: keyOffset, reason: "the key \"\(key)\" appears twice in one object: which value is meant cannot be known")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
@@ -162,8 +199,7 @@ private struct JSONReader {
     }
 
     private mutating func array() throws(JSONSyntaxError) -> JSONValue {
-        depth += 1
-        guard depth <= 512 else { throw fail("nested too deeply") }
+        try enter()
         defer { depth -= 1 }
         index += 1
         var items: [JSONValue] = []
@@ -287,7 +323,8 @@ private struct JSONReader {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .integer(integer) }
-        guard let double = Double(text) else { throw fail("not a number") }
+        // 1e400 parses as infinity, which no notice means (and JSON cannot say).
+        guard let double = Double(text), double.isFinite else { throw fail("the number \(text) is out of range") }
         return .number(double)
     }
 }

@@ -1,12 +1,20 @@
 import Foundation
+import StarlingCore
 
 /// Times as notices write them, read to the microsecond without a `DateFormatter`.
 ///
 /// Accepted: `YYYY-MM-DDThh:mm:ss[.f…][Z|±hh:mm|±hhmm]`, with a space instead of the `T`
 /// (CHIME), without a zone (VOEvent `ISOTime` is UTC by definition; GCN JSON says UTC), and
 /// `YYYY-MM-DD` alone (midnight). A leap second (`…:60`) is read as the first instant of
-/// the next minute: `Date` counts no leap seconds.
+/// the next minute: `Date` counts no leap seconds. A UTC offset must be a real one: at most
+/// ±14:00 (Kiribati's), with minutes under 60; `+25:00` would shift the time by a day.
+///
+/// The fraction is read as an integer over its power of ten, so `.81` is the `Double` nearest
+/// 0.81 s, not a sum of rounded tenths and hundredths.
 enum NoticeTime {
+    /// The largest UTC offset in use (Line Islands, UTC+14:00), in minutes.
+    static let maximumOffsetMinutes = 14 * 60
+
     /// Parses an ISO 8601 time, returning `nil` when the text is not one.
     static func parse(_ text: String) -> Date? {
         let bytes = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
@@ -30,62 +38,65 @@ enum NoticeTime {
         }
 
         guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
-            let day = digits(2), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+            let day = digits(2), (1...12).contains(month), (1...CivilCalendar.daysIn(month: month, year: year)).contains(day)
         else { return nil }
-        var seconds = Double(daysFromCivil(year: year, month: month, day: day)) * 86_400
-        if index == bytes.count { return Date(timeIntervalSince1970: seconds) }
+        var wholeSeconds = CivilCalendar.days(year: year, month: month, day: day) * 86_400
+        if index == bytes.count { return Date(timeIntervalSince1970: Double(wholeSeconds)) }
         guard expect(UInt8(ascii: "T")) || expect(UInt8(ascii: " ")) else { return nil }
         guard let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2), expect(UInt8(ascii: ":")),
             let second = digits(2), hour < 24, minute < 60, second <= 60
         else { return nil }
-        seconds += Double(hour * 3600 + minute * 60 + second)
+        wholeSeconds += hour * 3600 + minute * 60 + second
+        var fraction = 0.0
         if expect(UInt8(ascii: ".")) {
-            var scale = 0.1
-            var fraction = 0.0
+            // Up to 15 significant digits as an integer (exact in a Double), the rest ignored.
+            var numerator: Int64 = 0
+            var denominator: Int64 = 1
             var count = 0
             while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                fraction += Double(bytes[index] - 48) * scale
-                scale /= 10
+                if count < 15 {
+                    numerator = numerator * 10 + Int64(bytes[index] - 48)
+                    denominator *= 10
+                }
                 index += 1
                 count += 1
             }
             guard count > 0 else { return nil }
-            seconds += fraction
+            fraction = Double(numerator) / Double(denominator)
         }
         if index < bytes.count {
             if expect(UInt8(ascii: "Z")) {
             } else if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
-                let sign: Double = bytes[index] == UInt8(ascii: "+") ? 1 : -1
+                let sign = bytes[index] == UInt8(ascii: "+") ? 1 : -1
                 index += 1
                 guard let offsetHours = digits(2) else { return nil }
-                _ = expect(UInt8(ascii: ":"))
-                let offsetMinutes = digits(2) ?? 0
-                seconds -= sign * Double(offsetHours * 3600 + offsetMinutes * 60)
+                var offsetMinutes = 0
+                if expect(UInt8(ascii: ":")) {
+                    guard let minutes = digits(2) else { return nil }
+                    offsetMinutes = minutes
+                } else if index < bytes.count {
+                    guard let minutes = digits(2) else { return nil }
+                    offsetMinutes = minutes
+                }
+                let total = offsetHours * 60 + offsetMinutes
+                guard offsetMinutes < 60, total <= maximumOffsetMinutes else { return nil }
+                wholeSeconds -= sign * total * 60
             } else {
                 return nil
             }
         }
         guard index == bytes.count else { return nil }
-        return Date(timeIntervalSince1970: seconds)
+        return Date(timeIntervalSince1970: Double(wholeSeconds) + fraction)
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-Compatible
-    /// Low-Level Date Algorithms", `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
+    /// Why ``parse(_:)`` refused a time, for the refusal's message.
+    static func problem(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let sign = trimmed.dropFirst(19).firstIndex(where: { $0 == "+" || $0 == "-" }) {
+            let offset = trimmed[sign...]
+            return "'\(text)' is not an ISO 8601 time (UTC offset \(offset): at most ±14:00, minutes under 60)"
         }
+        return "'\(text)' is not an ISO 8601 time"
     }
 
     /// TAI − UTC in seconds at a UTC instant (IERS Bulletin C; 37 s since 2017-01-01).

@@ -111,16 +111,23 @@ public struct TargetOfOpportunity: Sendable, Hashable, Codable {
             guard let value else { throw AlertFormatError(.missingField, format: format, field: key, "required") }
             return value
         }
+        func optionalNumber(_ key: String) throws(AlertFormatError) -> Double? {
+            guard let value = body[key] else { return nil }
+            guard let number = value.number else {
+                throw AlertFormatError(.invalidValue, format: format, field: key, "\(value.typeDescription) is not a number")
+            }
+            return number
+        }
         let name = try required("name", body["name"]?.string)
-        let ra = try required("ra", body["ra"]?.double)
-        let dec = try required("dec", body["dec"]?.double)
+        let ra = try required("ra", body["ra"]?.number)
+        let dec = try required("dec", body["dec"]?.number)
         let eventText = try required("event_time", body["event_time"]?.string)
         guard let eventTime = NoticeTime.parse(eventText) else {
-            throw AlertFormatError(.invalidValue, format: format, field: "event_time", "'\(eventText)' is not an ISO 8601 time")
+            throw AlertFormatError(.invalidValue, format: format, field: "event_time", NoticeTime.problem(eventText))
         }
         let submittedText = try required("submitted_at", body["submitted_at"]?.string)
         guard let submittedAt = NoticeTime.parse(submittedText) else {
-            throw AlertFormatError(.invalidValue, format: format, field: "submitted_at", "'\(submittedText)' is not an ISO 8601 time")
+            throw AlertFormatError(.invalidValue, format: format, field: "submitted_at", NoticeTime.problem(submittedText))
         }
         let kindText = try required("kind", body["kind"]?.string)
         guard let kind = Alert.Kind(rawValue: kindText) else {
@@ -128,15 +135,10 @@ public struct TargetOfOpportunity: Sendable, Hashable, Codable {
                 .invalidValue, format: format, field: "kind",
                 "'\(kindText)' is not one of \(Alert.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let position: EquatorialCoordinates
-        do {
-            position = try EquatorialCoordinates(rightAscensionDegrees: ra, declinationDegrees: dec)
-        } catch {
-            throw AlertFormatError(.invalidValue, format: format, field: "ra/dec", "\(ra), \(dec): \(error)")
-        }
+        let position = try NoticePosition.coordinates(rightAscensionDegrees: ra, declinationDegrees: dec, format: format, field: "ra/dec")
         let too = try TargetOfOpportunity(
-            name: name, position: position, errorRadius: body["error_radius"]?.double.map { .degrees($0) }, eventTime: eventTime,
-            kind: kind, priority: body["priority"]?.double ?? 5, submittedAt: submittedAt, submittedBy: body["submitted_by"]?.string)
+            name: name, position: position, errorRadius: try optionalNumber("error_radius").map { .degrees($0) }, eventTime: eventTime,
+            kind: kind, priority: try optionalNumber("priority") ?? 5, submittedAt: submittedAt, submittedBy: body["submitted_by"]?.string)
         return ParsedNotice(alert: too.alert, format: format)
     }
 }

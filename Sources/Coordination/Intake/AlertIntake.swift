@@ -19,7 +19,9 @@ public import StarlingCore
 /// - **Stored before acknowledged.** ``submit(_:transport:)`` returns only after the
 ///   notice's transaction has committed (``Persistence/AlertStore`` promises durability on
 ///   return). Its raw bytes are kept whatever happens next, even when it cannot be parsed
-///   (status `refused`, with the reason).
+///   (status `refused`, with the reason); of a notice over the 8 MiB limit, its first 64 KiB.
+/// - **No input takes it down.** Any bytes may be submitted: they are checked before a parser
+///   sees them, and what is refused is stored with the reason.
 /// - **No duplicates.** A notice whose id is already stored changes nothing (``IntakeReceipt/Outcome/duplicate``).
 /// - **Exactly once.** A notice handed on stays `received` until ``finish(_:note:)`` or
 ///   ``decline(_:reason:)`` marks it, which the store does at most once. After a crash,
@@ -302,8 +304,8 @@ public actor AlertIntake {
                 decisions.append(nil)
                 records.append(
                     AlertRecord(
-                        id: notice.id, receivedAt: receivedAt, transport: notice.transport, format: notice.format.rawValue, raw: notice.raw,
-                        alert: nil, status: .refused, note: notice.refusal?.description ?? "unreadable"))
+                        id: notice.id, receivedAt: receivedAt, transport: notice.transport, format: notice.format.rawValue,
+                        raw: notice.storedRaw, alert: nil, status: .refused, note: notice.refusal?.description ?? "unreadable"))
             case .some(let parsed):
                 let decision = ledger.decide(parsed.alert, policy: policy, pending: handingOn[parsed.alert.eventID] ?? [])
                 decisions.append(decision)
@@ -383,6 +385,13 @@ struct PreparedNotice: Sendable {
             parsed = nil
             refusal = error
         }
+    }
+
+    /// The bytes to keep: all of them, except for a notice refused as too large, of which the
+    /// first 64 KiB are kept (enough to see what it was).
+    var storedRaw: Data {
+        guard refusal?.code == .tooLarge, raw.count > NoticeBytes.maximumByteCount else { return raw }
+        return raw.prefix(64 << 10)
     }
 
     /// The id to store it under: the alert's, or a digest of unreadable bytes (so the same

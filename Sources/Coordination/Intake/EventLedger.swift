@@ -71,6 +71,11 @@ struct EventLedger {
         if let latest, OrderKey(alert) < latest.key {
             return .ignore("superseded: \(latest.id) is a newer notice of event \(alert.eventID)")
         }
+        if let veto = alert.followUpVeto {
+            // Handed on only to cancel what an earlier notice of the event started.
+            if let latest { return .handOn(.update(previous: latest.id)) }
+            return .ignore("not followed up: \(veto)")
+        }
         if !alert.hasPosition {
             return .ignore("no position: recorded, not scheduled")
         }

@@ -43,8 +43,12 @@ public struct FrameSummary: Sendable, Hashable, Codable {
     public let limitingMagnitude5Sigma: Double?
     /// The zero point used (magnitude of a source giving 1 ADU/s), if known.
     public let zeroPoint: Double?
-    /// The exposure time used, seconds, if known.
+    /// The exposure time used, seconds: the frame's when positive; `nil` when unknown or zero
+    /// (a bias), and then the limiting magnitudes are per frame and uncalibrated.
     public let exposureSeconds: Double?
+    /// What the reader should know about how these numbers were made, e.g. that the frame
+    /// has no finite pixels or that its exposure time was zero; empty when nothing is amiss.
+    public let notes: [String]
 }
 
 /// Everything measured on one frame: its background, its sources and the summary.
@@ -161,16 +165,31 @@ public struct FrameAnalysis: Sendable {
                 saturated = image.pixels.reduce(0) { $0 + ($1 >= threshold ? 1 : 0) }
             }
         }
+        var notes: [String] = []
+        let finitePixels = image.pixels.reduce(0) { $0 + ($1.isFinite ? 1 : 0) }
+        if finitePixels == 0 {
+            notes.append("no pixel has a finite value (all NaN or infinite): nothing to measure")
+        } else if !background.globalLevel.isFinite || !background.globalNoise.isFinite {
+            let largest = image.pixels.lazy.filter(\.isFinite).map { abs(Double($0)) }.max() ?? 0
+            notes.append("the background cannot be measured: \(finitePixels) of \(image.count) pixels are finite, values up to \(String(format: "%.3g", largest)) ADU")
+        }
+        // A zero exposure (a bias) or an unknown one has no rate: the limit is per frame.
+        let usableExposure = exposureSeconds.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        if let exposureSeconds, usableExposure == nil {
+            notes.append("exposure time \(exposureSeconds) s is not positive: the limiting magnitude is per frame, not per second, and not calibrated")
+        }
         var limitingFlux: Double?
         var instrumental: Double?
         if let fwhm, background.globalNoise.isFinite {
             let sigma = fwhm / (2 * (2 * log(2.0)).squareRoot())
             let flux = 5 * background.globalNoise * (4 * Double.pi * sigma * sigma).squareRoot()
-            limitingFlux = flux
-            instrumental = -2.5 * log10(flux / (exposureSeconds.flatMap { $0 > 0 ? $0 : nil } ?? 1))
+            if flux.isFinite && flux > 0 {
+                limitingFlux = flux
+                instrumental = -2.5 * log10(flux / (usableExposure ?? 1))
+            }
         }
         var calibrated: Double?
-        if let zero = options.zeroPoint, let instrumental, exposureSeconds != nil { calibrated = zero + instrumental }
+        if let zero = options.zeroPoint, let instrumental, usableExposure != nil { calibrated = zero + instrumental }
         return FrameSummary(
             width: image.width, height: image.height, backgroundLevel: background.globalLevel,
             backgroundNoise: background.globalNoise, sourceCount: sources.count, medianFWHMPixels: fwhm,
@@ -178,7 +197,7 @@ public struct FrameAnalysis: Sendable {
             medianEllipticity: ellipticity, fwhmSampleSize: good.count,
             saturatedFraction: Double(saturated) / Double(image.count), saturationLevel: options.detection.saturationLevel,
             limitingFlux5Sigma: limitingFlux, instrumentalLimitingMagnitude: instrumental, limitingMagnitude5Sigma: calibrated,
-            zeroPoint: options.zeroPoint, exposureSeconds: exposureSeconds)
+            zeroPoint: options.zeroPoint, exposureSeconds: usableExposure, notes: notes)
     }
 
     /// How many of the best sources get a Moffat profile fit.
@@ -213,3 +232,4 @@ public struct FrameAnalysis: Sendable {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }
+

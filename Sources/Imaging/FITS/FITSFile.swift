@@ -111,6 +111,33 @@ public final class FITSFile {
         handle = pointer
     }
 
+    /// For a file in memory, refuses an HDU whose data the bytes do not hold. CFITSIO 4.2's
+    /// memory driver copies past the end of the buffer when it reads a large span (≥ 8,640
+    /// bytes, its direct-read threshold) of a data unit that the bytes cut short: found by
+    /// `scripts/fuzz fits-header` (Fuzz/Regressions/fits-header). An uncompressed image needs
+    /// every pixel's bytes; a compressed one (a table) must reach its last 2,880-byte block.
+    private func requireDataInMemory(_ info: HDUInfo, pixelCount: Int) throws(FITSError) {
+        guard let memory else { return }
+        var status: Int32 = 0
+        var headerStart: Int64 = 0, dataStart: Int64 = 0, dataEnd: Int64 = 0
+        // fits_get_hduaddrll: byte offsets of the current HDU's header and data units.
+        ffghadll(try requireOpen(), &headerStart, &dataStart, &dataEnd, &status)
+        guard status == 0 else { return }
+        let available = Int64(memory.pointee.size)
+        let needed: Int64
+        if info.compression == nil, let bitpix = info.bitpix {
+            let (bytes, overflow) = Int64(pixelCount).multipliedReportingOverflow(by: Int64(abs(bitpix) / 8))
+            needed = overflow ? .max : dataStart + bytes
+        } else {
+            needed = max(dataStart, dataEnd - 2879)
+        }
+        guard needed <= available else {
+            throw FITSError(
+                .truncated, path: path, hdu: info.index,
+                "the data end after \(available - dataStart) of the \(needed - dataStart) bytes the header declares")
+        }
+    }
+
     /// Opens FITS bytes held in memory: a camera's FITS blob, or a sky map decoded from base64.
     ///
     /// Gzip-compressed bytes (they start with `1f 8b`) are inflated first. The bytes are
@@ -469,6 +496,7 @@ public final class FITSFile {
         if info.axes.dropFirst(2).contains(where: { $0 > 1 }) {
             throw FITSError(.unsupported, path: path, hdu: info.index, "the image is a cube \(info.axes); only 2-D frames are read")
         }
+        try requireDataInMemory(info, pixelCount: info.axes[0].multipliedReportingOverflow(by: info.axes[1]).partialValue)
         if info.compression != nil, try verifyChecksum().data == .invalid {
             // A damaged tile can send CFITSIO 4.2's decompressors into unbounded allocation
             // (GZIP tiles grow their buffer without limit); DATASUM catches damage first.

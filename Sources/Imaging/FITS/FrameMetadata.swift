@@ -9,7 +9,8 @@ public import StarlingCore
 ///   time), or the pre-2000 `dd/mm/yy` form (always 19yy, FITS Standard 4.0 §9.1.1);
 ///   `MJD-OBS` when `DATE-OBS` is absent.
 /// - `RA`/`DEC` as degrees (numbers, or strings holding one number) or sexagesimal strings
-///   (`' 22:04:08'`, RA in hours), else `OBJCTRA`/`OBJCTDEC` (sexagesimal).
+///   (`' 22:04:08'`: RA in hours, DEC in degrees), else `OBJCTRA`/`OBJCTDEC` (sexagesimal);
+///   ``pointingSource`` says which keywords were used and how they were read.
 /// - `SITELAT`/`SITELONG` (or `LAT-OBS`/`LONG-OBS`, `LATITUDE`/`LONGITUD`) as degrees or
 ///   sexagesimal strings; longitudes east-positive and normalised to −180…180° (`210.934` →
 ///   −149.066°), unless the card's comment says the value is west-positive.
@@ -33,6 +34,24 @@ public struct FrameMetadata: Sendable, Hashable, Codable {
     public var filter: String?
     /// Where the telescope pointed (`RA`/`DEC`, degrees, in the frame of `RADESYS`/`EQUINOX`).
     public var pointing: EquatorialCoordinates?
+    /// Which keywords gave ``pointing`` and how they were read; for metadata made to be
+    /// written, how ``cards`` writes it (`RA`/`DEC` in degrees), so a write–read round trip
+    /// returns equal metadata; `nil` without a pointing.
+    public var pointingSource: PointingSource?
+
+    /// Where a frame's pointing came from in its header.
+    public struct PointingSource: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The keyword pair, `RA/DEC` or `OBJCTRA/OBJCTDEC`.
+        public let keywords: String
+        /// How the values were read, e.g. `sexagesimal: RA in hours, DEC in degrees`.
+        public let reading: String
+
+        /// `RA/DEC (sexagesimal: RA in hours, DEC in degrees)`.
+        public var description: String { "\(keywords) (\(reading))" }
+
+        /// How Starling writes a pointing (``FrameMetadata/cards``).
+        public static let written = PointingSource(keywords: "RA/DEC", reading: "RA in degrees, DEC in degrees")
+    }
     /// `AIRMASS` (at mid-exposure where the writer followed the usual convention).
     public var airmass: Double?
     /// `TELESCOP`.
@@ -83,6 +102,7 @@ public struct FrameMetadata: Sendable, Hashable, Codable {
         self.object = object
         self.filter = filter
         self.pointing = pointing
+        self.pointingSource = pointing.map { _ in .written }
         self.airmass = airmass
         self.telescope = telescope
         self.instrument = instrument
@@ -134,11 +154,11 @@ extension FrameMetadata {
         self.init()
         var problems: [String] = []
         (observationStart, observationStartHasTime) = Self.observationStart(in: header, problems: &problems)
-        exposureSeconds = Self.exposure(in: header)
+        exposureSeconds = Self.exposure(in: header, problems: &problems)
         imageType = header.string("IMAGETYP")
         object = header.string("OBJECT")
         filter = header.string("FILTER")
-        pointing = Self.pointing(in: header, problems: &problems)
+        (pointing, pointingSource) = Self.pointing(in: header, problems: &problems)
         airmass = header.double("AIRMASS")
         telescope = header.string("TELESCOP")
         instrument = header.string("INSTRUME")
@@ -157,6 +177,11 @@ extension FrameMetadata {
         readNoise = header.double("RDNOISE") ?? header.double("READNOIS")
         ccdTemperatureCelsius = header.double("CCD-TEMP")
         saturationADU = header.double("SATURATE")
+        if let level = saturationADU, !(level > 0 && level.isFinite) {
+            // Some cameras write -1 or 0 for "unknown"; as a level it would mark every pixel saturated.
+            problems.append("SATURATE: \(String(format: "%g", level)) is not a saturation level (must be positive); ignored")
+            saturationADU = nil
+        }
         zeroPoint = header.double("MAGZPT")
         requestID = header.string("STRQID").map { RequestID($0) }
         observationID = header.string("STOBSID").map { ObservationID($0) }
@@ -216,34 +241,83 @@ extension FrameMetadata {
         return (date, hasTime)
     }
 
-    static func exposure(in header: FITSHeader) -> Double? {
-        if let seconds = header.double("EXPTIME") { return seconds }
-        guard let value = header.double("EXPOSURE") else { return nil }
-        let comment = header.comment("EXPOSURE")?.lowercased() ?? ""
-        return comment.contains("minute") ? value * 60 : value
+    /// `EXPTIME`, else `EXPOSURE`; a negative or non-finite time is a problem, not a value
+    /// (zero is kept: a bias frame's exposure).
+    static func exposure(in header: FITSHeader, problems: inout [String]) -> Double? {
+        let keyword: String
+        let seconds: Double
+        if let value = header.double("EXPTIME") {
+            (keyword, seconds) = ("EXPTIME", value)
+        } else if let value = header.double("EXPOSURE") {
+            let comment = header.comment("EXPOSURE")?.lowercased() ?? ""
+            (keyword, seconds) = ("EXPOSURE", comment.contains("minute") ? value * 60 : value)
+        } else {
+            return nil
+        }
+        guard seconds.isFinite, seconds >= 0 else {
+            problems.append("\(keyword): \(String(format: "%g", seconds)) s is not an exposure time (must be 0 or more); ignored")
+            return nil
+        }
+        return seconds
     }
 
-    static func pointing(in header: FITSHeader, problems: inout [String]) -> EquatorialCoordinates? {
+    /// The pointing from `RA`/`DEC`, else `OBJCTRA`/`OBJCTDEC`, and which keywords gave it and
+    /// how they were read.
+    static func pointing(in header: FITSHeader, problems: inout [String]) -> (EquatorialCoordinates?, PointingSource?) {
         for (raKey, decKey) in [("RA", "DEC"), ("OBJCTRA", "OBJCTDEC")] where header.contains(raKey) && header.contains(decKey) {
-            let raUnit: Sexagesimal.Unit = raKey == "OBJCTRA" ? .hours : .degrees
-            guard let ra = angle(raKey, in: header, unit: raUnit, range: -360...360, problems: &problems),
-                let dec = angle(decKey, in: header, unit: .degrees, range: -90...90, problems: &problems)
+            // A sexagesimal right ascension is in hours by convention, under either keyword;
+            // a plain number is degrees (FITS convention for RA).
+            var raForm: AngleForm = .degrees, decForm: AngleForm = .degrees
+            guard let ra = angle(raKey, in: header, unit: .hours, range: -360...360, problems: &problems, form: &raForm),
+                let dec = angle(decKey, in: header, unit: .degrees, range: -90...90, problems: &problems, form: &decForm)
             else { continue }
             do {
-                return try EquatorialCoordinates(rightAscension: ra, declination: dec)
+                let coordinates = try EquatorialCoordinates(rightAscension: ra, declination: dec)
+                return (coordinates, PointingSource(keywords: "\(raKey)/\(decKey)", reading: describe(ra: raForm, dec: decForm)))
             } catch {
                 problems.append("\(raKey)/\(decKey): \(error)")
             }
         }
-        return nil
+        return (nil, nil)
+    }
+
+    /// How an angle card was written.
+    enum AngleForm: Equatable {
+        /// A number, or a string holding one number: degrees.
+        case degrees
+        /// Sexagesimal fields whose first counts hours.
+        case sexagesimalHours
+        /// Sexagesimal fields whose first counts degrees.
+        case sexagesimalDegrees
+    }
+
+    private static func describe(ra: AngleForm, dec: AngleForm) -> String {
+        func text(_ form: AngleForm) -> String {
+            switch form {
+            case .degrees: "degrees"
+            case .sexagesimalHours: "hours"
+            case .sexagesimalDegrees: "degrees"
+            }
+        }
+        let sexagesimal = ra != .degrees || dec != .degrees
+        return (sexagesimal ? "sexagesimal: " : "") + "RA in \(text(ra)), DEC in \(text(dec))"
     }
 
     /// An angle written as a number of degrees, or as a string: one number (degrees) or
-    /// sexagesimal fields (hours for a right ascension, else degrees).
+    /// sexagesimal fields (the first in `unit`, hours for a right ascension).
     static func angle(
         _ keyword: String, in header: FITSHeader, unit: Sexagesimal.Unit, range: ClosedRange<Double>, problems: inout [String]
     ) -> Angle? {
+        var form = AngleForm.degrees
+        return angle(keyword, in: header, unit: unit, range: range, problems: &problems, form: &form)
+    }
+
+    static func angle(
+        _ keyword: String, in header: FITSHeader, unit: Sexagesimal.Unit, range: ClosedRange<Double>, problems: inout [String],
+        form: inout AngleForm
+    ) -> Angle? {
         let angle: Angle?
+        form = .degrees
         switch header[keyword] {
         case .real(let value): angle = .degrees(value)
         case .integer(let value): angle = .degrees(Double(value))
@@ -252,7 +326,11 @@ extension FrameMetadata {
             if fields.count == 1, let degrees = FITSHeader.number(text) {
                 angle = .degrees(degrees)
             } else {
-                angle = Sexagesimal.parse(text, unit: fields.count == 1 ? .degrees : unit)
+                let parsed = Sexagesimal.parse(text, unit: fields.count == 1 ? .degrees : unit)
+                angle = parsed
+                // `Sexagesimal.parse` reads hours when asked to or when the text says `h`.
+                let readAsHours = (unit == .hours && fields.count > 1) || text.contains("h") || text.contains("H")
+                form = readAsHours ? .sexagesimalHours : .sexagesimalDegrees
             }
         default: angle = nil
         }

@@ -32,7 +32,7 @@ struct FrameArchive: Sendable {
             if frame.metadata.exposureSeconds == nil { frame.metadata.exposureSeconds = exposureSeconds }
             let folder = nightFolder(for: started)
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let path = "\(folder)/\(frameID).fits"
+            let path = Self.unusedPath(in: folder, name: frameID.rawValue)
             try frame.write(to: path)
             return record(frameID, observationID, path, frame.metadata, filter, started, exposureSeconds, request)
         case .modelled(let metadata, let quality):
@@ -49,6 +49,18 @@ struct FrameArchive: Sendable {
             id: id, observationID: observationID, telescopeID: telescope.id, path: path,
             imageType: metadata.frameType ?? .light, filter: filter, exposureSeconds: exposureSeconds, started: started,
             pointing: metadata.pointing ?? request.target.coordinates, airmass: metadata.airmass)
+    }
+
+    /// `<folder>/<name>.fits`, or `<name>-2.fits`, `-3`… when taken: a frame never replaces a
+    /// file already written (by an earlier run with the same ids, say).
+    static func unusedPath(in folder: String, name: String) -> String {
+        var path = "\(folder)/\(name).fits"
+        var copy = 1
+        while FileManager.default.fileExists(atPath: path) {
+            copy += 1
+            path = "\(folder)/\(name)-\(copy).fits"
+        }
+        return path
     }
 
     func nightFolder(for date: Date) -> String {

@@ -7,9 +7,17 @@ import StarlingCore
 import Synchronization
 
 extension TelescopeAgent {
-    /// Carries out one piece of work: check at dispatch, slew (turning the dome meanwhile),
-    /// settle, then each exposure set (filter, expose, write), re-checking the pointing
-    /// before every exposure. Ends with exactly one ``StarlingCore/Observation``.
+    /// Carries out one piece of work: check at dispatch, slew (turning the dome and the
+    /// filter wheel meanwhile), settle, then each exposure set (filter, expose, write),
+    /// re-checking the pointing before every exposure. Ends with exactly one
+    /// ``StarlingCore/Observation``.
+    ///
+    /// The check at dispatch covers the exposures as they will run: they start after the
+    /// lead-in from where the mount points now (``StarlingCore/Overheads``, the rule the plan
+    /// was made with), or when the request's window opens if that is later; a window that
+    /// opens within ``TelescopeAgentConfiguration/followUpHoldSeconds`` of the arrival (a
+    /// follow-up field still rising) is waited for before moving, so the telescope arrives
+    /// as it opens and never points below a limit meanwhile.
     func execute(_ work: TelescopeWork) async {
         let request = work.request
         let started = clock.currentDate
@@ -17,22 +25,39 @@ extension TelescopeAgent {
         current = work
         interruption = nil
         defer { current = nil }
-        await emit(.observationStarted(telescope: telescope.id, request: request.id, at: started))
+        emit(.observationStarted(telescope: telescope.id, request: request.id, at: started))
 
-        let end = started.addingTimeInterval(estimatedDuration(of: request, from: started))
-        if case .refused(let reason) = verdict(for: request, from: started, to: end) {
+        let block = overheads.blockSeconds(request)
+        var leadIn = await leadInSeconds(to: request, at: started)
+        if let opens = request.window?.start, started.addingTimeInterval(leadIn) < opens,
+            opens.timeIntervalSince(started.addingTimeInterval(leadIn)) <= configuration.followUpHoldSeconds
+        {
+            do {
+                try await waitWithoutLosingWakes(until: opens.addingTimeInterval(-leadIn), device: .mount)
+            } catch {
+                await finish(observation(observationID, request, started, .aborted(interruption ?? error.reason), []))
+                return
+            }
+            leadIn = await leadInSeconds(to: request, at: clock.currentDate)
+        }
+        let moving = clock.currentDate
+        let exposuresStart = max(moving.addingTimeInterval(leadIn), request.window?.start ?? .distantPast)
+        if case .refused(let reason) = verdict(for: request, from: exposuresStart, to: exposuresStart.addingTimeInterval(block)) {
             await finish(observation(observationID, request, started, .refused(reason), []))
             return
         }
         var written: [FrameRecord] = []
         do {
-            await transition(to: .slewing, reason: "slewing to \(request.target.name)")
+            transition(to: .slewing, reason: "slewing to \(request.target.name)")
             if mountIsParked {
                 try await devices.mount.unpark()
                 mountIsParked = false
             }
-            try await slew(to: request.target.coordinates)
-            try await settle()
+            try await slew(to: request.target.coordinates, filter: request.exposures[0].filter)
+            if exposuresStart.timeIntervalSince(clock.currentDate) > 0 {
+                // Arrived before the window opens: track the field until it does.
+                try await waitWithoutLosingWakes(until: exposuresStart, device: .mount)
+            }
             var index = 0
             for spec in request.exposures {
                 if let wheel = devices.filterWheel, (try? await wheel.currentFilter()) != spec.filter {
@@ -44,9 +69,9 @@ extension TelescopeAgent {
                     if case .refused(let reason) = verdict(for: request, from: now, to: now.addingTimeInterval(spec.exposureSeconds)) {
                         throw StopObservation.unsafe(reason)
                     }
-                    await transition(to: .exposing, reason: "\(spec.filter.name) \(formatSeconds(spec.exposureSeconds)) on \(request.target.name)")
+                    transition(to: .exposing, reason: "\(spec.filter.name) \(formatSeconds(spec.exposureSeconds)) on \(request.target.name)")
                     let readout = try await devices.camera.expose(CameraExposure(exposureSeconds: spec.exposureSeconds))
-                    await transition(to: .readingOut, reason: "frame \(index + 1) of \(request.exposures.reduce(0) { $0 + $1.count })")
+                    transition(to: .readingOut, reason: "frame \(index + 1) of \(request.exposures.reduce(0) { $0 + $1.count })")
                     let frame = try await frames.store(
                         readout, frameID: FrameID("\(observationID)-\(index + 1)"), observationID: observationID, request: request,
                         filter: spec.filter, started: now, exposureSeconds: spec.exposureSeconds, qualityStore: store, at: clock.currentDate)
@@ -54,11 +79,10 @@ extension TelescopeAgent {
                     framesWritten += 1
                     index += 1
                     if configuration.storesObservationAfterEachFrame {
-                        let partial = observation(observationID, request, started, .aborted(Reason(.disconnected, "the run stopped before the observation ended")), written)
-                        try? await store?.saveObservation(partial)
+                        await storeProvisionally(observation(observationID, request, started, .aborted(Self.interruptedReason), written))
                     }
-                    await emit(.frameWritten(frame))
-                    await transition(to: .idle, reason: "frame written")
+                    emit(.frameWritten(frame))
+                    transition(to: .idle, reason: "frame written")
                 }
             }
             faults = faults.filter { $0.value.gaveUp }  // a full observation proves the devices work
@@ -78,7 +102,7 @@ extension TelescopeAgent {
             await finish(observation(observationID, request, started, .failed(Reason(.deviceFault, "could not write the frame: \(error)")), written))
         }
         interruption = nil
-        if state != .fault, state != .closing, state != .parked { await transition(to: .idle, reason: "observation ended") }
+        if state != .fault, state != .closing, state != .parked { transition(to: .idle, reason: "observation ended") }
     }
 
     /// Why the running observation stopped early, besides a driver error.
@@ -98,44 +122,85 @@ extension TelescopeAgent {
         if isStopping { throw .interrupted(Reason(.operatorRequest, "the agent is stopping")) }
     }
 
-    /// The dispatch check at an instant, with the facts gathered.
+    /// The dispatch check of exposures that would run from `start` to `end`, with the facts gathered.
     func verdict(for request: ObservationRequest, from start: Date, to end: Date) -> SafetyRules.Verdict {
         guard let startFrame = try? observer.frame(at: start), let endFrame = try? observer.frame(at: end) else {
             return .refused(Reason(.invalidRequest, "could not compute the sky for \(ISO8601.string(from: start))"))
         }
         return dispatchCheck.verdict(
-            for: request, start: startFrame, startDate: start, end: endFrame, endDate: end, weather: weatherSafety(at: start),
-            enclosure: enclosureState)
+            for: request, exposuresFrom: startFrame, to: endFrame, weather: weatherSafety(at: clock.currentDate), enclosure: enclosureState)
     }
 
-    /// How long a request will take from now: slew, settle, filter changes, exposures and readouts.
-    func estimatedDuration(of request: ObservationRequest, from start: Date) -> Double {
-        let readout = telescope.camera.readoutSeconds
-        let exposures = request.exposures.reduce(0.0) { $0 + Double($1.count) * ($1.exposureSeconds + readout) }
-        let filterChanges = Double(Set(request.exposures.map(\.filter)).count) * telescope.filterChangeSeconds
-        return 60 + telescope.mount.settleSeconds + filterChanges + exposures
-    }
+    /// The telescope's overheads: the planners' and the coordinator's rule for how long things take.
+    var overheads: Overheads { Overheads(telescope: telescope) }
 
-    /// Slews the mount and, for a dome, turns the dome at the same time (in its own task on
-    /// the clock; the agent waits for both by sleeping, as the simulation clock requires).
-    private func slew(to target: EquatorialCoordinates) async throws(DriverError) {
-        let now = clock.currentDate
-        guard telescope.enclosure.kind == .dome, let frame = try? observer.frame(at: now) else {
-            try await devices.mount.slew(to: target)
-            return
+    /// Seconds from `date` until a request's first exposure could start: the slew from where
+    /// the mount points (and settle), the dome's turn from where its slit faces, and a filter
+    /// change if the wheel holds another filter, whichever is longest (``StarlingCore/Overheads``).
+    func leadInSeconds(to request: ObservationRequest, at date: Date) async -> Double {
+        let target = request.target.coordinates
+        let pointing = (try? await devices.mount.status())?.pointing
+        var dome: Double?
+        if telescope.enclosure.kind == .dome {
+            dome = ((try? await devices.enclosure.azimuth()) ?? nil)?.degrees ?? domeAzimuth?.degrees
         }
-        let azimuth = frame.horizontal(of: target).azimuth
-        let rotation = ConcurrentOperation()
-        let enclosure = devices.enclosure
-        clock.spawn(named: "\(telescope.id) dome") {
-            do throws(DriverError) { try await enclosure.rotate(toAzimuth: azimuth) } catch { rotation.set(error) }
-            rotation.finish()
+        var changesFilter = false
+        if let wheel = devices.filterWheel { changesFilter = ((try? await wheel.currentFilter()) ?? nil) != request.exposures[0].filter }
+        guard let frame = try? observer.frame(at: date) else {
+            return overheads.leadInSeconds(slewSeconds: overheads.slewSeconds(firstAxisDegrees: 180, secondAxisDegrees: 90), changesFilter: changesFilter)
+        }
+        let to = MountPosition(equatorial: target, horizontal: frame.horizontal(of: target))
+        let from = pointing.map { MountPosition(equatorial: $0, horizontal: frame.horizontal(of: $0)) }
+        return overheads.leadInSeconds(from: from, to: to, domeAzimuthDegrees: dome, changesFilter: changesFilter)
+    }
+
+    /// Slews the mount and meanwhile turns a dome to the target's azimuth and the filter wheel
+    /// to the first filter (each in its own task on the clock; the agent waits for all by
+    /// sleeping, as the simulation clock requires), then settles the mount. Returns when the
+    /// mount has settled, the dome is there and the filter is in: the lead-in of
+    /// ``StarlingCore/Overheads``.
+    private func slew(to target: EquatorialCoordinates, filter: Filter) async throws(DriverError) {
+        var operations: [ConcurrentOperation] = []
+        let frame = try? observer.frame(at: clock.currentDate)
+        if telescope.enclosure.kind == .dome, let frame {
+            let azimuth = frame.horizontal(of: target).azimuth
+            let rotation = ConcurrentOperation()
+            let enclosure = devices.enclosure
+            clock.spawn(named: "\(telescope.id) dome") {
+                do throws(DriverError) { try await enclosure.rotate(toAzimuth: azimuth) } catch { rotation.set(error) }
+                rotation.finish()
+            }
+            operations.append(rotation)
+            domeAzimuth = azimuth
+        }
+        if let wheel = devices.filterWheel, (try? await wheel.currentFilter()) != filter {
+            let change = ConcurrentOperation()
+            clock.spawn(named: "\(telescope.id) filter") {
+                do throws(DriverError) { try await wheel.select(filter) } catch { change.set(error) }
+                change.finish()
+            }
+            operations.append(change)
         }
         var slewError: DriverError?
-        do { try await devices.mount.slew(to: target) } catch { slewError = error }
-        await wait(for: rotation)
+        do {
+            // Already on the target and tracking (the same field again): no slew, no settle,
+            // as the overheads count it.
+            var onTarget = false
+            if let status = try? await devices.mount.status(), status.isTracking, !status.isSlewing, let pointing = status.pointing, let frame {
+                let from = MountPosition(equatorial: pointing, horizontal: frame.horizontal(of: pointing))
+                let to = MountPosition(equatorial: target, horizontal: frame.horizontal(of: target))
+                onTarget = telescope.mount.largerAxisDegrees(from: from, to: to) < MountModel.onTargetDegrees
+            }
+            if !onTarget {
+                try await devices.mount.slew(to: target)
+                try await settle()
+            }
+        } catch {
+            slewError = error
+        }
+        for operation in operations { await wait(for: operation) }
         if let slewError { throw slewError }
-        if let error = rotation.error { throw error }
+        if let error = operations.compactMap(\.error).first { throw error }
     }
 
     /// Waits for an operation running in its own task, by sleeping on the clock until it
@@ -146,11 +211,28 @@ extension TelescopeAgent {
         }
     }
 
+    /// The mount's settle: a wake-up of the agent (a command, the safety watch) does not cut
+    /// it short; only an interruption ends it early.
     private func settle() async throws(DriverError) {
-        let deadline = clock.currentDate.addingTimeInterval(telescope.mount.settleSeconds)
-        if (try? await clock.sleep(until: UTCInstant(deadline), orUntil: wakeUp)) == .alarm, let interruption {
-            wakeUp.ring()  // keep the ring for the main loop
-            throw DriverError(.aborted, device: .mount, interruption.detail)
+        try await waitWithoutLosingWakes(until: clock.currentDate.addingTimeInterval(telescope.mount.settleSeconds), device: .mount)
+    }
+
+    /// Sleeps until `deadline` while a device settles or the telescope holds on a target.
+    /// A ring of the agent's alarm ends the wait only when it brings an interruption (thrown
+    /// as `.aborted` with its reason); any other ring is kept for the main loop, which
+    /// handles it after the observation, and the wait goes on.
+    func waitWithoutLosingWakes(until deadline: Date, device: DeviceKind) async throws(DriverError) {
+        var rang = false
+        defer { if rang { wakeUp.ring() } }
+        // A `Date` and the clock's instant may differ in the last bit: a wait shorter than a
+        // millisecond is none.
+        while deadline.timeIntervalSince(clock.currentDate) > 1e-3 {
+            let woke = try? await clock.sleep(until: UTCInstant(deadline), orUntil: wakeUp)
+            if woke == nil { throw DriverError(.aborted, device: device, "the wait was cancelled") }
+            guard woke == .alarm else { return }
+            rang = true
+            if let interruption { throw DriverError(.aborted, device: device, interruption.detail) }
+            if isStopping { throw DriverError(.aborted, device: device, "the agent is stopping") }
         }
     }
 
@@ -162,8 +244,24 @@ extension TelescopeAgent {
             started: started, ended: clock.currentDate, outcome: outcome, frames: frames)
     }
 
+    /// What an observation's provisional record says: the reason it keeps if the process
+    /// stops before the observation ends.
+    static let interruptedReason = Reason(.interrupted, "the process running the telescope stopped while this observation ran")
+
+    /// Stores an observation that has not ended yet (with the frames so far); replaced by
+    /// ``finish(_:)``. A failure only costs the record of an interruption: logged, not fatal.
+    private func storeProvisionally(_ observation: Observation) async {
+        guard let store else { return }
+        do {
+            try await store.saveObservation(observation)
+        } catch {
+            logger.warning("Could not store an observation in progress", metadata: ["observation.id": "\(observation.id)", "error": "\(error)"])
+        }
+    }
+
     /// Stores the observation, then reports it.
     func finish(_ observation: Observation) async {
+        if observation.outcome == .completed { observedTonight[observation.targetID] = observation.ended }
         do {
             try await store?.saveObservation(observation)
         } catch {
@@ -176,7 +274,7 @@ extension TelescopeAgent {
         ]
         if let reason = observation.outcome.reason { metadata["reason"] = "\(reason)" }
         logger.info("Observation ended", metadata: metadata)
-        await emit(.observationEnded(observation))
+        emit(.observationEnded(observation))
     }
 
     func nextObservationID(at date: Date) -> ObservationID {

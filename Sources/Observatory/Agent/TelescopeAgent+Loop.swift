@@ -7,6 +7,7 @@ extension TelescopeAgent {
     /// The main loop: safety first, then recovery, then the next piece of work, else sleep
     /// until something is due or a command or the safety watch rings.
     func runLoop() async {
+        await continueNumbering()
         await connectDevices()
         while !isStopping {
             let now = clock.currentDate
@@ -50,8 +51,6 @@ extension TelescopeAgent {
         }
         await closeAndPark(reason: Reason(.operatorRequest, "agent stopping"), action: "closed: the agent is stopping")
         await answerLeftoverWork(at: clock.currentDate)
-        loopHasFinished = true
-        loopFinished.ring()
     }
 
     /// Sleeps until `date` (at least a millisecond, so a loop always moves time on: a `Date`
@@ -59,6 +58,17 @@ extension TelescopeAgent {
     /// watch rings.
     func sleep(until date: Date) async {
         _ = try? await clock.sleep(until: UTCInstant(max(date, clock.currentDate.addingTimeInterval(0.001))), orUntil: wakeUp)
+    }
+
+    /// Numbers this run's observations after those the store already has of this telescope,
+    /// so a restarted agent never reuses an id (and never overwrites an observation).
+    func continueNumbering() async {
+        guard let store else { return }
+        do {
+            observationSequence = max(observationSequence, try await store.observationCount(telescope: telescope.id))
+        } catch {
+            logger.warning("Could not count stored observations; ids may repeat an earlier run's", metadata: ["error": "\(error)"])
+        }
     }
 
     private func connectDevices() async {
@@ -75,7 +85,7 @@ extension TelescopeAgent {
         }
         if let reading = try? await devices.weather?.reading() { latestWeather = reading }
         let initial: TelescopeState = enclosureState == .open ? .idle : .parked
-        await transition(to: initial, reason: "connected: enclosure \(enclosureState.rawValue)")
+        transition(to: initial, reason: "connected: enclosure \(enclosureState.rawValue)")
     }
 
     // MARK: Safety
@@ -149,7 +159,7 @@ extension TelescopeAgent {
         // the last reading may be too old to open on though the sensor is fine.
         await readSensors(at: now)
         guard case .allowed = openingVerdict(at: now) else { return false }
-        await transition(to: .opening, reason: "work due and conditions safe")
+        transition(to: .opening, reason: "work due and conditions safe")
         watchWakeUp.ring()
         do {
             try await devices.mount.unpark()
@@ -157,7 +167,7 @@ extension TelescopeAgent {
             try await devices.enclosure.open()
             enclosureState = .open
             lastContact = clock.currentDate
-            await transition(to: .idle, reason: "enclosure open")
+            transition(to: .idle, reason: "enclosure open")
             return true
         } catch {
             enclosureState = (try? await devices.enclosure.state()) ?? .error
@@ -170,7 +180,7 @@ extension TelescopeAgent {
     /// Closes the enclosure and parks the mount, whatever else fails.
     func closeAndPark(reason: Reason, action: String) async {
         guard enclosureState != .closed || state != .parked else { return }
-        await transition(to: .closing, reason: reason.detail)
+        transition(to: .closing, reason: reason.detail)
         var problems: [String] = []
         // A roll-off roof would hit the telescope: park first. A dome or clamshell closes
         // while the mount parks, so closing meets the deadline even if the mount is slow.
@@ -211,12 +221,12 @@ extension TelescopeAgent {
             closeRetry = now.addingTimeInterval(delay)
         }
         if problems.isEmpty {
-            await emit(.safetyActionTaken(telescope: telescope.id, action: action, at: now))
-            await transition(to: .parked, reason: reason.detail)
+            emit(.safetyActionTaken(telescope: telescope.id, action: action, at: now))
+            transition(to: .parked, reason: reason.detail)
         } else {
             logger.critical("Could not make the telescope safe", metadata: ["problems": "\(problems)"])
-            await emit(.safetyActionTaken(telescope: telescope.id, action: "\(action); NEEDS ATTENTION: \(problems.joined(separator: "; "))", at: now))
-            await transition(to: .fault, reason: problems.joined(separator: "; "))
+            emit(.safetyActionTaken(telescope: telescope.id, action: "\(action); NEEDS ATTENTION: \(problems.joined(separator: "; "))", at: now))
+            transition(to: .fault, reason: problems.joined(separator: "; "))
         }
     }
 
@@ -243,7 +253,7 @@ extension TelescopeAgent {
         for assignment in queue.expiredFollowUps(at: now, patienceSeconds: configuration.followUpPatienceSeconds) {
             let reason = Reason(
                 .leaseExpired, "could not start within \(Int(configuration.followUpPatienceSeconds / 60)) min of its planned start \(ISO8601.string(from: assignment.plannedStart))")
-            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+            emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
         }
     }
 
@@ -254,9 +264,9 @@ extension TelescopeAgent {
         for request in queue.removeImmediate() {
             await record(request, refusedWith: reason, at: now)
         }
-        for assignment in queue.followUps where assignment.plannedStart <= now {
+        for assignment in queue.followUps where assignment.slewStart <= now {
             queue.removeFollowUp(assignment.id)
-            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+            emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
         }
     }
 
@@ -266,7 +276,7 @@ extension TelescopeAgent {
         for work in queue.removeAll() {
             switch work {
             case .followUp(let assignment):
-                await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+                emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
             case .immediate(let request):
                 await record(request, refusedWith: reason, at: now)
             case .planned(let entry):

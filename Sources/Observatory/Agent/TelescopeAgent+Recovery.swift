@@ -16,17 +16,17 @@ extension TelescopeAgent {
         faults[device] = DeviceFailure(
             reason: reason, since: now, attempts: 0, nextAttempt: now.addingTimeInterval(configuration.retryBaseSeconds), gaveUp: false)
         logger.warning("Device fault", metadata: ["device": "\(device.rawValue)", "reason": "\(reason)"])
-        await emit(.faultOccurred(telescope: telescope.id, device: device, reason: reason, at: now))
-        if state != .closing { await transition(to: .fault, reason: "\(device.rawValue): \(reason.detail)") }
+        emit(.faultOccurred(telescope: telescope.id, device: device, reason: reason, at: now))
+        if state != .closing { transition(to: .fault, reason: "\(device.rawValue): \(reason.detail)") }
     }
 
     /// A device answered normally: it is no longer in fault.
     func clearFailure(of device: DeviceKind) async {
         guard let failure = faults[device], !failure.gaveUp else { return }
         faults[device] = nil
-        await emit(.faultRecovered(telescope: telescope.id, device: device, at: clock.currentDate))
+        emit(.faultRecovered(telescope: telescope.id, device: device, at: clock.currentDate))
         if faults.isEmpty, state == .fault {
-            await transition(to: enclosureState == .open ? .idle : .parked, reason: "\(device.rawValue) answers again")
+            transition(to: enclosureState == .open ? .idle : .parked, reason: "\(device.rawValue) answers again")
         }
     }
 
@@ -39,7 +39,7 @@ extension TelescopeAgent {
                 try await probe(device)
                 faults[device] = nil
                 logger.info("Device recovered", metadata: ["device": "\(device.rawValue)", "attempts": "\(failure.attempts + 1)"])
-                await emit(.faultRecovered(telescope: telescope.id, device: device, at: clock.currentDate))
+                emit(.faultRecovered(telescope: telescope.id, device: device, at: clock.currentDate))
             } catch {
                 var failure = failure
                 failure.attempts += 1
@@ -52,13 +52,13 @@ extension TelescopeAgent {
                     failure.reason = Reason(
                         error.reason.code,
                         "\(device.rawValue) still failing after \(failure.attempts) attempts over \(minutes) min (\(error.message)); telescope needs attention")
-                    await emit(.faultOccurred(telescope: telescope.id, device: device, reason: failure.reason, at: clock.currentDate))
+                    emit(.faultOccurred(telescope: telescope.id, device: device, reason: failure.reason, at: clock.currentDate))
                 }
                 faults[device] = failure
             }
         }
         if faults.isEmpty, state == .fault {
-            await transition(to: enclosureState == .open ? .idle : .parked, reason: "devices recovered")
+            transition(to: enclosureState == .open ? .idle : .parked, reason: "devices recovered")
         }
     }
 

@@ -8,8 +8,8 @@ public import StarlingCore
 /// and keeps the hardware safe.
 ///
 /// An explicit state machine (``StarlingCore/TelescopeState``: closed, opening, idle,
-/// slewing, exposing, reading out, closing, parked, fault) driven by two tasks on the
-/// injected clock: the main loop and the safety watch. Work arrives as ``StarlingCore/TelescopeCommand``s: a night plan, an
+/// slewing, exposing, reading out, closing, parked, fault) driven by three tasks on the
+/// injected clock: the main loop, the safety watch and the mailbox. Work arrives as ``StarlingCore/TelescopeCommand``s: a night plan, an
 /// immediate request, a follow-up under an assignment (which may abort a running survey
 /// exposure). Every request is checked at dispatch against the sky, the weather and the
 /// telescope's state (``DispatchCheck``): a plan made at dusk may be stale. Every step and
@@ -24,15 +24,20 @@ public import StarlingCore
 /// controller; the mount never points below the horizon mask or within the Sun avoidance
 /// radius, whatever a driver would allow.
 ///
+/// An ``StarlingCore/Agent``: commands arrive in its mailbox (``send(_:)`` returns at once) and
+/// are handled by the agent's own mailbox task, beside the main loop, so an abort or a
+/// follow-up is taken even in the middle of an exposure. ``stop(reason:)`` ends the running
+/// observation, closes and parks, answers every queued request, and then ``run()`` returns.
+///
 /// ```swift
 /// let agent = TelescopeAgent(telescope: telescope, site: site, devices: simulated.devices,
 ///                            clock: clock, store: store, framesDirectory: "frames") { event in … }
-/// await agent.start()
-/// await agent.send(.load(plan))
+/// clock.spawn(named: "\(telescope.id)") { try? await agent.run() }
+/// agent.send(.load(plan))
 /// ```
-public actor TelescopeAgent {
-    /// Receives the agent's events, in order, from the agent's own task.
-    public typealias EventHandler = @Sendable (TelescopeEvent) async -> Void
+public actor TelescopeAgent: Agent {
+    public typealias Command = TelescopeCommand
+    public typealias Event = TelescopeEvent
 
     public nonisolated let telescope: Telescope
     public nonisolated let site: Site
@@ -42,7 +47,8 @@ public actor TelescopeAgent {
     let frames: FrameArchive
     let logger: Logger
     let configuration: TelescopeAgentConfiguration
-    let events: EventHandler
+    let events: EventHandler<TelescopeEvent>
+    let mailbox = Mailbox<TelescopeCommand>()
     let observer: Observer
     let dispatchCheck: DispatchCheck
 
@@ -60,6 +66,8 @@ public actor TelescopeAgent {
     var enclosureState: EnclosureState = .closed
     /// Whether the agent parked the mount (at the end of the night, or idle between work).
     var mountIsParked = true
+    /// The azimuth the agent last turned the dome to, for drivers that cannot report it.
+    var domeAzimuth: Angle?
     var latestWeather: WeatherSnapshot?
     var lastContact: Date
     /// An operator's close: the agent stays closed until told to open.
@@ -70,22 +78,22 @@ public actor TelescopeAgent {
     var failedCloses = 0
     var isStopping = false
     var observationSequence = 0
+    /// Targets this agent completed, and when: not taken again from a later plan that night.
+    var observedTonight: [TargetID: Date] = [:]
     var outcomes: [String: Int] = [:]
     var framesWritten = 0
-    var tasks: [Task<Void, Never>] = []
-    let loopFinished = Alarm()
-    var loopHasFinished = false
+    var isRunning = false
 
     /// - Parameters:
     ///   - devices: the telescope's devices (simulator, INDI or Alpaca).
     ///   - clock: the injected clock; nothing here reads the system clock.
     ///   - store: where observations and modelled frame metrics are stored; `nil` stores nothing.
     ///   - framesDirectory: FITS frames go to `<framesDirectory>/<night>/<telescope>/`.
-    ///   - events: receives every event, in order.
+    ///   - events: receives every event, in order, from the agent's tasks.
     public init(
         telescope: Telescope, site: Site, devices: TelescopeDevices, clock: any UTCClock, store: (any ObservationStore)?,
         framesDirectory: String, logger: Logger = Logger(label: "starling.telescope"),
-        configuration: TelescopeAgentConfiguration = TelescopeAgentConfiguration(), events: @escaping EventHandler = { _ in }
+        configuration: TelescopeAgentConfiguration = TelescopeAgentConfiguration(), events: @escaping EventHandler<TelescopeEvent> = { _ in }
     ) {
         self.telescope = telescope
         self.site = site
@@ -103,27 +111,46 @@ public actor TelescopeAgent {
         self.lastContact = clock.currentDate
     }
 
-    // MARK: Life cycle
+    // MARK: Agent
 
-    /// Starts the agent's tasks on its clock: the main loop and the safety watch.
-    public func start() {
-        guard tasks.isEmpty else { return }
-        tasks.append(clock.spawn(named: "\(telescope.id) agent") { [self] in await self.runLoop() })
-        tasks.append(clock.spawn(named: "\(telescope.id) safety") { [self] in await self.watchSafety() })
-    }
+    /// Queues a command and wakes the agent; returns at once.
+    public nonisolated func send(_ command: TelescopeCommand) { mailbox.post(command) }
 
-    /// Stops taking work, ends the running observation, closes and parks, then stops the
-    /// tasks. Returns when the main loop has finished.
+    /// Asks the agent to stop: it ends the running observation, closes and parks, answers
+    /// every queued request, and then ``run()`` returns. Returns at once.
+    public nonisolated func stop(reason: String) { mailbox.requestStop(reason: reason) }
+
+    /// Runs the agent until it has stopped: connects the devices, then runs the main loop
+    /// beside two tasks on its clock, the safety watch and the mailbox.
     ///
-    /// Under a ``StarlingCore/SimulationClock`` the caller must keep the clock running (the
-    /// closing takes simulated time); ``stopRequested(reason:)`` asks without waiting.
-    public func shutdown(reason: String) async {
-        stopRequested(reason: reason)
-        while !loopHasFinished { _ = try? await clock.sleep(until: UTCInstant(clock.currentDate.addingTimeInterval(3600)), orUntil: loopFinished) }
+    /// Under a ``StarlingCore/SimulationClock`` the caller keeps the clock running while the
+    /// agent stops (closing takes simulated time).
+    public func run() async throws {
+        precondition(!isRunning, "TelescopeAgent.run() called twice")
+        isRunning = true
+        await mailbox.runStoppingOnGracefulShutdown {
+            let watch = clock.spawn(named: "\(telescope.id) safety") { [self] in await self.watchSafety() }
+            let inbox = clock.spawn(named: "\(telescope.id) mailbox") { [self] in await self.serveMailbox() }
+            await runLoop()
+            watch.cancel()
+            inbox.cancel()
+            await watch.value
+            await inbox.value
+        }
     }
 
-    /// Asks the agent to stop (see ``shutdown(reason:)``) without waiting for it.
-    public func stopRequested(reason: String) {
+    /// Takes commands as they arrive, until the main loop has finished.
+    private func serveMailbox() async {
+        while !Task.isCancelled {
+            for command in mailbox.takeAll() { await handle(command) }
+            if let reason = mailbox.stopReason { stopRequested(reason: reason) }
+            do { try await mailbox.wait(on: clock) } catch { return }
+        }
+    }
+
+    /// Sets the agent stopping (once): the running operation is interrupted and the main loop
+    /// closes, parks and answers what is queued.
+    private func stopRequested(reason: String) {
         guard !isStopping else { return }
         isStopping = true
         interrupt(Reason(.operatorRequest, "shutting down: \(reason)"))
@@ -132,12 +159,15 @@ public actor TelescopeAgent {
 
     // MARK: Commands
 
-    /// Handles a command; returns at once (the work happens in the agent's task).
-    public func send(_ command: TelescopeCommand) async {
+    /// Handles a command in the mailbox task (the work itself happens in the main loop).
+    private func handle(_ command: TelescopeCommand) async {
         let now = clock.currentDate
         switch command {
         case .load(let plan):
-            queue.load(plan.entries, now: now)
+            // A plan made while an observation ran may hold its target, or one just done.
+            var excluded = Set(observedTonight.filter { now.timeIntervalSince($0.value) < 18 * 3600 }.keys)
+            if let current { excluded.insert(current.request.target.id) }
+            queue.load(plan, now: now, excluding: excluded)
             logger.info("Plan loaded", metadata: ["plan.id": "\(plan.id)", "plan.entries": "\(queue.plan.count)"])
         case .observe(let request):
             queue.add(request)
@@ -168,30 +198,30 @@ public actor TelescopeAgent {
 
     private func receive(_ assignment: Assignment, at now: Date) async {
         if let reason = gaveUpReason {
-            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+            emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
             return
         }
         if let hold = operatorHold {
-            await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.operatorRequest, "held closed by an operator: \(hold)"), at: now))
+            emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: Reason(.operatorRequest, "held closed by an operator: \(hold)"), at: now))
             return
         }
         // A follow-up due now needs an enclosure that is open or may open now, judged on a
         // fresh reading (a closed telescope reads its sensors only now and then). One due
         // later is taken, and checked at dispatch like any other work.
-        if enclosureState != .open, assignment.plannedStart <= now.addingTimeInterval(configuration.openLeadSeconds) {
+        if enclosureState != .open, assignment.slewStart <= now.addingTimeInterval(configuration.openLeadSeconds) {
             await readSensors(at: now)
             if case .refused(let reason) = openingVerdict(at: now) {
-                await emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
+                emit(.assignmentRefused(assignment.id, telescope: telescope.id, reason: reason, at: now))
                 return
             }
         }
         queue.add(assignment)
-        await emit(.assignmentAccepted(assignment.id, telescope: telescope.id, at: now))
-        if assignment.plannedStart <= now.addingTimeInterval(configuration.followUpHoldSeconds) {
+        emit(.assignmentAccepted(assignment.id, telescope: telescope.id, at: now))
+        if assignment.slewStart <= now.addingTimeInterval(configuration.followUpHoldSeconds) {
             preemptFor(assignment)
         } else {
-            // Due later: whatever less urgent work is running then gives way.
-            let start = assignment.plannedStart
+            // Due later: whatever less urgent work is running when the slew should start gives way.
+            let start = assignment.slewStart
             clock.spawn(named: "\(telescope.id) follow-up \(assignment.id)") { [self] in
                 try? await clock.sleep(until: start)
                 await self.preemptFor(assignment)
@@ -218,16 +248,16 @@ public actor TelescopeAgent {
 
     // MARK: Events and state
 
-    func emit(_ event: TelescopeEvent) async {
-        await events(event)
+    func emit(_ event: TelescopeEvent) {
+        events(event)
     }
 
-    func transition(to next: TelescopeState, reason: String) async {
+    func transition(to next: TelescopeState, reason: String) {
         guard next != state else { return }
         let previous = state
         state = next
         logger.debug("State changed", metadata: ["from": "\(previous.rawValue)", "to": "\(next.rawValue)", "reason": "\(reason)"])
-        await emit(.stateChanged(telescope: telescope.id, from: previous, to: next, at: clock.currentDate, reason: reason))
+        emit(.stateChanged(telescope: telescope.id, from: previous, to: next, at: clock.currentDate, reason: reason))
     }
 
     func weatherSafety(at now: Date) -> WeatherSafety {

@@ -25,21 +25,34 @@ public enum TelescopeWork: Sendable, Hashable {
     }
 }
 
-/// What the telescope will do next, in order of urgency: follow-ups that are due, then
-/// immediate requests, then the plan's entries whose slot has come.
+/// What the telescope will do next, in order of urgency: follow-ups that are due (their
+/// ``StarlingCore/Assignment/slewStart`` has come), then immediate requests, then the plan's
+/// entries whose slot has come.
 ///
 /// A value type with no clock: the agent asks it with the time, so the ordering is tested
 /// on values.
 public struct WorkQueue: Sendable {
     public private(set) var followUps: [Assignment] = []
     public private(set) var immediate: [ObservationRequest] = []
+    /// The plan entries still to come, of every night loaded, by start.
     public private(set) var plan: [PlannedObservation] = []
+    /// The night each entry of ``plan`` belongs to (by request id).
+    private var nights: [RequestID: CalendarDate] = [:]
 
     public init() {}
 
-    /// Replaces the plan (a new or re-made one); entries already past are dropped.
-    public mutating func load(_ entries: [PlannedObservation], now: Date) {
-        plan = entries.filter { $0.end > now }.sorted { $0.start < $1.start }
+    /// Replaces the entries of the plan's night (a new or re-made plan); entries already past
+    /// are dropped. Entries of other nights stay: in a network spanning every time zone the
+    /// next night's plan arrives while a western site still observes tonight's.
+    ///
+    /// - Parameter excluding: targets not to take from the plan (the one being observed now,
+    ///   those already observed tonight: a plan made while they ran may still hold them).
+    public mutating func load(_ plan: NightPlan, now: Date, excluding: Set<TargetID> = []) {
+        let kept = self.plan.filter { nights[$0.request.id] != plan.night }
+        nights = nights.filter { $0.value != plan.night }
+        let loaded = plan.entries.filter { $0.end > now && !excluding.contains($0.request.target.id) }
+        for entry in loaded { nights[entry.request.id] = plan.night }
+        self.plan = (kept + loaded).sorted { ($0.start, $0.request.id.rawValue) < ($1.start, $1.request.id.rawValue) }
     }
 
     public mutating func add(_ request: ObservationRequest) { immediate.append(request) }
@@ -47,7 +60,7 @@ public struct WorkQueue: Sendable {
     public mutating func add(_ assignment: Assignment) {
         followUps.removeAll { $0.id == assignment.id }
         followUps.append(assignment)
-        followUps.sort { ($0.plannedStart, $0.id) < ($1.plannedStart, $1.id) }
+        followUps.sort { ($0.slewStart, $0.plannedStart, $0.id) < ($1.slewStart, $1.plannedStart, $1.id) }
     }
 
     /// Takes every immediate request out of the queue.
@@ -68,6 +81,7 @@ public struct WorkQueue: Sendable {
     public mutating func expiredEntries(at now: Date) -> [PlannedObservation] {
         let expired = plan.filter { $0.end <= now }
         plan.removeAll { $0.end <= now }
+        for entry in expired { nights[entry.request.id] = nil }
         return expired
     }
 
@@ -81,12 +95,14 @@ public struct WorkQueue: Sendable {
 
     /// The work due at `now`, removed from the queue; `nil` when nothing is due yet.
     public mutating func next(at now: Date) -> TelescopeWork? {
-        if let index = followUps.firstIndex(where: { $0.plannedStart <= now }) {
+        if let index = followUps.firstIndex(where: { $0.slewStart <= now }) {
             return .followUp(followUps.remove(at: index))
         }
         if !immediate.isEmpty { return .immediate(immediate.removeFirst()) }
         if let index = plan.firstIndex(where: { $0.start <= now && $0.end > now }) {
-            return .planned(plan.remove(at: index))
+            let entry = plan.remove(at: index)
+            nights[entry.request.id] = nil
+            return .planned(entry)
         }
         return nil
     }
@@ -97,13 +113,13 @@ public struct WorkQueue: Sendable {
         return followUps.map(TelescopeWork.followUp) + immediate.map(TelescopeWork.immediate) + plan.map(TelescopeWork.planned)
     }
 
-    /// When the earliest queued follow-up is planned to start.
-    public var nextFollowUpStart: Date? { followUps.first?.plannedStart }
+    /// When the earliest queued follow-up may start moving.
+    public var nextFollowUpStart: Date? { followUps.first?.slewStart }
 
     /// When the next piece of work comes due, if any is waiting.
     public var nextDue: Date? {
         if !immediate.isEmpty { return .distantPast }
-        return [followUps.map(\.plannedStart).min(), plan.first?.start].compactMap { $0 }.min()
+        return [followUps.map(\.slewStart).min(), plan.first?.start].compactMap { $0 }.min()
     }
 
     /// Whether anything is left for the night.

@@ -92,6 +92,15 @@ public protocol EnclosureDriver: DeviceDriver {
     func close() async throws(DriverError)
     /// Turns a dome to an azimuth (no-op for roofs), returning when there.
     func rotate(toAzimuth azimuth: Angle) async throws(DriverError)
+    /// Where a dome's slit faces (north 0°, east 90°), or `nil` when the driver does not say
+    /// (a roof, or a driver that cannot tell). The agent times its next slew by it.
+    func azimuth() async throws(DriverError) -> Angle?
+}
+
+extension EnclosureDriver {
+    /// Drivers that cannot tell where the slit faces say nothing; the agent then assumes the
+    /// azimuth it last turned the dome to.
+    public func azimuth() async throws(DriverError) -> Angle? { nil }
 }
 
 /// A weather sensor.

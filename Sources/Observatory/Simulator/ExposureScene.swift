@@ -79,6 +79,12 @@ public enum RenderingPolicy: Sendable, Hashable {
     /// One frame in `n` (by frame sequence per telescope) is rendered, the rest modelled.
     case sample(everyNth: Int)
 
+    /// Pixels for one frame in `n` per telescope: 0 models every frame, 1 renders every frame
+    /// (the command line's `--render-every N`).
+    public init(renderingOneIn n: Int) {
+        self = n <= 0 ? .none : (n == 1 ? .all : .sample(everyNth: n))
+    }
+
     /// Whether the `index`-th frame (0-based) of a telescope is rendered.
     public func rendersFrame(_ index: Int) -> Bool {
         switch self {

@@ -130,6 +130,32 @@ public final class SimulatedTelescope: Sendable {
         }
     }
 
+    /// A position on both kinds of mount axes at an instant (the horizontal part geometric;
+    /// the zenith when the sky cannot be computed).
+    func position(of target: EquatorialCoordinates, at date: Date) -> MountPosition {
+        let horizontal = (try? observer.frame(at: date))?.horizontal(of: target) ?? HorizontalCoordinates(altitude: .degrees(90), azimuth: .zero)
+        return MountPosition(equatorial: target, horizontal: horizontal)
+    }
+
+    /// Where the dome's slit faces at an instant: while slaved, the azimuth the telescope
+    /// points at (a real dome follows the telescope through an exposure), else where it stopped.
+    func domeAzimuth(at date: Date) -> Angle {
+        let (slaved, rest, pointing) = state.withLock { state in
+            (state.isDomeSlaved && !state.mount.isParked, state.domeAzimuth, state.mount.pointing(at: date))
+        }
+        guard slaved, let pointing, let frame = try? observer.frame(at: date) else { return rest }
+        return frame.horizontal(of: pointing).azimuth
+    }
+
+    /// Stops the dome following the telescope, leaving it where it faces now (the mount parks).
+    func releaseDome(at date: Date) {
+        let azimuth = domeAzimuth(at: date)
+        state.withLock { state in
+            state.domeAzimuth = azimuth
+            state.isDomeSlaved = false
+        }
+    }
+
     /// The zenith the mount parks at, as an ICRS position at an instant.
     func zenith(at date: Date) -> EquatorialCoordinates? {
         try? observer.frame(at: date).equatorial(of: HorizontalCoordinates(altitude: .degrees(90), azimuth: .degrees(0)))
@@ -146,7 +172,11 @@ struct SimulatorState: Sendable {
     var faults: [DeviceFault] = []
     var mountAlarm: Alarm?
     var cameraAlarm: Alarm?
+    /// Where the dome's slit faced when it last stopped being slaved (or finished a turn).
     var domeAzimuth: Angle = .degrees(0)
+    /// Whether the dome follows the telescope: from the end of a turn to a target until the
+    /// mount parks or the dome is turned again.
+    var isDomeSlaved = false
 
     init(filter: Filter) { self.filter = filter }
 }

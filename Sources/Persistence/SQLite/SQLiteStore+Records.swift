@@ -209,6 +209,12 @@ extension SQLiteStore: ObservationStore {
         }
     }
 
+    public func observationCount(telescope: TelescopeID) async throws(StoreError) -> Int {
+        try await read("counting a telescope's observations") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observation WHERE telescope_id = ?", arguments: [telescope.rawValue]) ?? 0
+        }
+    }
+
     public func observation(_ id: ObservationID) async throws(StoreError) -> Observation? {
         try await read("reading an observation") { db in
             try String.fetchOne(db, sql: "SELECT json FROM observation WHERE id = ?", arguments: [id.rawValue])
@@ -428,6 +434,48 @@ extension SQLiteStore: RunStore {
         try await write("finishing a run") { db in
             try db.execute(sql: "UPDATE run SET finished = 1, reached = MAX(reached, ?) WHERE id = ?", arguments: [at.timeIntervalSince1970, id])
         }
+    }
+}
+
+// MARK: - API tokens
+
+extension SQLiteStore: TokenStore {
+    public func saveToken(_ token: APIToken) async throws(StoreError) {
+        try await write("storing an API token") { db in
+            try db.execute(
+                sql: "INSERT INTO api_token (id, name, role, digest, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [token.id, token.name, token.role.rawValue, token.digest, token.createdAt.timeIntervalSince1970, token.revokedAt?.timeIntervalSince1970])
+        }
+    }
+
+    public func token(digest: String) async throws(StoreError) -> APIToken? {
+        try await read("reading an API token") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE digest = ?", arguments: [digest]).map(Self.apiToken)
+        }
+    }
+
+    public func tokens() async throws(StoreError) -> [APIToken] {
+        try await read("listing API tokens") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_token ORDER BY created_at, id").map(Self.apiToken)
+        }
+    }
+
+    public func revokeToken(id: String, at: Date) async throws(StoreError) -> Bool {
+        try await write("revoking an API token") { db in
+            try db.execute(sql: "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [at.timeIntervalSince1970, id])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func apiToken(_ row: Row) throws -> APIToken {
+        let roleName: String = row["role"]
+        guard let role = AccessRole(rawValue: roleName) else {
+            throw StoreError(.corruptRecord, "API token \(row["id"] as String) has an unknown role '\(roleName)'")
+        }
+        let revoked: Double? = row["revoked_at"]
+        return APIToken(
+            id: row["id"], name: row["name"], role: role, digest: row["digest"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            revokedAt: revoked.map { Date(timeIntervalSince1970: $0) })
     }
 }
 

@@ -197,9 +197,11 @@ public struct ArrayPlanner: Sendable {
         let sweep = dark.duration / 3600 * Self.siderealDegreesPerHour
         let latitude = night.site.location.latitude.radians
         let sinLatitude = sin(latitude), cosLatitude = cos(latitude)
-        let minimumAltitude = max(
-            survey.constraints.minimumAltitude.degrees, Airmass.altitudeDegrees(forSecantAirmass: survey.constraints.maximumAirmass))
-        let minimumSeparation = survey.constraints.minimumMoonSeparation.degrees
+        // A score only: the survey's limits at the site without a mount (the schedulers check
+        // each telescope's exact limits on the fine grid).
+        let limits = ObservingLimits(survey.constraints, horizon: night.site.horizonMask)
+        let minimumAltitude = limits.lowestAltitudeDegrees
+        let minimumSeparation = limits.smallestMoonSeparationDegrees
         let merit = configuration.scheduler.merit
         let conditions = night.instants.map { forecast.expectedConditions(at: $0) }
         var scores: [(target: Int, score: Double, hour: Int)] = []

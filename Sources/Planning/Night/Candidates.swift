@@ -2,26 +2,6 @@ import Foundation
 import Sky
 import StarlingCore
 
-/// How far inside each limit the planner stays, so that a plan made from the grid never
-/// breaks a constraint checked exactly at any instant of a planned block.
-///
-/// Between grid instants the planner interpolates linearly; over a 5-minute step the true
-/// altitude departs from the straight line by at most ω²h²/8 ≈ 12″ (ω the sidereal rate), the
-/// Moon–target separation changes by less than 0.1°, and the Moon's altitude by less than
-/// 1.3°. Twilight times are bracketed to 1 s, when the Sun moves 0.004°.
-public struct SafetyMargins: Sendable, Hashable {
-    /// Added to the altitude, airmass and horizon-mask limits, degrees.
-    public var altitudeDegrees: Double = 0.02
-    /// Added to the Moon separation limit, degrees.
-    public var moonSeparationDegrees: Double = 0.2
-    /// A Moon brighter than allowed counts as down only this far below the horizon, degrees.
-    public var moonBelowHorizonDegrees: Double = 1.5
-    /// Kept from dusk and dawn, seconds.
-    public var twilightSeconds: Double = 5
-
-    public init() {}
-}
-
 /// One request a telescope could carry out tonight, with everything the schedulers need:
 /// when a block of its length may run (every constraint holds throughout), its merit on the
 /// grid, and where it points.
@@ -37,7 +17,9 @@ struct Candidate: Sendable {
     /// ICRS position, degrees (slews of equatorial mounts).
     let rightAscensionDegrees: Double
     let declinationDegrees: Double
-    /// Maximal intervals, seconds from the grid start, throughout which every constraint holds.
+    /// Maximal intervals, seconds from the grid start, in which a block may lie: every
+    /// constraint holds throughout, and for ``ConstraintMargins/lateStartSeconds`` after the
+    /// interval's end (a block that starts that late still fits).
     let intervals: [ClosedRange<Double>]
     /// Merit at each grid instant (0 where the target is not observable).
     let merit: [Double]
@@ -65,14 +47,14 @@ struct CandidateBuilder {
     let telescope: Telescope
     let merit: MeritModel
     let overheads: Overheads
-    let margins: SafetyMargins
+    let margins: ConstraintMargins
     /// Expected weather at each grid instant.
     let conditions: [ExpectedConditions]
     /// Filter names to small integers.
     var filterCodes: [String: Int] = [:]
 
     init(
-        night: SiteNight, grid: VisibilityGrid, telescope: Telescope, merit: MeritModel, overheads: Overheads, margins: SafetyMargins,
+        night: SiteNight, grid: VisibilityGrid, telescope: Telescope, merit: MeritModel, overheads: Overheads, margins: ConstraintMargins,
         forecast: any WeatherForecast
     ) {
         self.night = night
@@ -97,26 +79,28 @@ struct CandidateBuilder {
         let count = night.instantCount
         guard count >= 2 else { return nil }
         let step = night.stepSeconds
-        let constraints = request.constraints
-        guard let dark = night.darkness(constraints.darkness) else { return nil }
+        // The one observing rule (Sky's `ObservingLimits`), kept the margins inside its limits:
+        // the grid is interpolated, and the plan must still hold at dispatch.
+        let limits = ObservingLimits(request, telescope: telescope, site: night.site).tightened(by: margins)
+        guard let dark = night.darkness(request.constraints.darkness) else { return nil }
         let block = overheads.blockSeconds(request)
         var lowest = max(notBefore, night.offset(dark.start) + margins.twilightSeconds)
         var highest = night.offset(dark.end) - margins.twilightSeconds
         if let window = request.window {
-            lowest = max(lowest, night.offset(window.start))
-            highest = min(highest, night.offset(window.end))
+            lowest = max(lowest, night.offset(window.start) + margins.windowSeconds)
+            highest = min(highest, night.offset(window.end) - margins.windowSeconds)
         }
-        guard highest - lowest >= block else { return nil }
+        // A block must still fit if it starts `lateStartSeconds` late: it ends that much
+        // before the end of every interval.
+        let slack = margins.lateStartSeconds
+        guard highest - lowest >= block + slack else { return nil }
 
-        let minimumAltitude = max(
-            constraints.minimumAltitude.degrees, Airmass.altitudeDegrees(forSecantAirmass: constraints.maximumAirmass),
-            telescope.mount.minimumAltitude.degrees) + margins.altitudeDegrees
-        let minimumSeparation = constraints.minimumMoonSeparation.degrees + margins.moonSeparationDegrees
+        let minimumAltitude = limits.lowestAltitudeDegrees
+        let minimumSeparation = limits.smallestMoonSeparationDegrees
         // Separations are compared as cosines (no trigonometry per instant).
         let largestSeparationCosine = cos(minimumSeparation * .pi / 180)
-        let mask = night.site.horizonMask
-        let maskHighest = mask.highestAltitude.degrees
-        let limitsMoonBrightness = constraints.maximumMoonIllumination < 1
+        let maskHighest = limits.highestMaskAltitudeDegrees
+        let limitsMoonBrightness = limits.limitsMoonBrightness
 
         // Per instant: altitude and the checks that hold at an instant.
         let first = max(0, Int((lowest / step).rounded(.down)))
@@ -126,7 +110,7 @@ struct CandidateBuilder {
         var open: (start: Double, end: Double)?
         func close() {
             if let piece = open {
-                let lower = max(piece.start, lowest), upper = min(piece.end, highest)
+                let lower = max(piece.start, lowest), upper = min(piece.end, highest) - slack
                 if upper - lower >= block { intervals.append(lower...upper) }
                 open = nil
             }
@@ -148,8 +132,7 @@ struct CandidateBuilder {
             }
             if limitsMoonBrightness {
                 let allowed = [k, k + 1].allSatisfy { index in
-                    night.sky[index].moonAltitudeDegrees <= -margins.moonBelowHorizonDegrees
-                        || night.sky[index].moonIllumination <= constraints.maximumMoonIllumination
+                    limits.moonBrightnessAllows(moonAltitudeDegrees: night.sky[index].moonAltitudeDegrees, moonIllumination: night.sky[index].moonIllumination)
                 }
                 guard allowed else { close(); continue }
             }
@@ -161,9 +144,9 @@ struct CandidateBuilder {
             // The horizon mask: the lowest altitude on the piece must clear the highest mask
             // point over the azimuths swept.
             let pieceLowest = max(min(a0, a1), minimumAltitude)
-            if pieceLowest < maskHighest + margins.altitudeDegrees {
+            if pieceLowest < maskHighest {
                 let limit = Self.highestMask(
-                    mask, from: grid.azimuthDegrees(target: row, instant: k), to: grid.azimuthDegrees(target: row, instant: k + 1))
+                    limits.horizon, from: grid.azimuthDegrees(target: row, instant: k), to: grid.azimuthDegrees(target: row, instant: k + 1))
                 guard pieceLowest >= limit + margins.altitudeDegrees else { close(); continue }
             }
             add(start, end)

@@ -1,5 +1,5 @@
 public import Foundation
-import Sky
+public import Sky
 public import StarlingCore
 
 /// Plans one telescope's night: a timed list of observations that respects every
@@ -19,7 +19,8 @@ public import StarlingCore
 /// A block is planned only where every constraint holds from the start of its lead-in
 /// (slew, settle, filter change) to the end of its last readout: altitude, airmass, the
 /// mount's lowest altitude, the horizon mask over the azimuths swept, Moon separation and
-/// brightness, darkness and the request's window, each kept ``SafetyMargins`` inside its limit.
+/// brightness, darkness and the request's window (Sky's `ObservingLimits`, the rule dispatch
+/// checks), each kept ``Configuration/margins`` inside its limit.
 ///
 /// ```swift
 /// let night = try SiteNight(site: xinglong, localDate: date)
@@ -43,7 +44,7 @@ public struct NightScheduler: Sendable {
         /// What an observation is worth.
         public var merit: MeritModel
         /// How far inside each limit plans stay.
-        public var margins: SafetyMargins
+        public var margins: ConstraintMargins
         /// Whether slews, settles, filter changes and readouts are counted.
         public var countsOverheads: Bool
         /// Which algorithm plans.
@@ -59,7 +60,7 @@ public struct NightScheduler: Sendable {
         public var seedsWithAssignment: Bool
 
         public init(
-            merit: MeritModel = .standard, margins: SafetyMargins = SafetyMargins(), countsOverheads: Bool = true,
+            merit: MeritModel = .standard, margins: ConstraintMargins = ConstraintMargins(), countsOverheads: Bool = true,
             algorithm: Algorithm = .automatic, slotSeconds: Double? = nil, improvementRoundsPerVisit: Int = 10, seed: UInt64 = 1,
             seedsWithAssignment: Bool = true
         ) {
@@ -124,10 +125,7 @@ public struct NightScheduler: Sendable {
         guard night.instantCount >= 2 else { return Schedule.empty(note: "no nautical darkness at \(site.id) on the night of \(night.localDate)") }
         // Screen first (a dot product per target and instant): only targets that rise above the
         // lowest altitude any request allows get the full grid.
-        let lowest = requests.map { request in
-            max(request.constraints.minimumAltitude.degrees, Airmass.altitudeDegrees(forSecantAirmass: request.constraints.maximumAirmass),
-                telescope.mount.minimumAltitude.degrees)
-        }.min() ?? 0
+        let lowest = requests.map { ObservingLimits($0, telescope: telescope, site: site).lowestAltitudeDegrees }.min() ?? 0
         let flags = AltitudeScreen.isAbove(
             .degrees(lowest - 0.1), targets: TargetDirections(requests.map(\.target.coordinates)), timeline: night.timeline,
             threads: ProcessInfo.processInfo.activeProcessorCount)
@@ -149,8 +147,9 @@ public struct NightScheduler: Sendable {
     }
 
     /// When each request could run tonight: the intervals throughout which every constraint
-    /// holds (with the safety margins) and that are long enough for its block, as the
-    /// schedulers see them. Empty for a request that cannot be observed.
+    /// holds (with the margins, the last ``ConstraintMargins/lateStartSeconds`` kept free) and
+    /// that are long enough for its block, as the schedulers see them. Empty for a request
+    /// that cannot be observed.
     ///
     /// - Returns: for each request, its intervals (UTC), in time order.
     public func observableWindows(_ requests: [ObservationRequest], night: SiteNight, forecast: any WeatherForecast = ClearSkyForecast()) -> [[DateInterval]] {

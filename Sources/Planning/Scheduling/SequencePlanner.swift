@@ -106,11 +106,13 @@ struct SequencePlanner {
 
     // MARK: Geometry and value
 
-    /// Seconds from the end of `from` (or the start state) to the exposure start of `to`.
+    /// Seconds from the end of `from` (or the start state) to the exposure start of `to`: the
+    /// lead-in of ``Overheads``, the rule dispatch times observations by.
     func transition(from: Int?, to: Int, at time: Double) -> Double {
         guard overheads.isCounted else { return 0 }
         let changesFilter: Bool
         let slew: Double
+        var dome = 0.0
         if let from {
             changesFilter = lastFilters[from] != firstFilters[to]
             switch mountKind {
@@ -118,9 +120,14 @@ struct SequencePlanner {
                 // Hour angle = LST − RA: the hour-angle move is the RA difference, at any instant.
                 slew = overheads.slewSeconds(
                     firstAxisDegrees: rightAscensions[from] - rightAscensions[to], secondAxisDegrees: declinations[from] - declinations[to])
+                if overheads.countsDome {
+                    let (_, z0) = horizontal(rows[from], at: time), (_, z1) = horizontal(rows[to], at: time)
+                    dome = overheads.domeSeconds(fromAzimuthDegrees: z0, toAzimuthDegrees: z1)
+                }
             case .altAzimuth:
                 let (a0, z0) = horizontal(rows[from], at: time), (a1, z1) = horizontal(rows[to], at: time)
                 slew = overheads.slewSeconds(firstAxisDegrees: z1 - z0, secondAxisDegrees: a1 - a0)
+                dome = overheads.domeSeconds(fromAzimuthDegrees: z0, toAzimuthDegrees: z1)
             }
         } else {
             changesFilter = start.filter.map { $0 != firstFilters[to] } ?? true
@@ -128,10 +135,12 @@ struct SequencePlanner {
                 slew = overheads.slewSeconds(
                     firstAxisDegrees: pointing.rightAscension - rightAscensions[to], secondAxisDegrees: pointing.declination - declinations[to])
             } else {
-                slew = overheads.slewSeconds(firstAxisDegrees: 90, secondAxisDegrees: 0)
+                slew = overheads.slewSeconds(firstAxisDegrees: Overheads.unknownPointingSlewDegrees, secondAxisDegrees: 0)
             }
+            // Where the dome stands is not known here: a turn as long as the slew.
+            dome = overheads.domeSeconds(fromAzimuthDegrees: 0, toAzimuthDegrees: Overheads.unknownPointingSlewDegrees)
         }
-        return overheads.transitionSeconds(slewSeconds: slew, changesFilter: changesFilter)
+        return overheads.leadInSeconds(slewSeconds: slew, domeSeconds: dome, changesFilter: changesFilter)
     }
 
     /// Interpolated altitude and azimuth of a grid row at a time, degrees.

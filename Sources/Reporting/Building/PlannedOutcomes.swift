@@ -12,7 +12,7 @@ extension NightReport.Shortfall.Cause {
             self = .weather
         case .enclosureClosed:
             self = .closed
-        case .telescopeFault, .deviceFault, .deviceTimeout, .disconnected:
+        case .telescopeFault, .deviceFault, .deviceTimeout, .disconnected, .interrupted:
             self = .fault
         case .telescopeBusy, .preempted, .operatorRequest, .leaseExpired, .retracted:
             self = .interruption

@@ -92,7 +92,7 @@ public struct FrameMeasurer: Sendable {
 
     private func measure(_ frame: inout FITSFrame, record: FrameRecord, at time: Date) throws(FITSError) -> Measurement {
         // The record knows the exposure and airmass even when a driver's header does not.
-        if frame.metadata.exposureSeconds == nil, record.exposureSeconds > 0 { frame.metadata.exposureSeconds = record.exposureSeconds }
+        if (frame.metadata.exposureSeconds ?? 0) <= 0, record.exposureSeconds > 0 { frame.metadata.exposureSeconds = record.exposureSeconds }
         let analysis = try FrameAnalysis(frame: frame, options: options)
         let summary = analysis.summary
         let band = record.filter.band ?? frame.metadata.filter.flatMap(PhotometricBand.init(filterName:))

@@ -114,7 +114,8 @@ struct MarkdownReport {
             lines.append("")
         }
         for followUp in report.followUps {
-            lines.append("### \(followUp.eventID ?? followUp.alertID.rawValue)" + (followUp.isRetraction ? " (retraction)" : ""))
+            // The event id comes from the notice: escaped as text, never read as markup.
+            lines.append("### \(plain(followUp.eventID ?? followUp.alertID.rawValue))" + (followUp.isRetraction ? " (retraction)" : ""))
             lines.append("")
             var facts: [String] = []
             if let mission = followUp.mission { facts.append("\(mission) \(followUp.noticeType ?? "")") }
@@ -156,7 +157,7 @@ struct MarkdownReport {
                 report.plans.map { ["`\($0.telescopeID)`", "`\($0.planID)`", "\($0.version)", "\($0.entries)", $0.model.map { "model \($0)" } ?? "deterministic core", $0.notes.joined(separator: " · ")] })
         }
         for ranking in report.rankings {
-            lines.append("### \(ranking.model) ranked `\(ranking.telescopeID)`")
+            lines.append("### \(plain(ranking.model)) ranked `\(ranking.telescopeID)`")
             lines.append("")
             lines += table(["Start", "Target", "Merit", "Model's reason"], ranking.entries.map { [ReportFormat.utcTime($0.start), $0.targetName, ReportFormat.number($0.merit, 2), $0.reason] })
             if let trace = ranking.reasoningTrace, !trace.isEmpty {
@@ -266,6 +267,23 @@ struct MarkdownReport {
         for row in rows { lines.append("| " + row.map(cell).joined(separator: " | ") + " |") }
         lines.append("")
         return lines
+    }
+
+    /// Outside text (an alert's event id, a model's name) as literal Markdown text on one line
+    /// after a heading's `### `, as the HTML report escapes it: the characters that could open
+    /// markup there (emphasis, code, links, images, raw HTML, entities, headings' closing `#`,
+    /// tables, strikethrough) backslash-escaped (CommonMark §2.4), line breaks as spaces.
+    func plain(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "\n", "\r": escaped += " "
+            case "\\", "`", "*", "_", "[", "]", "<", ">", "#", "!", "|", "~", "&":
+                escaped += "\\\(character)"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 
     /// Text safe inside a table cell or emphasis: pipes escaped, line breaks as spaces, and

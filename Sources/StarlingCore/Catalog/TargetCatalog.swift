@@ -15,20 +15,24 @@ import Foundation
 /// | `major_axis_arcmin` | optional major-axis diameter |
 /// | `priority` | 0…10 |
 /// | `cadence_nights` | optional nights between survey visits |
+/// | `aliases` | optional other names, `;`-separated (`M31;UGC 00454;Andromeda Galaxy`) |
 public struct TargetCatalog: Sendable {
     /// The catalog's name (its file's base name).
     public let name: String
     public let targets: [Target]
+    /// Other names of targets (Messier, NGC/IC, PGC/UGC numbers, common names), by target id.
+    public let aliases: [TargetID: [String]]
 
-    public init(name: String, targets: [Target]) {
+    public init(name: String, targets: [Target], aliases: [TargetID: [String]] = [:]) {
         self.name = name
         self.targets = targets
+        self.aliases = aliases
     }
 
     /// The columns a catalog file must have.
     public static let requiredColumns = ["id", "name", "ra_deg", "dec_deg", "kind", "priority"]
     /// Columns a catalog file may have besides the required ones.
-    public static let optionalColumns = ["magnitude", "magnitude_band", "distance_mpc", "major_axis_arcmin", "cadence_nights"]
+    public static let optionalColumns = ["magnitude", "magnitude_band", "distance_mpc", "major_axis_arcmin", "cadence_nights", "aliases"]
 
     /// Parses catalog CSV text.
     ///
@@ -42,6 +46,7 @@ public struct TargetCatalog: Sendable {
             errors.append(ConfigError(.unknownField, file: file, line: 1, field: column, "unknown column '\(column)'"))
         }
         var targets: [Target] = []
+        var aliases: [TargetID: [String]] = [:]
         var seen: [String: Int] = [:]
         for row in table.rows {
             do {
@@ -53,12 +58,17 @@ public struct TargetCatalog: Sendable {
                 }
                 seen[target.id.rawValue] = row.line
                 targets.append(target)
+                let names = (row["aliases"] ?? "").split(separator: ";").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+                if !names.isEmpty { aliases[target.id] = names }
             } catch {
                 errors.append(error)
             }
         }
+        if table.rows.isEmpty {
+            errors.append(ConfigError(.missingField, file: file, line: 1, "no targets: the file has its header line but no rows"))
+        }
         if !errors.isEmpty { throw ConfigErrors(errors) }
-        return TargetCatalog(name: name, targets: targets)
+        return TargetCatalog(name: name, targets: targets, aliases: aliases)
     }
 
     /// Loads `<directory>/<name>.csv`.
@@ -134,16 +144,20 @@ public struct TargetCatalog: Sendable {
 }
 
 extension TargetCatalog {
-    /// Finds a target by id or name, forgiving spacing, case and leading zeros:
-    /// `NGC 4258`, `ngc4258`, `NGC4258` and `M106` (from a name like "NGC 4258 (M106)") all match.
+    /// Finds a target by id, name or alias, forgiving spacing, case and leading zeros:
+    /// `NGC 4258`, `ngc4258`, `NGC4258` and `M106` (from a name like "NGC 4258 (M106)") all
+    /// match, and so do aliases such as `Andromeda Galaxy`, `UGC 454` or `Caldwell 5`.
     public func target(named query: String) -> Target? {
         let key = Self.searchKey(query)
-        return targets.first { target in
-            if Self.searchKey(target.id.rawValue) == key || Self.searchKey(target.name) == key { return true }
-            // Names such as "NGC 4258 (M106)": match either part.
-            let parts = target.name.split(whereSeparator: { $0 == "(" || $0 == ")" })
-            return parts.contains { Self.searchKey(String($0)) == key }
-        }
+        guard !key.isEmpty else { return nil }
+        return targets.first { names(of: $0).contains { Self.searchKey($0) == key } }
+    }
+
+    /// Every name a target goes by here: id, name, the parts of a name such as
+    /// "NGC 4258 (M106)", and its aliases.
+    public func names(of target: Target) -> [String] {
+        let parts = target.name.split(whereSeparator: { $0 == "(" || $0 == ")" }).map(String.init)
+        return [target.id.rawValue, target.name] + parts + (aliases[target.id] ?? [])
     }
 
     /// Lowercase letters and digits only, without leading zeros in runs of digits.
@@ -160,12 +174,30 @@ extension TargetCatalog {
 }
 
 extension ProjectLayout {
-    /// Finds a target by id or name in every catalog of `catalogs/`, in name order.
+    /// Finds a target by id, name or alias in every catalog of `catalogs/`, in name order.
     /// - Returns: the target and its catalog's name, or `nil` if no catalog has it.
     public func findTarget(named query: String) throws(ConfigErrors) -> (target: Target, catalog: String)? {
         for name in catalogNames {
             if let target = try loadCatalog(named: name).target(named: query) { return (target, name) }
         }
         return nil
+    }
+
+    /// Finds a target by id, name or alias in every catalog of `catalogs/`, or says plainly
+    /// that no catalog knows the name (with the nearest name when it looks like a typo).
+    ///
+    /// - Throws: ``UnknownNameError`` when no catalog has the name; ``ConfigErrors`` when a
+    ///   catalog cannot be read.
+    public func resolveTarget(named query: String) throws -> (target: Target, catalog: String) {
+        var names: [String] = []
+        for name in catalogNames {
+            let catalog = try loadCatalog(named: name)
+            if let target = catalog.target(named: query) { return (target, name) }
+            names += catalog.targets.flatMap { catalog.names(of: $0) }
+        }
+        throw UnknownNameError(
+            kind: "target", name: query.trimmingWhitespace(),
+            scope: "in catalogs \(catalogNames.joined(separator: ", ")) (ids, names and aliases: Messier, NGC/IC, PGC/UGC, common names); give --ra and --dec for a position",
+            known: names, listsKnown: false)
     }
 }

@@ -58,9 +58,11 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
 public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
     public let errors: [ConfigError]
 
+    /// - Parameter errors: the problems; one reported twice (a shared telescope model's bad
+    ///   field, met through every telescope that uses it) is kept once.
     public init(_ errors: [ConfigError]) {
         precondition(!errors.isEmpty, "ConfigErrors needs at least one error")
-        self.errors = errors
+        self.errors = errors.uniqued()
     }
 
     /// One problem per line.
@@ -71,10 +73,14 @@ public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
 /// `starling validate` reports every problem in a file, not just the first.
 package final class Diagnostics {
     package private(set) var errors: [ConfigError] = []
+    /// Findings that leave the file valid (a normalised longitude, a remote position).
+    package private(set) var notes: [ConfigError] = []
 
     package init() {}
 
     package func report(_ error: ConfigError) { errors.append(error) }
+
+    package func note(_ note: ConfigError) { notes.append(note) }
 
     /// Runs `body`; on a ``ConfigError`` records it and returns `nil`.
     package func attempt<T>(_ body: () throws -> T) -> T? {
@@ -93,5 +99,13 @@ package final class Diagnostics {
     /// Throws everything collected, if anything was.
     package func throwIfAny() throws(ConfigErrors) {
         if !errors.isEmpty { throw ConfigErrors(errors) }
+    }
+}
+
+extension Array where Element == ConfigError {
+    /// The problems in order, each once.
+    package func uniqued() -> [ConfigError] {
+        var seen: Set<ConfigError> = []
+        return filter { seen.insert($0).inserted }
     }
 }

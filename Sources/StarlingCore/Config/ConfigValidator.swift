@@ -13,10 +13,18 @@ public struct ConfigValidator: Sendable {
     public struct Report: Sendable {
         /// Files checked, in order, with what each was taken to be.
         public var checked: [(path: String, kind: FileKind)] = []
-        /// Every problem found.
-        public var errors: [ConfigError] = []
+        /// Every problem found, each once.
+        public private(set) var errors: [ConfigError] = []
+        /// Findings that leave the files valid (a 0…360° longitude read as −180…180, a site
+        /// far from every known observatory), each once.
+        public private(set) var notes: [ConfigError] = []
 
         public var isValid: Bool { errors.isEmpty }
+
+        /// Adds problems found by a check outside the validator (a scenario's alert files, read by
+        /// Coordination), keeping each once.
+        public mutating func add(_ found: [ConfigError]) { errors = (errors + found).uniqued() }
+        mutating func note(_ found: [ConfigError]) { notes = (notes + found).uniqued() }
     }
 
     /// What a configuration file is.
@@ -42,7 +50,7 @@ public struct ConfigValidator: Sendable {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                report.errors.append(ConfigError(.unreadable, file: path, "no such file or folder"))
+                report.add([ConfigError(.unreadable, file: path, "no such file or folder")])
                 continue
             }
             if isDirectory.boolValue {
@@ -58,33 +66,23 @@ public struct ConfigValidator: Sendable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
         let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".csv") }
             .map { directory + "/" + $0 }
-        let siteFiles = files.filter { (try? classify($0)) == .site }
-        for file in files { validateFile(file, into: &report) }
-        // Cross-file rule: telescope ids are unique across the array.
-        if siteFiles.count > 1 {
-            var owner: [String: String] = [:]
-            let loader = (try? modelsLoader(near: directory)) ?? SiteLoader()
-            for file in siteFiles {
-                guard let site = try? loader.loadSite(path: file) else { continue }
-                for telescope in site.telescopes {
-                    if let other = owner[telescope.id.rawValue] {
-                        report.errors.append(ConfigError(
-                            .duplicate, file: file, field: "telescopes",
-                            "telescope id '\(telescope.id)' is also used in \(other); telescope ids must be unique across the array"))
-                    }
-                    owner[telescope.id.rawValue] = file
-                }
-            }
+        var sites: [(file: String, site: Site)] = []
+        for file in files {
+            if let site = validateFile(file, into: &report) { sites.append((file, site)) }
         }
+        // The cross-file rule, as loading the network applies it.
+        report.add(ObservatoryNetwork.duplicateTelescopeIDs(sites))
     }
 
-    private func validateFile(_ path: String, into report: inout Report) {
+    /// Validates one file; returns the site when it is a valid site file.
+    @discardableResult
+    private func validateFile(_ path: String, into report: inout Report) -> Site? {
         let kind: FileKind
         do {
             kind = try classify(path)
         } catch {
-            report.errors.append(contentsOf: error.errors)
-            return
+            report.add(error.errors)
+            return nil
         }
         report.checked.append((path, kind))
         do {
@@ -94,24 +92,31 @@ public struct ConfigValidator: Sendable {
             case .telescopeModels:
                 _ = try SiteLoader(modelsText: try readText(path), file: path)
             case .site:
-                let loader = try modelsLoader(near: URL(fileURLWithPath: path).deletingLastPathComponent().path)
-                _ = try loader.loadSite(path: path)
+                let loader = try siteLoader(near: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+                let (site, errors, notes) = loader.inspectSite(path: path)
+                report.add(errors)
+                report.note(notes)
+                return site
             case .scenario:
                 let network = try? layout.loadNetwork()
                 let context = network.map { Scenario.Context(network: $0, catalogNames: layout.catalogNames) }
                 _ = try Scenario.load(path: path, context: context)
             }
         } catch {
-            report.errors.append(contentsOf: error.errors)
+            report.add(error.errors)
         }
+        return nil
     }
 
-    /// The loader for site files in a folder: its own `models.yaml`, else the installation's.
-    private func modelsLoader(near directory: String) throws(ConfigErrors) -> SiteLoader {
+    /// The loader for site files in a folder: its own `models.yaml`, else the installation's;
+    /// its own registry of known observatories, else the installation's.
+    private func siteLoader(near directory: String) throws(ConfigErrors) -> SiteLoader {
+        let hasOwnRegistry = FileManager.default.fileExists(atPath: directory + "/" + KnownObservatories.relativePath)
+        let registryDirectory = hasOwnRegistry ? directory : layout.sitesDirectory
         if FileManager.default.fileExists(atPath: directory + "/" + SiteLoader.modelsFileName) {
-            return try ObservatoryNetwork.loader(forDirectory: directory)
+            return try ObservatoryNetwork.loader(forDirectory: directory, registryDirectory: registryDirectory)
         }
-        return try ObservatoryNetwork.loader(forDirectory: layout.sitesDirectory)
+        return try ObservatoryNetwork.loader(forDirectory: layout.sitesDirectory, registryDirectory: registryDirectory)
     }
 
     /// Decides what a file is from its extension and its top-level keys.

@@ -30,6 +30,34 @@ public struct ObservatoryNetwork: Sendable {
         return nil
     }
 
+    /// The site a user named, by its id (case ignored).
+    ///
+    /// - Throws: ``UnknownNameError`` naming the nearest id when the name looks like a typo.
+    public func site(named name: String) throws(UnknownNameError) -> Site {
+        let typed = name.trimmingWhitespace()
+        if let found = sites.first(where: { $0.id.rawValue.lowercased() == typed.lowercased() }) { return found }
+        throw UnknownNameError(kind: "site", name: typed, known: sites.map(\.id.rawValue))
+    }
+
+    /// The telescope a user named, by its id (case ignored), and its site; with `site`, only
+    /// among that site's telescopes.
+    ///
+    /// - Throws: ``UnknownNameError`` naming the nearest id when the name looks like a typo,
+    ///   or saying that the telescope is at another site.
+    public func telescope(named name: String, at site: Site? = nil) throws(UnknownNameError) -> (site: Site, telescope: Telescope) {
+        let typed = name.trimmingWhitespace()
+        for candidate in sites {
+            guard let telescope = candidate.telescopes.first(where: { $0.id.rawValue.lowercased() == typed.lowercased() }) else { continue }
+            if let site, site.id != candidate.id {
+                throw UnknownNameError(
+                    kind: "telescope", name: typed, scope: "at \(site.id) (it is at \(candidate.id))", known: site.telescopes.map(\.id.rawValue))
+            }
+            return (candidate, telescope)
+        }
+        let known = (site.map { [$0] } ?? sites).flatMap { $0.telescopes.map(\.id.rawValue) }
+        throw UnknownNameError(kind: "telescope", name: typed, scope: site.map { "at \($0.id)" }, known: known)
+    }
+
     /// Loads every `*.yaml` in a directory as a site, with `models.yaml` as the shared models.
     ///
     /// - Throws: ``ConfigErrors`` listing every problem in every file, including telescope ids
@@ -38,20 +66,13 @@ public struct ObservatoryNetwork: Sendable {
         let files = try siteFiles(in: directory)
         let loader = try loader(forDirectory: directory)
         let diagnostics = Diagnostics()
-        var sites: [Site] = []
-        var telescopeOwner: [TelescopeID: String] = [:]
+        var loaded: [(file: String, site: Site)] = []
         for file in files {
             guard let site = diagnostics.attempt({ try loader.loadSite(path: file) }) else { continue }
-            for telescope in site.telescopes {
-                if let other = telescopeOwner[telescope.id] {
-                    diagnostics.report(ConfigError(
-                        .duplicate, file: file, field: "telescopes",
-                        "telescope id '\(telescope.id)' is also used in \(other); telescope ids must be unique across the array"))
-                }
-                telescopeOwner[telescope.id] = file
-            }
-            sites.append(site)
+            loaded.append((file, site))
         }
+        for error in duplicateTelescopeIDs(loaded) { diagnostics.report(error) }
+        let sites = loaded.map(\.site)
         if sites.isEmpty && diagnostics.errors.isEmpty {
             diagnostics.report(ConfigError(.missingReference, file: directory, "no site files (*.yaml) found"))
         }
@@ -68,10 +89,33 @@ public struct ObservatoryNetwork: Sendable {
             .map { directory + "/" + $0 }
     }
 
-    /// A site loader that knows the models file in `directory`, if there is one.
-    static func loader(forDirectory directory: String) throws(ConfigErrors) -> SiteLoader {
+    /// The cross-file rule: a telescope id names one telescope in the whole array. Each
+    /// repeat is reported at its `id` line, naming the file and line of the first.
+    static func duplicateTelescopeIDs(_ sites: [(file: String, site: Site)]) -> [ConfigError] {
+        var owner: [TelescopeID: String] = [:]
+        var errors: [ConfigError] = []
+        for (file, site) in sites {
+            for telescope in site.telescopes {
+                if let other = owner[telescope.id] {
+                    let otherLine = SiteLoader.line(ofTelescope: telescope.id, inFile: other).map { ":\($0)" } ?? ""
+                    errors.append(ConfigError(
+                        .duplicate, file: file, line: SiteLoader.line(ofTelescope: telescope.id, inFile: file), field: "telescopes",
+                        "telescope id '\(telescope.id)' is also used in \(other)\(otherLine); telescope ids must be unique across the array"))
+                } else {
+                    owner[telescope.id] = file
+                }
+            }
+        }
+        return errors
+    }
+
+    /// A site loader that knows the models file in `directory`, if there is one, and the
+    /// registry of known observatories in `registryDirectory` (default: `directory`), if it
+    /// has one.
+    static func loader(forDirectory directory: String, registryDirectory: String? = nil) throws(ConfigErrors) -> SiteLoader {
+        let registry = try KnownObservatories.load(sitesDirectory: registryDirectory ?? directory)
         let modelsPath = directory + "/" + SiteLoader.modelsFileName
-        guard FileManager.default.fileExists(atPath: modelsPath) else { return SiteLoader() }
-        return try SiteLoader(modelsText: try readText(modelsPath), file: modelsPath)
+        guard FileManager.default.fileExists(atPath: modelsPath) else { return SiteLoader(registry: registry) }
+        return try SiteLoader(modelsText: try readText(modelsPath), file: modelsPath, registry: registry)
     }
 }

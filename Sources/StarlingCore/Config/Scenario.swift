@@ -295,6 +295,15 @@ public struct AlertInjection: Sendable, Hashable {
 }
 
 extension Scenario {
+    /// The live network's world when no scenario is given: every site under its own climate
+    /// from `date` on, no faults or alerts injected.
+    public static func climate(for network: ObservatoryNetwork, at date: Date, seed: UInt64 = 1) -> Scenario {
+        Scenario(
+            name: "climate", description: "every site under its own climate", date: CalendarDate(date, in: TimeZone(identifier: "UTC")!),
+            seed: seed, catalog: "", sites: .only(network.sites.map(\.id)), start: nil, end: nil, weather: WeatherScenario(defaultModel: .climate),
+            faults: [], alerts: [])
+    }
+
     /// The same scenario with another seed.
     public func with(seed: UInt64) -> Scenario {
         Scenario(

@@ -25,10 +25,17 @@ public enum SiteCoordinateCheck {
             case timeZoneOffset
             /// The position is far from every known site, but swapping latitude and longitude lands on one.
             case swappedCoordinates
+            /// The position is far from every known site, but flipping a sign (and perhaps
+            /// swapping) lands on one.
+            case misplacedCoordinates
+            /// Beside a known observatory, the elevation matches its height in kilometres or feet.
+            case elevationUnit
+            /// No known observatory is near (a notice naming the nearest, not an error).
+            case remoteFromKnownSites
         }
 
         /// Whether the finding makes the record unusable as it stands.
-        public var isError: Bool { kind != .longitudeNormalized }
+        public var isError: Bool { kind != .longitudeNormalized && kind != .remoteFromKnownSites }
 
         public var description: String { message }
     }
@@ -112,17 +119,143 @@ public enum SiteCoordinateCheck {
         latitude: Double, longitude: Double, against known: [(name: String, location: GeodeticLocation)],
         toleranceKilometers: Double = 10
     ) -> Issue? {
-        func nearest(_ lat: Double, _ lon: Double) -> (name: String, kilometers: Double)? {
-            known.map { ($0.name, surfaceDistanceKilometers(lat, lon, $0.location.latitude.degrees, $0.location.longitude.degrees)) }
-                .min { $0.1 < $1.1 }
+        let stations = known.map {
+            KnownObservatories.Station(
+                code: "", name: $0.name, latitudeDegrees: $0.location.latitude.degrees, longitudeDegrees: $0.location.longitude.degrees,
+                elevationMeters: $0.location.elevationMeters, precisionMeters: 0)
         }
-        if let direct = nearest(latitude, longitude), direct.kilometers <= toleranceKilometers { return nil }
-        guard (-90.0...90.0).contains(longitude), let swapped = nearest(longitude, latitude), swapped.kilometers <= toleranceKilometers else {
-            return nil
+        let placement = placement(latitude: latitude, longitude: longitude, in: KnownObservatories(stations: stations), toleranceKilometers: toleranceKilometers)
+        guard case .corrected(let correction, _, _, _) = placement, correction == .swapped else { return nil }
+        return issues(for: placement, latitude: latitude, longitude: longitude, elevationMeters: nil, named: \.name).first
+    }
+
+    /// Checks a position and elevation against the registry of known observatories: catches
+    /// latitude and longitude swapped or a sign flipped when the corrected position lands on a
+    /// known observatory and the given one on none, and an elevation in kilometres or feet
+    /// beside a known observatory; notes a position far from every known observatory, naming
+    /// the nearest.
+    ///
+    /// - Parameters:
+    ///   - latitude: degrees, as published.
+    ///   - longitude: degrees, east positive, as published (0…360 accepted).
+    ///   - elevationMeters: as published, if given.
+    ///   - registry: the known observatories (``KnownObservatories``).
+    ///   - toleranceKilometers: how close to a known observatory counts as "at" it.
+    /// - Returns: the findings; errors (``Issue/isError``) and at most one notice.
+    public static func check(
+        latitude: Double, longitude: Double, elevationMeters: Double?, against registry: KnownObservatories,
+        toleranceKilometers: Double = 10
+    ) -> [Issue] {
+        guard (-90.0...90.0).contains(latitude), (-180.0...360.0).contains(longitude) else { return [] }
+        let placement = placement(latitude: latitude, longitude: longitude, in: registry, toleranceKilometers: toleranceKilometers)
+        return issues(for: placement, latitude: latitude, longitude: longitude, elevationMeters: elevationMeters, named: \.label)
+    }
+
+    /// A change that may turn a mistyped position into the intended one.
+    public enum Correction: String, Sendable, CaseIterable {
+        case swapped = "latitude and longitude swapped"
+        case longitudeSign = "the longitude's sign flipped"
+        case latitudeSign = "the latitude's sign flipped"
+        case bothSigns = "both signs flipped"
+        case swappedAndLongitudeSign = "latitude and longitude swapped and the longitude's sign flipped"
+        case swappedAndLatitudeSign = "latitude and longitude swapped and the latitude's sign flipped"
+        case swappedAndBothSigns = "latitude and longitude swapped and both signs flipped"
+
+        /// The corrected (latitude, longitude), or `nil` when the correction gives no position.
+        func apply(latitude: Double, longitude: Double) -> (Double, Double)? {
+            let (lat, lon): (Double, Double)
+            switch self {
+            case .swapped: (lat, lon) = (longitude, latitude)
+            case .longitudeSign: (lat, lon) = (latitude, -longitude)
+            case .latitudeSign: (lat, lon) = (-latitude, longitude)
+            case .bothSigns: (lat, lon) = (-latitude, -longitude)
+            case .swappedAndLongitudeSign: (lat, lon) = (longitude, -latitude)
+            case .swappedAndLatitudeSign: (lat, lon) = (-longitude, latitude)
+            case .swappedAndBothSigns: (lat, lon) = (-longitude, -latitude)
+            }
+            guard (-90.0...90.0).contains(lat), (-180.0...180.0).contains(lon) else { return nil }
+            return (lat, lon)
         }
-        return Issue(
-            kind: .swappedCoordinates, field: "latitude_deg",
-            message: "latitude_deg \(format(latitude)), longitude_deg \(format(longitude)) is far from any known site, but swapped it is \(formatFixed(swapped.kilometers, decimals: 1)) km from \(swapped.name) (latitude and longitude swapped?)")
+
+        var field: String {
+            switch self {
+            case .longitudeSign: "longitude_deg"
+            default: "latitude_deg"
+            }
+        }
+    }
+
+    /// Where a position stands against a registry.
+    enum Placement {
+        /// Within the tolerance of a known observatory.
+        case at(KnownObservatories.Station, kilometers: Double)
+        /// Far from every known observatory, but corrected it is at one.
+        case corrected(Correction, KnownObservatories.Station, kilometers: Double, nearest: (KnownObservatories.Station, Double))
+        /// Far from every known observatory, and no correction helps.
+        case remote(nearest: KnownObservatories.Station, kilometers: Double)
+        /// The registry is empty.
+        case unknown
+    }
+
+    static func placement(latitude: Double, longitude: Double, in registry: KnownObservatories, toleranceKilometers: Double) -> Placement {
+        let east = longitude > 180 ? longitude - 360 : longitude
+        guard let direct = registry.nearest(latitude: latitude, longitude: east) else { return .unknown }
+        if direct.kilometers <= toleranceKilometers { return .at(direct.station, kilometers: direct.kilometers) }
+        for correction in Correction.allCases {
+            // A correction that barely moves the position (latitude close to longitude, a sign
+            // flipped near the equator) cannot be told from a site a little off a known one.
+            guard let (lat, lon) = correction.apply(latitude: latitude, longitude: east),
+                surfaceDistanceKilometers(latitude, east, lat, lon) > 4 * toleranceKilometers,
+                let found = registry.nearest(latitude: lat, longitude: lon), found.kilometers <= toleranceKilometers
+            else { continue }
+            return .corrected(correction, found.station, kilometers: found.kilometers, nearest: direct)
+        }
+        return .remote(nearest: direct.station, kilometers: direct.kilometers)
+    }
+
+    /// An elevation beside a known observatory this close is compared with its height.
+    static let elevationComparisonKilometers = 3.0
+
+    private static func issues(
+        for placement: Placement, latitude: Double, longitude: Double, elevationMeters: Double?,
+        named name: KeyPath<KnownObservatories.Station, String>
+    ) -> [Issue] {
+        let position = "latitude_deg \(format(latitude)), longitude_deg \(format(longitude))"
+        switch placement {
+        case .unknown:
+            return []
+        case .remote(let nearest, let kilometers):
+            return [Issue(
+                kind: .remoteFromKnownSites, field: "latitude_deg",
+                message: "\(position) is \(kilometersText(kilometers)) from the nearest known observatory, \(nearest[keyPath: name]); check the position if the site is meant to be there")]
+        case .corrected(let correction, let station, let kilometers, let nearest):
+            let kind: Issue.Kind = correction == .swapped ? .swappedCoordinates : .misplacedCoordinates
+            let east = longitude > 180 ? longitude - 360 : longitude
+            let fixed = correction.apply(latitude: latitude, longitude: east).map { "latitude_deg \(format($0.0)), longitude_deg \(format($0.1))" } ?? ""
+            return [Issue(
+                kind: kind, field: correction.field,
+                message: "\(position) is \(kilometersText(nearest.1)) from the nearest known observatory (\(nearest.0[keyPath: name])), but with \(correction.rawValue) it is \(kilometersText(kilometers)) from \(station[keyPath: name]): did you mean \(fixed)?")]
+        case .at(let station, let kilometers):
+            guard let elevation = elevationMeters, kilometers <= elevationComparisonKilometers, station.precisionMeters <= 50 else { return [] }
+            let margin = 150 + station.precisionMeters
+            guard abs(elevation - station.elevationMeters) > 500 else { return [] }
+            let known = "\(station[keyPath: name]), \(kilometersText(kilometers)) away, is at \(Int(station.elevationMeters.rounded())) m"
+            if abs(elevation * 1000 - station.elevationMeters) <= margin {
+                return [Issue(
+                    kind: .elevationUnit, field: "elevation_m",
+                    message: "elevation_m \(format(elevation)) looks like kilometres: \(known) (write \(format((elevation * 1000).rounded())))")]
+            }
+            if abs(elevation * 0.3048 - station.elevationMeters) <= margin {
+                return [Issue(
+                    kind: .elevationUnit, field: "elevation_m",
+                    message: "elevation_m \(format(elevation)) looks like feet: \(known) (write \(format((elevation * 0.3048).rounded())))")]
+            }
+            return []
+        }
+    }
+
+    private static func kilometersText(_ kilometers: Double) -> String {
+        kilometers < 10 ? "\(formatFixed(kilometers, decimals: 1)) km" : "\(Int(kilometers.rounded())) km"
     }
 
     /// Great-circle distance on a sphere of the Earth's mean radius, kilometres.

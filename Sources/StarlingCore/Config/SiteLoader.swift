@@ -11,6 +11,8 @@ public struct SiteLoader: Sendable {
     public static let modelsFileName = "models.yaml"
 
     private let models: [String: ModelEntry]
+    /// The known observatories positions are cross-checked against; `nil`: no cross-check.
+    private let registry: KnownObservatories?
 
     private struct ModelEntry: @unchecked Sendable {
         // @unchecked: Yams nodes are immutable value trees once composed.
@@ -18,10 +20,19 @@ public struct SiteLoader: Sendable {
     }
 
     /// A loader with no shared telescope models.
-    public init() { models = [:] }
+    ///
+    /// - Parameter registry: known observatories to cross-check site positions against
+    ///   (``SiteCoordinateCheck/check(latitude:longitude:elevationMeters:against:toleranceKilometers:)``).
+    public init(registry: KnownObservatories? = nil) {
+        models = [:]
+        self.registry = registry
+    }
 
     /// A loader that resolves `model:` references against a models file's text.
-    public init(modelsText: String, file: String) throws(ConfigErrors) {
+    ///
+    /// - Parameter registry: known observatories to cross-check site positions against.
+    public init(modelsText: String, file: String, registry: KnownObservatories? = nil) throws(ConfigErrors) {
+        self.registry = registry
         let diagnostics = Diagnostics()
         var models: [String: ModelEntry] = [:]
         diagnostics.attempt {
@@ -60,6 +71,29 @@ public struct SiteLoader: Sendable {
         try loadSite(text: try readText(path), file: path)
     }
 
+    /// Loads one site file and also returns its notices: findings that leave it valid, such as
+    /// a 0…360° longitude read as −180…180 or a position far from every known observatory.
+    ///
+    /// - Returns: the site (`nil` when it has errors), every error, every notice.
+    public func inspectSite(path: String) -> (site: Site?, errors: [ConfigError], notes: [ConfigError]) {
+        let text: String
+        do { text = try readText(path) } catch { return (nil, error.errors, []) }
+        let diagnostics = Diagnostics()
+        let site = diagnostics.attempt { try readSite(text: text, file: path, diagnostics: diagnostics) } ?? nil
+        return (diagnostics.errors.isEmpty ? site : nil, diagnostics.errors, diagnostics.notes)
+    }
+
+    /// The line of a telescope's `id` in a site file, for errors found across files.
+    static func line(ofTelescope id: TelescopeID, inFile path: String) -> Int? {
+        guard let text = try? readText(path), let root = try? ConfigNode.parse(text, file: path).mapping(),
+            let telescopes = try? root.child("telescopes")?.sequence()
+        else { return nil }
+        for node in telescopes {
+            if let idNode = (try? node.mapping())?.child("id"), (try? idNode.string()) == id.rawValue { return idNode.line }
+        }
+        return nil
+    }
+
     static let siteKeys: Set<String> = [
         "id", "name", "latitude_deg", "longitude_deg", "elevation_m", "timezone", "source", "horizon_mask_deg",
         "weather", "climate", "telescopes",
@@ -85,7 +119,7 @@ public struct SiteLoader: Sendable {
         }
         let name = diagnostics.attempt { try root.required("name").string() }
         let source = diagnostics.attempt { try root.required("source").string() }
-        let position = diagnostics.attempt { try Self.readPosition(root) }
+        let position = diagnostics.attempt { try readPosition(root, diagnostics: diagnostics) }
         let horizon = diagnostics.attempt { try Self.readHorizonMask(root.child("horizon_mask_deg")) }
         let weather = diagnostics.attempt { try Self.readWeatherSource(root.child("weather")) }
         let climate = diagnostics.attempt { try Self.readClimate(root.child("climate")) }
@@ -120,8 +154,9 @@ public struct SiteLoader: Sendable {
     }
 
     /// Reads latitude, longitude, elevation and time zone together, so that
-    /// ``SiteCoordinateCheck`` can judge them against each other.
-    private static func readPosition(_ root: ConfigMapping) throws -> (GeodeticLocation, TimeZone) {
+    /// ``SiteCoordinateCheck`` can judge them against each other and, when the loader has a
+    /// registry, against the known observatories.
+    private func readPosition(_ root: ConfigMapping, diagnostics: Diagnostics) throws -> (GeodeticLocation, TimeZone) {
         let nodes = [
             "latitude_deg": try root.required("latitude_deg"), "longitude_deg": try root.required("longitude_deg"),
             "elevation_m": try root.required("elevation_m"), "timezone": try root.required("timezone"),
@@ -130,9 +165,14 @@ public struct SiteLoader: Sendable {
         let longitude = try nodes["longitude_deg"]!.double()
         let elevation = try nodes["elevation_m"]!.double()
         let zoneName = try nodes["timezone"]!.string()
-        let errors = SiteCoordinateCheck.check(latitude: latitude, longitude: longitude, elevationMeters: elevation, timeZone: zoneName)
-            .filter(\.isError)
-            .map { issue in nodes[issue.field]!.error(code(for: issue.kind), issue.message) }
+        var issues = SiteCoordinateCheck.check(latitude: latitude, longitude: longitude, elevationMeters: elevation, timeZone: zoneName)
+        if let registry, !issues.contains(where: \.isError) {
+            issues += SiteCoordinateCheck.check(latitude: latitude, longitude: longitude, elevationMeters: elevation, against: registry)
+        }
+        for issue in issues where !issue.isError {
+            diagnostics.note(nodes[issue.field]!.error(Self.code(for: issue.kind), issue.message))
+        }
+        let errors = issues.filter(\.isError).map { issue in nodes[issue.field]!.error(Self.code(for: issue.kind), issue.message) }
         if !errors.isEmpty { throw ConfigErrors(errors) }
         guard let zone = TimeZone(identifier: zoneName),
             let location = try? GeodeticLocation(latitude: .degrees(latitude), longitude: .degrees(longitude), elevationMeters: elevation)
@@ -146,7 +186,7 @@ public struct SiteLoader: Sendable {
         switch kind {
         case .latitudeOutOfRange, .longitudeOutOfRange, .elevationOutOfRange, .longitudeNormalized: .outOfRange
         case .deprecatedTimeZone, .unknownTimeZone: .timeZone
-        case .timeZoneHemisphere, .timeZoneOffset, .swappedCoordinates: .inconsistent
+        case .timeZoneHemisphere, .timeZoneOffset, .swappedCoordinates, .misplacedCoordinates, .elevationUnit, .remoteFromKnownSites: .inconsistent
         }
     }
 

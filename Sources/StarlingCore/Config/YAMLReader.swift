@@ -20,11 +20,47 @@ struct ConfigNode {
             return ConfigNode(node: root, file: file, path: "")
         } catch let error as ConfigError {
             throw error
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            throw duplicateKeyError(duplicates, mappingMark: context.mark, text: text, file: file)
         } catch let error as YamlError {
             throw ConfigError(.syntax, file: file, line: Self.line(of: error), "not valid YAML: \(Self.problem(of: error))")
         } catch {
             throw ConfigError(.syntax, file: file, "not valid YAML: \(error)")
         }
+    }
+
+    /// Yams reports a repeated key at the start of its mapping; find the repeat's own line
+    /// (a key at the mapping's indentation, seen before in it) so the error points there.
+    private static func duplicateKeyError(_ duplicates: [String], mappingMark: Mark, text: String, file: String) -> ConfigError {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let indent = max(0, mappingMark.column - 1)
+        let names = duplicates.sorted()
+        var first: [String: Int] = [:]
+        var index = max(0, mappingMark.line - 1)
+        while index < lines.count {
+            let line = lines[index]
+            let leading = line.prefix { $0 == " " || $0 == "-" }.count
+            if index > mappingMark.line - 1, leading < indent, !line.trimmingWhitespace().isEmpty, !line.trimmingWhitespace().hasPrefix("#") {
+                break  // the mapping has ended
+            }
+            if leading == indent || (index == mappingMark.line - 1) {
+                let body = line.dropFirst(leading)
+                if let colon = body.firstIndex(of: ":") {
+                    let key = body[..<colon].trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+                    if names.contains(key) {
+                        if let earlier = first[key] {
+                            return ConfigError(
+                                .duplicate, file: file, line: index + 1, field: key,
+                                "key '\(key)' is repeated (first on line \(earlier)); each key may appear once")
+                        }
+                        first[key] = index + 1
+                    }
+                }
+            }
+            index += 1
+        }
+        let keys = names.map { "'\($0)'" }.joined(separator: ", ")
+        return ConfigError(.duplicate, file: file, line: mappingMark.line, "key \(keys) is repeated in this mapping; each key may appear once")
     }
 
     private static func line(of error: YamlError) -> Int? {
@@ -161,9 +197,7 @@ struct ConfigMapping {
             guard let key = keyNode.string, !known.contains(key) else { continue }
             let path = owner.path.isEmpty ? key : "\(owner.path).\(key)"
             var message = "unknown field '\(path)'"
-            if let suggestion = known.min(by: { editDistance($0, key) < editDistance($1, key) }),
-                editDistance(suggestion, key) <= max(2, key.count / 3)
-            {
+            if let suggestion = NameLookup.suggestion(for: key, among: known.sorted()) {
                 message += " (did you mean '\(suggestion)'?)"
             } else {
                 message += " (known: \(known.sorted().joined(separator: ", ")))"
@@ -172,18 +206,4 @@ struct ConfigMapping {
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
     }
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    var previous = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...max(b.count, 1) where !b.isEmpty {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return a.isEmpty ? b.count : previous[b.count]
 }

@@ -92,6 +92,8 @@ public struct Reason: Sendable, Hashable, Codable, CustomStringConvertible {
         case deviceFault = "device-fault"
         case deviceTimeout = "device-timeout"
         case disconnected
+        /// The process running the telescope stopped (a crash, a kill) while the observation ran.
+        case interrupted
         case unsupportedFilter = "unsupported-filter"
         case preempted
         case operatorRequest = "operator-request"

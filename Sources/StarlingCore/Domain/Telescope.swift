@@ -60,6 +60,19 @@ public struct Telescope: Sendable, Hashable, Codable, Identifiable {
     /// The filter with the given name, if the wheel has it.
     public func filter(named name: String) -> Filter? { filters.first { $0.name == name } }
 
+    /// The filter a user named: the one of that exact name, else the only one whose name
+    /// matches ignoring case (`R` finds `r` on a wheel without `R`).
+    ///
+    /// - Throws: ``UnknownNameError`` when no filter matches (with a suggestion when the name
+    ///   looks like a typo) or several match ignoring case.
+    public func filter(matching name: String) throws(UnknownNameError) -> Filter {
+        let typed = name.trimmingWhitespace()
+        if let exact = filter(named: typed) { return exact }
+        let folded = filters.filter { $0.name.lowercased() == typed.lowercased() }
+        if folded.count == 1 { return folded[0] }
+        throw UnknownNameError(kind: "filter", name: typed, scope: "on \(id)", known: filters.map(\.name), candidates: folded.map(\.name))
+    }
+
     /// Detected electrons per second from a magnitude-0 source in a band, above the
     /// atmosphere: N₀ · π(D/2)² · throughput.
     public func zeroMagnitudeElectronRate(in band: PhotometricBand) -> Double {
@@ -142,6 +155,43 @@ public struct MountModel: Sendable, Hashable, Codable {
         self.settleSeconds = settleSeconds
         self.minimumAltitude = minimumAltitude
         self.kind = kind
+    }
+
+    /// Seconds to move both axes at once through these angles (no settle): the axis with
+    /// the larger angle sets the time. The first axis (hour angle or azimuth) goes the
+    /// shorter way round.
+    public func moveSeconds(firstAxisDegrees first: Double, secondAxisDegrees second: Double) -> Double {
+        axisMoveSeconds(.degrees(Self.largerAxisDegrees(first, second)))
+    }
+
+    /// Seconds to move between two positions on this mount's own axes (no settle): hour
+    /// angle and declination for an equatorial mount (Δ hour angle = −Δ right ascension, at
+    /// any instant), azimuth and altitude at the instant of the move for an alt-azimuth mount.
+    public func moveSeconds(from: MountPosition, to: MountPosition) -> Double {
+        axisMoveSeconds(.degrees(largerAxisDegrees(from: from, to: to)))
+    }
+
+    /// The larger of the two axis moves between two positions, degrees (the first axis the
+    /// shorter way round).
+    public func largerAxisDegrees(from: MountPosition, to: MountPosition) -> Double {
+        switch kind {
+        case .equatorial:
+            Self.largerAxisDegrees(
+                to.equatorial.rightAscension.degrees - from.equatorial.rightAscension.degrees,
+                to.equatorial.declination.degrees - from.equatorial.declination.degrees)
+        case .altAzimuth:
+            Self.largerAxisDegrees(
+                to.horizontal.azimuth.degrees - from.horizontal.azimuth.degrees, to.horizontal.altitude.degrees - from.horizontal.altitude.degrees)
+        }
+    }
+
+    /// A mount within this of its target on both axes is on it: no slew and no settle, degrees (1″).
+    public static let onTargetDegrees = 1.0 / 3600
+
+    static func largerAxisDegrees(_ first: Double, _ second: Double) -> Double {
+        var firstAngle = abs(first).truncatingRemainder(dividingBy: 360)
+        if firstAngle > 180 { firstAngle = 360 - firstAngle }
+        return max(firstAngle, abs(second))
     }
 
     /// Seconds to move one axis through an angle with this profile (no settle): the

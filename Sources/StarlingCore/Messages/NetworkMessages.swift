@@ -1,24 +1,29 @@
 public import Foundation
 
+// Commands and events of the network's agents. Events live here so any agent may hear any
+// other's without depending on its module; a command lives with its agent's module when its
+// payload is that module's own type (`CoordinatorCommand`, in Coordination).
+
 /// What the planner is asked to do.
 public enum PlannerCommand: Sendable {
-    /// Plan every telescope's night for a UTC date.
-    case planArray(date: CalendarDate)
+    /// Plan the night that begins on a local date at each site, for some telescopes (`nil`:
+    /// every telescope of the network).
+    case planNight(localDate: CalendarDate, telescopes: Set<TelescopeID>?)
     /// Re-plan one telescope from an instant, after weather, a fault or a follow-up.
     case replan(telescope: TelescopeID, from: Date, reason: String)
+    /// After a restart: announce each telescope's latest stored plan for the night containing
+    /// the instant again, so every telescope carries on with the plan it had; plan from the
+    /// instant those that have none.
+    case resume(at: Date)
 }
 
 /// What the planner reports.
 public enum PlannerEvent: Sendable {
     case planMade(NightPlan)
-}
-
-/// What the network coordinator is asked to do.
-public enum CoordinatorCommand: Sendable {
-    /// A new alert notice, already durable in the store.
-    case ingest(Alert)
-    /// An operator's rule for an alert kind: pin, forbid or order sites.
-    case setSitePolicy(SitePolicy)
+    /// A plan stored before a restart, announced again so its telescope carries on with it.
+    case planRestored(NightPlan)
+    /// A command could not be carried out; the telescopes keep the plans they have.
+    case planningFailed(telescope: TelescopeID?, reason: String, at: Date)
 }
 
 /// What the network coordinator reports.
@@ -51,6 +56,18 @@ public struct SitePolicy: Sendable, Hashable, Codable {
 public enum ReporterCommand: Sendable {
     /// Measure a new frame.
     case measure(FrameRecord)
+    /// Measure every frame of an interval that has no stored quality (after a restart: frames
+    /// written just before a crash keep their files and rows but may lack a measurement).
+    case measureUnmeasured(DateInterval)
     /// Build the reports for a night.
     case buildNightReport(date: CalendarDate, site: SiteID?)
+}
+
+/// What the reporter reports.
+public enum ReporterEvent: Sendable {
+    /// A frame's quality was measured (or found unreadable) and stored.
+    case frameMeasured(FrameQuality)
+    /// A night's report was written; `path` is its HTML file.
+    case reportWritten(night: CalendarDate, site: SiteID?, path: String, at: Date)
+    case reportFailed(night: CalendarDate, site: SiteID?, reason: String, at: Date)
 }

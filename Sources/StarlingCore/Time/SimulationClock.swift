@@ -84,7 +84,7 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
             defer { state.nextSequence += 1 }
             return (state.now, state.nextSequence)
         }
-        return Task {
+        return Task.detached {
             await Self.$isParticipant.withValue(true) {
                 _ = try? await self.park(until: start, alarm: nil, reservedSequence: place)
                 await operation()
@@ -122,18 +122,26 @@ public final class SimulationClock: UTCClock, @unchecked Sendable {
                 let resumeNow: Bool = state.withLock { state in
                     // Cancelled between the check above and here: do not park.
                     if Task.isCancelled { return true }
+                    // The alarm's waker goes in before the task counts as waiting. Installed
+                    // after, a ring in between (from a task the scheduler resumed as soon as
+                    // this one counted as waiting) found no waker and was only noted; this
+                    // sleeper was then brought forward late, after time had moved on: a dome
+                    // turn of 30 s kept its telescope waiting 130 s. A ring already pending
+                    // parks it due now.
+                    var due = deadline, reason = WakeReason.deadline
+                    if let alarm, !alarm.install({ [weak self] in self?.bringForward(current) }) {
+                        due = state.now
+                        reason = .alarm
+                    }
                     state.sleepers[sequence] = Sleeper(
-                        deadline: deadline, sequence: sequence, isParticipant: participant, continuation: continuation)
-                    state.queue.push(deadline: deadline.secondsSince1970, sequence: sequence)
+                        deadline: due, sequence: sequence, isParticipant: participant, continuation: continuation, reason: reason)
+                    state.queue.push(deadline: due.secondsSince1970, sequence: sequence)
                     if participant { Self.markWaiting(&state) }
                     return false
                 }
                 if resumeNow {
                     continuation.resume(throwing: CancellationError())
                     return
-                }
-                if let alarm, !alarm.install({ [weak self] in self?.bringForward(current) }) {
-                    bringForward(current)
                 }
             }
         } onCancel: {

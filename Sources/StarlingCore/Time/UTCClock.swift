@@ -12,6 +12,11 @@ public protocol UTCClock: Clock, Sendable where Instant == UTCInstant, Duration 
     ///
     /// Under ``SimulationClock`` time only advances while every such task is waiting on the
     /// clock, so work done by an agent must run in a task started here (or in the caller's).
+    ///
+    /// The task is detached: it inherits neither the caller's task-local values nor its
+    /// priority. A host that spawns its agents stops them in its own order; a service group's
+    /// graceful shutdown reaching every agent at once would stop the router before the
+    /// telescopes have closed.
     @discardableResult
     func spawn(named name: String, _ operation: @escaping @Sendable () async -> Void) -> Task<Void, Never>
 
@@ -52,7 +57,7 @@ public struct WallClock: UTCClock {
 
     @discardableResult
     public func spawn(named name: String, _ operation: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
-        Task { await operation() }
+        Task.detached { await operation() }
     }
 
     public func sleep(until deadline: UTCInstant, orUntil alarm: Alarm) async throws -> WakeReason {

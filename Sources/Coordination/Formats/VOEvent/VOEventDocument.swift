@@ -45,6 +45,9 @@ struct VOEventDocument: Sendable {
     var citations: [Citation] = []
     /// Departures from the schema noticed while reading (`attribute datatype read as dataType`).
     var quirks: [String] = []
+    /// Elements that must appear once but appeared again (`C1`, `Error2Radius`, …): which of
+    /// the values is meant cannot be known, so the packet is refused.
+    var duplicates: [String] = []
 
     /// The first parameter with this name (case-insensitive), in any group.
     func param(_ name: String) -> Param? {

@@ -30,12 +30,12 @@ enum VOEventJSONReader {
         let location = json["WhereWhen"]?["ObsDataLocation"]?["ObservationLocation"]
         let coords = location?["AstroCoords"]
         document.coordSystemID = coords?.attribute("coord_system_id") ?? location?["AstroCoordSystem"]?.attribute("id")
-        document.isoTime = coords?["Time"]?["TimeInstant"]?["ISOTime"]?.text
+        document.isoTime = Self.single(coords?["Time"]?["TimeInstant"]?["ISOTime"], "ISOTime", &document)
         if let position = coords?["Position2D"] {
             document.positionUnit = position.attribute("unit")
-            document.c1 = position["Value2"]?["C1"]?.text
-            document.c2 = position["Value2"]?["C2"]?.text
-            document.errorRadius = position["Error2Radius"]?.text
+            document.c1 = Self.single(position["Value2"]?["C1"], "C1", &document)
+            document.c2 = Self.single(position["Value2"]?["C2"], "C2", &document)
+            document.errorRadius = Self.single(position["Error2Radius"], "Error2Radius", &document)
         }
         document.howDescriptions = (json["How"]?["Description"]?.elements ?? []).compactMap(\.text)
         if let why = json["Why"] {
@@ -48,6 +48,13 @@ enum VOEventJSONReader {
             if let ivorn = citation.text { document.citations.append(.init(ivorn: ivorn, cite: citation.attribute("cite") ?? "")) }
         }
         return document
+    }
+
+    /// The text of an element that must appear once; a repeated one (xmltodict's array) is
+    /// recorded in ``VOEventDocument/duplicates``.
+    private static func single(_ value: JSONValue?, _ name: String, _ document: inout VOEventDocument) -> String? {
+        if case .array(let items)? = value, items.count > 1 { document.duplicates.append(name) }
+        return value?.text
     }
 
     private static func param(_ json: JSONValue, group: (name: String?, type: String?)?) -> VOEventDocument.Param {

@@ -9,10 +9,16 @@ import StarlingCore
 /// no `role` (the schema's default, `observation`); FK5 J2000 positions (taken as ICRS: they
 /// differ by < 0.1″); TT/TDB times (converted to UTC). Read as *no position*: GCN's
 /// RA = Dec = 0 with a zero error radius (GBM Alert, Konus light curves). Read as a position
-/// without an error estimate: a negative error radius (SVOM GRM's −1).
+/// without an error estimate: a negative or empty error radius (SVOM GRM's −1), with a remark;
+/// for a gamma-ray trigger such a position is not followed up (it may be tens of degrees off).
 ///
 /// Refused: a packet without an `ivorn`, an unknown `role`, a position in another frame or
-/// unit, a declination outside ±90°, a time that is not ISO 8601 UTC/TT/TDB, no event time.
+/// unit, coordinates that are not decimal numbers (`0x10`, `nan`) or outside RA 0…360° and
+/// Dec ±90°, an error radius that is not a number or over 180°, a `C1`, `C2`, `Error2Radius`
+/// or `ISOTime` given twice, a time that is not ISO 8601 UTC/TT/TDB, no event time.
+///
+/// The instrument's own flags (star tracker, source class, known source) are read by
+/// ``InstrumentFlags``; the stated containment of the error radius by ``containment(_:packetType:)``.
 enum VOEventNormalizer {
     static func normalize(_ document: VOEventDocument, format: AlertFormat) throws(AlertFormatError) -> ParsedNotice {
         var remarks: [String] = []
@@ -23,17 +29,24 @@ enum VOEventNormalizer {
         guard let ivorn = document.ivorn?.trimmingCharacters(in: .whitespacesAndNewlines), !ivorn.isEmpty else {
             throw fail(.missingField, "VOEvent/@ivorn", "the packet has no ivorn, so it cannot be identified or de-duplicated")
         }
+        if let repeated = document.duplicates.first {
+            throw fail(
+                .invalidValue, "WhereWhen/…/\(repeated)",
+                "<\(repeated)> appears \(document.duplicates.filter { $0 == repeated }.count + 1) times: which value is meant cannot be known")
+        }
         let roleText = document.role?.trimmingCharacters(in: .whitespaces).lowercased() ?? "observation"
         guard var role = Alert.Role(rawValue: roleText) else {
             throw fail(.invalidValue, "VOEvent/@role", "role '\(roleText)' is not observation, test, utility or prediction")
         }
         if document.role == nil { remarks.append("no role attribute: taken as observation (the schema's default)") }
-        if role == .observation, document.value("Test_Submission")?.lowercased() == "true" {
+        for flag in ["Test_Submission", "Test_Notice"] where role == .observation && document.value(flag)?.lowercased() == "true" {
             role = .test
-            remarks.append("Test_Submission is true: treated as role test")
+            remarks.append("\(flag) is true: treated as role test")
         }
 
-        let packetType = document.value("Packet_Type").flatMap { Int($0) }
+        let packetText = document.value("Packet_Type")
+        let packetType = packetText.flatMap(NoticeNumber.integer)
+        if let packetText, packetType == nil { remarks.append("Packet_Type '\(packetText)' is not a whole number: ignored") }
         let gcnType = packetType.flatMap(GCNNoticeType.named)
         let authority = Self.ivornAuthority(ivorn)
         let mission = gcnType?.mission ?? Self.mission(fromIVORN: ivorn, authorShortName: document.authorShortName)
@@ -43,11 +56,15 @@ enum VOEventNormalizer {
         let kind = gcnType?.kind ?? Self.kind(document: document, authority: authority)
 
         // Time: WhereWhen's ISOTime in the coordinate system's time scale.
-        let issued = document.whoDate.flatMap(NoticeTime.parse)
+        var issued: Date?
+        if let text = document.whoDate {
+            issued = NoticeTime.parse(text)
+            if issued == nil { remarks.append("Who/Date \(NoticeTime.problem(text)): the issue time is unknown") }
+        }
         let eventTime: Date
         if let text = document.isoTime {
             guard let parsed = NoticeTime.parse(text) else {
-                throw fail(.invalidValue, "WhereWhen/…/ISOTime", "'\(text)' is not an ISO 8601 time")
+                throw fail(.invalidValue, "WhereWhen/…/ISOTime", NoticeTime.problem(text))
             }
             let scale = Self.timeScale(document.coordSystemID)
             guard let utc = NoticeTime.toUTC(parsed, scale: scale) else {
@@ -65,9 +82,10 @@ enum VOEventNormalizer {
         // Position and error circle.
         var position: EquatorialCoordinates?
         var errorRegion = Alert.ErrorRegion.none
+        var hasNoErrorEstimate = false
         if let c1 = document.c1, let c2 = document.c2 {
-            guard let ra = Double(c1), let dec = Double(c2) else {
-                throw fail(.invalidValue, "WhereWhen/…/Value2", "C1 '\(c1)' / C2 '\(c2)' are not numbers")
+            guard let ra = NoticeNumber.parse(c1), let dec = NoticeNumber.parse(c2) else {
+                throw fail(.invalidValue, "WhereWhen/…/Value2", "C1 '\(c1)' / C2 '\(c2)' are not decimal numbers")
             }
             let unit = document.positionUnit?.lowercased() ?? "deg"
             guard unit == "deg" || unit == "degrees" else {
@@ -77,21 +95,29 @@ enum VOEventNormalizer {
             guard frame == "ICRS" || frame == "FK5" else {
                 throw fail(.unsupported, "AstroCoords/@coord_system_id", "coordinate frame '\(document.coordSystemID ?? "")' (only ICRS and FK5 J2000 are read)")
             }
-            let radius = document.errorRadius.flatMap { Double($0) }
+            var radius: Double?
+            if let text = document.errorRadius {
+                if text.trimmingWhitespace().isEmpty {
+                    remarks.append("Error2Radius is empty: the notice gives no error estimate")
+                    hasNoErrorEstimate = true
+                } else {
+                    guard let value = NoticeNumber.parse(text) else {
+                        throw fail(.invalidValue, "Error2Radius", "'\(text)' is not a decimal number of degrees")
+                    }
+                    radius = value
+                }
+            }
             if ra == 0, dec == 0, radius == nil || radius == 0 {
                 remarks.append("RA = Dec = 0 with no error radius: GCN's way of saying there is no position")
             } else {
-                do {
-                    position = try EquatorialCoordinates(rightAscensionDegrees: ra, declinationDegrees: dec)
-                } catch {
-                    throw fail(.invalidValue, "WhereWhen/…/Value2", "RA \(c1), Dec \(c2): \(error)")
-                }
+                position = try NoticePosition.coordinates(rightAscensionDegrees: ra, declinationDegrees: dec, format: format, field: "WhereWhen/…/Value2")
+                if ra == 360 { remarks.append("RA 360° read as 0°") }
                 if frame == "FK5" { remarks.append("FK5 (J2000) position taken as ICRS") }
                 if let radius, radius > 0 {
-                    guard radius <= 180 else { throw fail(.invalidValue, "Error2Radius", "\(radius)° is larger than the sky") }
-                    errorRegion = .circle(radius: .degrees(radius))
+                    errorRegion = .circle(radius: .degrees(try NoticePosition.radiusDegrees(radius, format: format, field: "Error2Radius")))
                 } else if let radius, radius < 0 {
                     remarks.append("error radius \(radius): the notice gives no error estimate")
+                    hasNoErrorEstimate = true
                 }
             }
         }
@@ -99,17 +125,43 @@ enum VOEventNormalizer {
             if position == nil { errorRegion = .skyMap(SkyMapReference(location: skyMap)) }
         }
 
-        let far = Self.falseAlarmRate(document)
-        let serial = document.value("Pkt_Ser_Num").flatMap { Int($0) } ?? 1
+        var containment: Double?
+        if case .circle = errorRegion {
+            containment = Self.containment(document, packetType: packetType, radius: document.errorRadius.flatMap(NoticeNumber.parse))
+            if containment == nil { remarks.append("the notice does not say what the error radius contains: taken as 90 %") }
+        }
+
+        let far = Self.falseAlarmRate(document, remarks: &remarks)
+        let serial = document.value("Pkt_Ser_Num").flatMap(NoticeNumber.integer) ?? 1
         let classification = Self.classification(document)
-        let alert = Alert(
+        var alert = Alert(
             id: AlertID(ivorn), eventID: Self.eventID(document, ivorn: ivorn, mission: mission), eventTime: eventTime,
             issuedTime: issued, mission: mission, noticeType: noticeType, position: position, errorRegion: errorRegion,
             distance: nil, significance: Self.significance(document), falseAlarmRateHertz: far, role: role, kind: kind,
-            serial: serial, isRetraction: isRetraction, errorContainment: errorRegion == .none ? nil : gcnType?.containment,
+            serial: serial, isRetraction: isRetraction, errorContainment: containment,
             classification: classification.isEmpty ? nil : classification)
+
+        var verdict = InstrumentFlags.read(document, packetType: packetType, mission: mission, kind: kind)
+        if hasNoErrorEstimate, position != nil, kind == .gammaRayBurst {
+            verdict.forbid("\(mission) gives no error estimate for this gamma-ray position, which may be tens of degrees off")
+        }
+        remarks += verdict.remarks
+        alert = verdict.applied(to: alert)
         if format == .voevent11 { remarks.insert("VOEvent 1.1 namespace", at: 0) }
         return ParsedNotice(alert: alert, format: format, remarks: remarks)
+    }
+
+    /// The probability the error radius contains, when the notice or its mission's
+    /// documentation states it: IceCube/AMON's `src_error_90` (and `src_error_50`) name their
+    /// containment; GCN documents Swift's BAT, XRT and UVOT radii as 90 % and Fermi GBM's as
+    /// 68 % (``GCNNoticeType``). `nil` when nothing says.
+    static func containment(_ document: VOEventDocument, packetType: Int?, radius: Double?) -> Double? {
+        if let radius {
+            for (name, probability) in [("src_error_90", 0.9), ("src_error_50", 0.5)] {
+                if let stated = document.value(name).flatMap(NoticeNumber.parse), abs(stated - radius) < 1e-9 { return probability }
+            }
+        }
+        return packetType.flatMap(GCNNoticeType.named)?.containment
     }
 
     // MARK: Identity
@@ -195,14 +247,16 @@ enum VOEventNormalizer {
 
     static func significance(_ document: VOEventDocument) -> Double? {
         for name in ["Image_Signif", "Det_Signif", "Data_Signif", "Burst_Signif", "Rate_Signif", "TRIGGER_SIGNIF", "SNR"] {
-            if let value = document.value(name).flatMap(Double.init), value > 0 { return value }
+            if let value = document.value(name).flatMap(NoticeNumber.parse), value > 0 { return value }
         }
         return nil
     }
 
     /// `FAR` in Hz (LVK), or per year (AMON, `yr^-1`), as Hz.
-    static func falseAlarmRate(_ document: VOEventDocument) -> Double? {
-        guard let param = document.param("FAR"), let value = param.value.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) else {
+    static func falseAlarmRate(_ document: VOEventDocument, remarks: inout [String]) -> Double? {
+        guard let param = document.param("FAR"), let text = param.value, !text.trimmingWhitespace().isEmpty else { return nil }
+        guard let value = NoticeNumber.parse(text), value >= 0 else {
+            remarks.append("FAR '\(text)' is not a rate: ignored")
             return nil
         }
         switch param.unit?.lowercased() {
@@ -216,7 +270,7 @@ enum VOEventNormalizer {
     static func classification(_ document: VOEventDocument) -> [String: Double] {
         var result: [String: Double] = [:]
         for param in document.params(inGroup: "Classification") + document.params(inGroup: "Properties") {
-            if let name = param.name, let value = param.value.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+            if let name = param.name, let value = param.value.flatMap(NoticeNumber.parse) {
                 result[name] = value
             }
         }

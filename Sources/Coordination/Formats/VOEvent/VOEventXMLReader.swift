@@ -22,7 +22,13 @@ enum VOEventXMLReader {
     }
 
     /// Parses the XML; throws `.malformed` when it is not well-formed.
+    ///
+    /// The bytes are checked first (``NoticeBytes/check(_:)``): `XMLParser` traps on names that
+    /// are not UTF-8, so no unchecked byte reaches it, whoever calls this.
     static func read(_ data: Data) throws(AlertFormatError) -> Root {
+        guard try NoticeBytes.check(data) == .xml else {
+            throw AlertFormatError(.malformed, format: nil, "not XML (the first significant character is not '<')")
+        }
         let parser = XMLParser(data: data)
         let delegate = Delegate()
         parser.delegate = delegate
@@ -125,13 +131,17 @@ enum VOEventXMLReader {
                 document.whoDate = content
             case "shortName" where parent == "Author":
                 document.authorShortName = content
-            case "ISOTime":
+            case "ISOTime" where path.contains("WhereWhen"):
+                if document.isoTime != nil { document.duplicates.append("ISOTime") }
                 document.isoTime = document.isoTime ?? content
             case "C1" where parent == "Value2":
+                if document.c1 != nil { document.duplicates.append("C1") }
                 document.c1 = content
             case "C2" where parent == "Value2":
+                if document.c2 != nil { document.duplicates.append("C2") }
                 document.c2 = content
             case "Error2Radius":
+                if document.errorRadius != nil { document.duplicates.append("Error2Radius") }
                 document.errorRadius = content
             case "Description" where parent == "How":
                 document.howDescriptions.append(content)

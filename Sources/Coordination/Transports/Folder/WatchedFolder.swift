@@ -3,7 +3,14 @@ public import Logging
 public import StarlingCore
 
 /// Takes notices from files dropped into a folder: each new file is stored by the intake,
-/// then moved to `processed/` (accepted, ignored or already stored) or `refused/` (unreadable).
+/// then moved to `processed/` (accepted, ignored or already stored) or `refused/` (refused by
+/// the intake: unreadable, too large, not a notice, …).
+///
+/// A refused file is quarantined: it goes to `refused/` with a sidecar beside it, the same
+/// name plus `.reason` (`refused/bad.xml.reason`), holding the reason, the time and the id the
+/// intake stored it under; the scan goes on with the next file. No file can stop the folder:
+/// the intake checks every byte before a parser sees it, and at most the intake's limit
+/// (8 MiB, and one byte more to tell that it is over) is read from any file.
 ///
 /// A file leaves the folder only after its notice is durable, so a crash loses nothing; a
 /// file that was stored but not yet moved when the process died is stored again after a
@@ -85,7 +92,7 @@ public struct WatchedFolder: AlertTransport {
             guard manager.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             let data: Data
             do {
-                data = try Data(contentsOf: URL(fileURLWithPath: file))
+                data = try Self.read(file, upTo: NoticeBytes.maximumByteCount + 1)
             } catch {
                 logger.warning("Alert file unreadable; will retry", metadata: ["folder.file": "\(name)", "folder.error": "\(error.localizedDescription)"])
                 continue
@@ -97,17 +104,44 @@ public struct WatchedFolder: AlertTransport {
                 logger.error("Alert file could not be stored; left in place", metadata: ["folder.file": "\(name)", "store.error": "\(error)"])
                 continue
             }
-            let destination: String
-            if case .refused = receipt.outcome { destination = refusedFolder } else { destination = processedFolder }
-            try move(file, into: destination)
+            if case .refused(let reason) = receipt.outcome {
+                let quarantined = try move(file, into: refusedFolder)
+                writeReason(reason, receipt: receipt, beside: quarantined)
+                logger.warning(
+                    "Alert file refused and quarantined",
+                    metadata: ["folder.file": "\(name)", "alert.id": "\(receipt.id)", "alert.reason": "\(reason)"])
+            } else {
+                try move(file, into: processedFolder)
+            }
             receipts.append(receipt)
             logger.debug("Alert file taken in", metadata: ["folder.file": "\(name)", "alert.id": "\(receipt.id)"])
         }
         return receipts
     }
 
-    /// Moves a file into a folder, adding `-1`, `-2`, … before the extension if the name is taken.
-    private func move(_ file: String, into folder: String) throws(AlertTransportError) {
+    /// Reads at most `limit` bytes of a file: a file over the intake's limit is refused from
+    /// its first bytes, never loaded whole.
+    static func read(_ file: String, upTo limit: Int) throws -> Data {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+        defer { try? handle.close() }
+        return try handle.read(upToCount: limit) ?? Data()
+    }
+
+    /// Writes `refused/NAME.reason` beside a quarantined file. A sidecar that cannot be written
+    /// is logged: the reason is in the store in any case.
+    private func writeReason(_ reason: String, receipt: IntakeReceipt, beside file: String) {
+        let text = "\(reason)\nrefused at \(ISO8601.string(from: clock.currentDate)); stored as \(receipt.id)\n"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file + ".reason"), options: .atomic)
+        } catch {
+            logger.warning("Refusal reason not written beside the file", metadata: ["folder.file": "\(file)", "folder.error": "\(error.localizedDescription)"])
+        }
+    }
+
+    /// Moves a file into a folder, adding `-1`, `-2`, … before the extension if the name is
+    /// taken; returns where it went.
+    @discardableResult
+    private func move(_ file: String, into folder: String) throws(AlertTransportError) -> String {
         let manager = FileManager.default
         let url = URL(fileURLWithPath: file)
         let base = url.deletingPathExtension().lastPathComponent
@@ -123,6 +157,7 @@ public struct WatchedFolder: AlertTransport {
         } catch {
             throw AlertTransportError(.folderUnavailable, endpoint: path, "cannot move \(url.lastPathComponent) to \(folder) (\(error.localizedDescription))")
         }
+        return target
     }
 
     /// Files still being written: hidden, or ending in `.part`/`.tmp`.

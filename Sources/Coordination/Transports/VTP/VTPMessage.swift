@@ -22,8 +22,15 @@ enum VTPMessage {
         case unknown
     }
 
-    /// Reads just enough of a frame to route it.
+    /// Reads just enough of a frame to route it. A frame that fails ``NoticeBytes``'s checks
+    /// (not UTF-8, too deep, …) is `.unknown` without reaching `XMLParser`, which traps on some
+    /// such bytes; the intake then stores it as refused, with the reason.
     static func classify(_ data: Data) -> Kind {
+        do {
+            guard try NoticeBytes.check(data) == .xml else { return .unknown }
+        } catch {
+            return .unknown
+        }
         let parser = XMLParser(data: data)
         let delegate = Classifier()
         parser.delegate = delegate
@@ -69,27 +76,8 @@ enum VTPMessage {
         header.prefix(4).reduce(0) { ($0 << 8) | Int($1) }
     }
 
-    static func timestampText(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds.quotientAndRemainderFloor(dividingBy: 86_400)
-        let (year, month, day) = civil(fromDays: days.quotient)
-        let second = days.remainder
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, second / 3600, second / 60 % 60, second % 60)
-    }
-
-    /// The proleptic Gregorian date of a day count since 1970-01-01 (Hinnant's `civil_from_days`).
-    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
+    /// `2024-03-01T10:00:01Z`: VTP time stamps are whole seconds.
+    static func timestampText(_ date: Date) -> String { ISO8601.string(from: date, fractionDigits: 0) }
 
     private final class Classifier: NSObject, XMLParserDelegate {
         var root: String?
@@ -126,17 +114,5 @@ enum VTPMessage {
             }
             depth -= 1
         }
-    }
-}
-
-extension Int {
-    /// Quotient and remainder rounding toward −∞ (the remainder is never negative).
-    fileprivate func quotientAndRemainderFloor(dividingBy divisor: Int) -> (quotient: Int, remainder: Int) {
-        var (quotient, remainder) = quotientAndRemainder(dividingBy: divisor)
-        if remainder < 0 {
-            quotient -= 1
-            remainder += divisor
-        }
-        return (quotient, remainder)
     }
 }

@@ -26,13 +26,25 @@ public struct SimulatedEnclosure: EnclosureDriver {
         try await move(opening: false)
     }
 
+    /// Turns the dome at its constant rate the shorter way round, from where it faces now;
+    /// once there it follows the telescope (it is slaved) until the mount parks.
     public func rotate(toAzimuth azimuth: Angle) async throws(DriverError) {
         let model = simulation.telescope.enclosure
         guard model.kind == .dome else { return }
         try simulation.checkFaults(.enclosure, affectedBy: [.stuck])
+        simulation.releaseDome(at: simulation.now)
         let seconds = abs((azimuth - currentAzimuth()).normalizedSigned.degrees) / max(model.rotationDegreesPerSecond, 0.1)
         try await simulation.wait(until: simulation.now.addingTimeInterval(seconds), device: .enclosure, what: "dome rotation")
-        simulation.state.withLock { $0.domeAzimuth = azimuth }
+        simulation.state.withLock { state in
+            state.domeAzimuth = azimuth
+            state.isDomeSlaved = true
+        }
+    }
+
+    public func azimuth() async throws(DriverError) -> Angle? {
+        guard simulation.telescope.enclosure.kind == .dome else { return nil }
+        try simulation.checkFaults(.enclosure, affectedBy: [])
+        return simulation.domeAzimuth(at: simulation.now)
     }
 
     private func currentAzimuth() -> Angle { simulation.state.withLock { $0.domeAzimuth } }

@@ -2,8 +2,10 @@ import Foundation
 import Synchronization
 public import StarlingCore
 
-/// The simulated mount: slews at the configured rate with acceleration (both axes at once,
-/// the slower one setting the time), tracks, parks at the zenith, stalls on a fault.
+/// The simulated mount: slews on its own axes (hour angle and declination, or azimuth and
+/// altitude) at the configured rate with acceleration, both axes at once, the one with the
+/// larger angle setting the time (``StarlingCore/MountModel/moveSeconds(from:to:)``, the model
+/// the planners time slews by); tracks, parks at the zenith, stalls on a fault.
 ///
 /// It enforces no limits: like the INDI simulator, it would happily slew below the horizon.
 /// Keeping the telescope safe is the agent's job.
@@ -46,6 +48,7 @@ public struct SimulatedMount: MountDriver {
         guard let zenith = simulation.zenith(at: now) else { return }
         let alreadyParked = simulation.state.withLock { $0.mount.isParked }
         if alreadyParked { return }
+        simulation.releaseDome(at: now)
         try await move(to: zenith, what: "park")
         simulation.state.withLock { state in
             state.mount.isParked = true
@@ -77,11 +80,10 @@ public struct SimulatedMount: MountDriver {
         let start = simulation.now
         let model = simulation.telescope.mount
         let alarm = Alarm()
+        let origin = simulation.state.withLock { $0.mount.pointing(at: start) } ?? simulation.zenith(at: start) ?? target
+        let seconds = model.moveSeconds(from: simulation.position(of: origin, at: start), to: simulation.position(of: target, at: start))
         let end = simulation.state.withLock { state -> Date in
-            let from = state.mount.pointing(at: start) ?? simulation.zenith(at: start) ?? target
-            let deltaRA = (target.rightAscension - from.rightAscension).normalizedSigned
-            let deltaDec = target.declination - from.declination
-            let seconds = max(model.axisMoveSeconds(deltaRA), model.axisMoveSeconds(deltaDec))
+            let from = state.mount.pointing(at: start) ?? origin
             let end = start.addingTimeInterval(seconds)
             state.mount.slew = (from, target, start, end)
             state.mount.isParked = false

@@ -6,23 +6,25 @@ import Persistence
 import Planning
 public import Reporting
 import Sky
-import SkyMaps
 import StarlingCore
 
-/// Runs a scenario's night of the array: every telescope's agent over the simulator, the
-/// planner, the network coordinator and the Reporter, on one simulation clock and one
-/// SQLite store, talking only through their messages.
+/// Hosts a scenario's night of the array: every telescope's agent over the simulator, the
+/// planner, the network coordinator with its intake, and the Reporter, on one simulation clock
+/// and one SQLite store, talking only through their messages.
 ///
 /// The daily cycle: the array plan before the first dusk (each site's night in its own time
 /// zone), every agent opening at dusk when its weather is safe and observing its plan
 /// (re-planned after faults, follow-ups and closures), follow-ups interrupting as the
 /// coordinator decides, closing at dawn; the reports once every site's night is over.
 ///
-/// Restart: the run checkpoints its simulated time in the store. Run again with the same
-/// store and it resumes from the last checkpoint: observations already stored stay, the
-/// planner re-plans from there without repeating what is done, the coordinator reloads open
-/// assignments and the intake hands on unfinished alerts.
-public struct NightRunner: Sendable {
+/// Restart: the store is the truth. Run again with the same store and the night resumes at
+/// the latest instant the store recorded anything (an observation's end, a journal line, an
+/// alert, a plan), so nothing stored is done again: each telescope carries on with its stored
+/// plan, an observation that was running when the process died keeps its record as
+/// interrupted (`Reason.Code.interrupted`) and its slot may be taken again, the coordinator
+/// reloads its open assignments and offers them again, the intake hands on the alerts it had
+/// not finished, and frames stored without a measurement are measured.
+public struct NightHost: Sendable {
     public let configuration: NightRunConfiguration
 
     public init(configuration: NightRunConfiguration) {
@@ -34,7 +36,7 @@ public struct NightRunner: Sendable {
         public let summary: NightSummary
         /// The network report and each site's.
         public let reports: [ReportFiles]
-        /// Whether this run resumed an earlier, unfinished one.
+        /// Where this run resumed an earlier, unfinished one.
         public let resumedFrom: Date?
         public let wallSeconds: Double
     }
@@ -48,10 +50,14 @@ public struct NightRunner: Sendable {
     /// The simulated span: the scenario's, else an hour before the first site's sunset to an
     /// hour after the last site's sunrise of the night that begins on the scenario's date.
     public func span() throws -> DateInterval {
-        let scenario = configuration.scenario
+        try Self.span(of: configuration.scenario, sites: configuration.sites)
+    }
+
+    /// A scenario's simulated span at some sites (see ``span()``).
+    static func span(of scenario: Scenario, sites: [Site]) throws -> DateInterval {
         if let start = scenario.start, let end = scenario.end { return DateInterval(start: start, end: end) }
         var first = Date.distantFuture, last = Date.distantPast
-        for site in configuration.sites {
+        for site in sites {
             let windows = try NightWindows.compute(site: site, date: scenario.date)
             first = min(first, (windows.sunset.date ?? windows.window.start).addingTimeInterval(-3600))
             last = max(last, (windows.sunrise.date ?? windows.window.end).addingTimeInterval(3600))
@@ -64,6 +70,17 @@ public struct NightRunner: Sendable {
     ///
     /// - Parameter progress: called at every checkpoint, from the run's task.
     public func run(progress: @escaping @Sendable (NightProgress) -> Void = { _ in }) async throws -> Result {
+        guard let result = try await run(abandoningAt: nil, progress: progress) else {
+            throw NightRunError("the night stopped before its end")
+        }
+        return result
+    }
+
+    /// Runs the night, or, with `abandoningAt`, runs it until that simulated instant and then
+    /// walks away without stopping anything, as a killed process would (tests of resuming).
+    ///
+    /// - Returns: `nil` when abandoned.
+    func run(abandoningAt abandon: Date?, progress: @escaping @Sendable (NightProgress) -> Void = { _ in }) async throws -> Result? {
         let wallStart = Date()
         let scenario = configuration.scenario
         let logger = configuration.logger
@@ -73,52 +90,70 @@ public struct NightRunner: Sendable {
         }
         let store = try SQLiteStore(path: configuration.databasePath)
         let previous = try await store.run(runID)
-        if let previous, previous.isFinished {
+        var resumeAt: Date?
+        if let previous, !previous.isFinished {
+            resumeAt = max(previous.reached, try await RecordedTime.latest(around: span, in: store, network: configuration.runningNetwork))
+        }
+        if previous?.isFinished == true {
             logger.notice("This night already ran to the end; building its reports again", metadata: ["run.id": "\(runID)"])
         }
-        let resumeAt = previous.flatMap { $0.isFinished ? nil : $0.reached }
         let start = resumeAt ?? span.start
         let clock = SimulationClock(start: UTCInstant(start))
-        let framesDirectory = configuration.outputDirectory + "/frames"
-        let reportsDirectory = configuration.outputDirectory + "/reports"
-
-        let router = MessageRouter(store: store, clock: clock, logger: logger)
-        let host = try ArrayHost(configuration: configuration, span: span, clock: clock, store: store, router: router, framesDirectory: framesDirectory)
-        let reporter = Reporter(
-            store: store, clock: clock, logger: logger.with(component: "reporter"),
-            configuration: Reporter.Configuration(
-                outputDirectory: reportsDirectory, network: configuration.runningNetwork, surveyCatalog: configuration.catalog,
-                skyMaps: SkyMapOptions(source: SkyMapLoader(reader: FITSSkyMapReader()), galaxies: configuration.catalog.targets)))
-        await router.connect(planner: host.planner, coordinator: host.coordinator, reporter: reporter)
+        let world = SimulatedWorld(scenario: scenario, sites: configuration.sites, catalog: configuration.catalog, span: span, rendering: configuration.rendering)
+        let agents = NetworkAgents(
+            network: configuration.runningNetwork, catalog: configuration.catalog, store: store, clock: clock, logger: logger,
+            options: .init(framesDirectory: configuration.outputDirectory + "/frames", reportsDirectory: configuration.outputDirectory + "/reports")
+        ) { telescope, site in world.devices(for: telescope, at: site, clock: clock) }
+        let tasks = AgentTasks(clock: clock, logger: logger)
 
         if previous?.isFinished != true {
             try await store.checkpoint(run: runID, reached: start, startedAt: previous?.startedAt ?? wallStart)
-            // The agents and the coordinator wake up on the clock; alerts and weather are fed in.
-            try await host.start(resumingAt: resumeAt, reporter: reporter)
+            try await agents.start(in: tasks)
+            world.feedWeather(to: agents.coordinator, on: clock, until: span.end)
+            world.injectAlerts(into: agents.intake, on: clock, logger: logger)
+            if let resumeAt {
+                logger.notice("Resuming the night", metadata: ["run.id": "\(runID)", "resume.at": "\(ISO8601.string(from: resumeAt))"])
+                agents.planner.send(.resume(at: resumeAt))
+                agents.reporter.send(.measureUnmeasured(DateInterval(start: span.start, end: resumeAt)))
+            } else {
+                agents.planner.send(.planNight(localDate: scenario.date, telescopes: nil))
+            }
             let checkpoints = CheckpointTask(
-                runID: runID, store: store, router: router, clock: clock, span: span, every: configuration.checkpointSeconds,
+                runID: runID, store: store, router: agents.router, clock: clock, span: span, every: configuration.checkpointSeconds,
                 wallStart: wallStart, logger: logger, progress: progress)
             clock.spawn(named: "checkpoints") { await checkpoints.run() }
-            await clock.run(until: UTCInstant(span.end))
-            // Every agent closes, parks and answers what it still holds; the Reporter catches up.
-            await host.stop()
-            await clock.run(until: UTCInstant(span.end.addingTimeInterval(3600)))
-            while reporter.pendingCommandCount > 0 {
-                await clock.run(until: UTCInstant(clock.currentDate.addingTimeInterval(3600)))
+            if let abandon, abandon < span.end {
+                await clock.run(until: UTCInstant(abandon))
+                return nil
             }
-            await reporter.stop()
-            await router.flushJournal()
-            try await store.finishRun(runID, at: span.end)
+            await clock.run(until: UTCInstant(span.end))
+            // Telescopes close, park and answer what they hold; the planner and the
+            // coordinator take their last events; then the reports.
+            tasks.stop(.telescopes, reason: "end of the simulated night")
+            await tasks.waitUntilFinished(.telescopes, driving: clock)
+            tasks.stop(.network, reason: "end of the simulated night")
+            await tasks.waitUntilFinished(.network, driving: clock)
+            await agents.intake.stop()
+        } else {
+            tasks.start("reporter", .reporter, agents.reporter)
         }
+        agents.reporter.send(.buildNightReport(date: scenario.date, site: nil))
+        for site in configuration.sites { agents.reporter.send(.buildNightReport(date: scenario.date, site: site.id)) }
+        tasks.stop(.reporter, reason: "the night's reports are written")
+        await tasks.waitUntilFinished(.reporter, driving: clock)
+        tasks.stop(.router, reason: "end of the simulated night")
+        await tasks.waitUntilFinished(.router, driving: clock)
+        if !tasks.failed.isEmpty { throw NightRunError("agents failed: \(tasks.failed.joined(separator: "; "))") }
+        if previous?.isFinished != true { try await store.finishRun(runID, at: span.end) }
 
-        var reports: [ReportFiles] = []
-        reports.append(try await reporter.buildNightReport(date: scenario.date, site: nil))
-        for site in configuration.sites {
-            reports.append(try await reporter.buildNightReport(date: scenario.date, site: site.id))
+        let reports = await agents.reporter.writtenReports
+        guard reports.count == configuration.sites.count + 1 else {
+            throw NightRunError("only \(reports.count) of \(configuration.sites.count + 1) reports were written (see the log)")
         }
         let summary = NightSummary(report: reports[0].report, rendering: configuration.rendering)
         return Result(summary: summary, reports: reports, resumedFrom: resumeAt, wallSeconds: Date().timeIntervalSince(wallStart))
     }
+
 }
 
 /// Why a night cannot run.
@@ -151,7 +186,7 @@ struct CheckpointTask: Sendable {
                 // A checkpoint that fails only costs a longer resume; say so and go on.
                 logger.warning("Checkpoint not stored", metadata: ["run.id": "\(runID)", "store.error": "\(error)"])
             }
-            let counts = await router.counts
+            let counts = router.counts
             progress(NightProgress(
                 now: now, span: span, observations: counts.observations, completed: counts.completed, frames: counts.frames,
                 openTelescopes: counts.open.count, assignments: counts.assignments, faults: counts.faults,
@@ -163,14 +198,5 @@ struct CheckpointTask: Sendable {
                 kill(getpid(), SIGKILL)
             }
         }
-    }
-}
-
-extension Logger {
-    /// The same logger with its messages marked as one component's (`component` metadata).
-    func with(component: String) -> Logger {
-        var copy = self
-        copy[metadataKey: "component"] = "\(component)"
-        return copy
     }
 }
