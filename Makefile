@@ -29,10 +29,13 @@ serve:
 	$(SWIFT) build -c release --product starling
 	$(RELEASE_BIN) serve simulations/tonight.yaml --clock simulated --speed 60 --read-access open
 
-## Run the benchmarks against their peer tools (release build; see Benchmarks/README.md).
+## Run the benchmarks against their peer tools (release build; see Benchmarks/README.md), then
+## check the default night's gravitational-wave coverage independently (healpy, ligo.skymap).
 bench:
 	scripts/install-deps --bench
 	Benchmarks/run
+	$(MAKE) night
+	python3 Benchmarks/gw_coverage_check.py out/night
 
 deps:
 	scripts/install-deps

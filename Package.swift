@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "PersistenceTesting", targets: ["PersistenceTesting"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Observatory", targets: ["Observatory"]),
+        .library(name: "SkyMaps", targets: ["SkyMaps"]),
         .library(name: "Coordination", targets: ["Coordination"]),
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Planning", targets: ["Planning"]),
@@ -117,12 +118,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Alert formats, HEALPix sky maps, the durable intake and its transports.
+        // HEALPix sky maps (read from FITS through Imaging): credible regions, coverage of
+        // footprints, distance layers and host galaxies, candidate fields. Coordination chooses
+        // fields with it; Reporting measures what was covered.
+        .target(
+            name: "SkyMaps",
+            dependencies: ["StarlingCore", "Imaging"],
+            swiftSettings: strictSettings
+        ),
+        // Alert formats, the durable intake and its transports, the NetworkCoordinator.
         .target(
             name: "Coordination",
             dependencies: [
                 "StarlingCore",
                 "Sky",
+                "SkyMaps",
                 "Persistence",
                 "Imaging",
                 .product(name: "Logging", package: "swift-log"),
@@ -134,7 +144,7 @@ let package = Package(
         .target(
             name: "Reporting",
             dependencies: [
-                "StarlingCore", "Sky", "Imaging", "Persistence",
+                "StarlingCore", "Sky", "SkyMaps", "Imaging", "Persistence",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -155,7 +165,7 @@ let package = Package(
         .target(
             name: "Orchestration",
             dependencies: [
-                "StarlingCore", "Sky", "Persistence", "PersistencePostgres", "Observatory", "Planning", "Coordination", "Reporting",
+                "StarlingCore", "Sky", "SkyMaps", "Persistence", "PersistencePostgres", "Observatory", "Planning", "Coordination", "Reporting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -185,6 +195,7 @@ let package = Package(
                 "Imaging",
                 "Persistence",
                 "PersistencePostgres",
+                "SkyMaps",
                 "Coordination",
                 "Reporting",
                 "Planning",
@@ -250,7 +261,7 @@ let package = Package(
         .testTarget(
             name: "ReportingTests",
             dependencies: [
-                "StarlingTestSupport", "Reporting", "Imaging", "Persistence", "Sky", "StarlingCore",
+                "StarlingTestSupport", "Reporting", "SkyMaps", "Imaging", "Persistence", "Sky", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -298,9 +309,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SkyMapsTests",
+            dependencies: ["SkyMaps", "StarlingCore"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CoordinationTests",
             dependencies: [
-                "StarlingTestSupport", "Coordination", "Persistence", "StarlingCore",
+                "StarlingTestSupport", "Coordination", "SkyMaps", "Persistence", "StarlingCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

@@ -33,6 +33,14 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .executableTarget(
+            name: "GWCoverageBenchmark",
+            dependencies: [
+                "BenchmarkSupport", .product(name: "Coordination", package: "Starling"), .product(name: "Sky", package: "Starling"),
+                .product(name: "SkyMaps", package: "Starling"), .product(name: "StarlingCore", package: "Starling"),
+            ],
+            swiftSettings: settings
+        ),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["BenchmarkSupport", .product(name: "Imaging", package: "Starling")], swiftSettings: settings),
         .executableTarget(name: "ReportingBenchmark",
             dependencies: [

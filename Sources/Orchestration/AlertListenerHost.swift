@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import Persistence
 public import ServiceLifecycle
+import SkyMaps
 public import StarlingCore
 
 /// Hosts alert listening without telescopes, on the wall clock: a transport (a VOEvent broker

@@ -5,6 +5,7 @@ import Observatory
 import Persistence
 import Planning
 import Reporting
+import SkyMaps
 import StarlingCore
 
 /// The network's agents on one clock and one store, wired through one ``MessageRouter``: a
@@ -56,9 +57,11 @@ struct NetworkAgents: Sendable {
             router.route(.planner(event))
         }
         let coordinatorLogger = logger.with(component: "coordinator")
+        // The coordinator plans a sky map's fields and the Reporter measures their coverage
+        // from the same map and the same galaxies.
+        let skyMaps = SkyMapLoader(reader: FITSSkyMapReader())
         let coordinator = NetworkCoordinator(
-            network: network, store: store, clock: clock, logger: coordinatorLogger, skyMaps: SkyMapLoader(reader: FITSSkyMapReader()),
-            galaxies: catalog.targets
+            network: network, store: store, clock: clock, logger: coordinatorLogger, skyMaps: skyMaps, galaxies: catalog.targets
         ) { event in router.route(.coordinator(event)) }
         self.coordinator = coordinator
         // Alerts committed together reach the coordinator together (one decision transaction).
@@ -67,7 +70,9 @@ struct NetworkAgents: Sendable {
         }
         reporter = Reporter(
             store: store, clock: clock, logger: logger.with(component: "reporter"),
-            configuration: Reporter.Configuration(outputDirectory: options.reportsDirectory, network: network, surveyCatalog: catalog)
+            configuration: Reporter.Configuration(
+                outputDirectory: options.reportsDirectory, network: network, surveyCatalog: catalog,
+                skyMaps: SkyMapOptions(source: skyMaps, galaxies: catalog.targets))
         ) { event in router.route(.reporter(event)) }
         router.connect(planner: planner, coordinator: coordinator, reporter: reporter)
     }

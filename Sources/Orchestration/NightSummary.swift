@@ -4,7 +4,8 @@ public import Reporting
 public import StarlingCore
 
 /// The end-of-night summary `starling night` prints: per site, hours open, frames, survey
-/// targets done, follow-ups with their alert-to-first-frame times, and what was lost and why.
+/// targets done, follow-ups with their alert-to-first-frame times, per sky-map alert the
+/// probability covered, and what was lost and why.
 ///
 /// Built from the network's ``Reporting/NightReport``, so the summary and the report agree.
 public struct NightSummary: Sendable {
@@ -26,6 +27,16 @@ public struct NightSummary: Sendable {
         public let frames: Int
     }
 
+    /// One sky-map alert's coverage (``Reporting/NightReport/Coverage``): 2-D and 3-D
+    /// probability and area, planned and done, in total and per telescope.
+    public struct CoverageLine: Sendable, Hashable {
+        public let alert: String
+        public let regionAreaSquareDegrees: Double?
+        public let planned: NightReport.CoverageFigures
+        public let done: NightReport.CoverageFigures
+        public let byTelescope: [NightReport.TelescopeCoverage]
+    }
+
     public struct Loss: Sendable, Hashable {
         public let cause: String
         public let count: Int
@@ -35,6 +46,7 @@ public struct NightSummary: Sendable {
     public let night: CalendarDate
     public let sites: [SiteLine]
     public let followUps: [FollowUpLine]
+    public let coverage: [CoverageLine]
     public let losses: [Loss]
     public let frames: Int
     public let framesRendered: Int
@@ -54,6 +66,13 @@ public struct NightSummary: Sendable {
                 FollowUpLine(
                     alert: followUp.eventID ?? followUp.alertID.rawValue, telescope: $0.telescopeID, site: $0.siteID, state: $0.state.rawValue,
                     secondsFromAlertToFirstFrame: $0.secondsFromAlertToFirstFrame, frames: $0.frameCount)
+            }
+        }
+        coverage = report.followUps.compactMap { followUp in
+            followUp.coverage.map {
+                CoverageLine(
+                    alert: followUp.eventID ?? followUp.alertID.rawValue, regionAreaSquareDegrees: $0.credibleAreas.first { $0.level == 0.9 }?.areaSquareDegrees,
+                    planned: $0.planned, done: $0.done, byTelescope: $0.byTelescope)
             }
         }
         losses = report.shortfalls.map { Loss(cause: $0.cause.rawValue, count: $0.count, plannedHours: $0.plannedHours) }

@@ -49,11 +49,14 @@ public actor Reporter: Agent {
         public var writer: ReportWriter.Options
         /// The most thumbnails per report.
         public var maximumThumbnails: Int
+        /// Where sky maps and host galaxies come from, for the coverage of sky-map follow-ups;
+        /// `nil` leaves it out of the reports.
+        public var skyMaps: SkyMapOptions?
 
         public init(
             outputDirectory: String, network: ObservatoryNetwork, surveyCatalog: TargetCatalog? = nil, references: ReferenceCatalog? = nil,
             analysis: FrameAnalysis.Options = FrameAnalysis.Options(), writer: ReportWriter.Options = ReportWriter.Options(),
-            maximumThumbnails: Int = 24
+            maximumThumbnails: Int = 24, skyMaps: SkyMapOptions? = nil
         ) {
             self.outputDirectory = outputDirectory
             self.network = network
@@ -62,6 +65,7 @@ public actor Reporter: Agent {
             self.analysis = analysis
             self.writer = writer
             self.maximumThumbnails = maximumThumbnails
+            self.skyMaps = skyMaps
         }
     }
 
@@ -251,7 +255,7 @@ public actor Reporter: Agent {
     public nonisolated func buildNightReport(date: CalendarDate, site: SiteID?) async throws(ReportingError) -> ReportFiles {
         let builder = NightReportBuilder(
             store: store, network: configuration.network, surveyCatalog: configuration.surveyCatalog,
-            options: .init(measurer: measurer, maximumThumbnails: configuration.maximumThumbnails))
+            options: .init(measurer: measurer, maximumThumbnails: configuration.maximumThumbnails, skyMaps: configuration.skyMaps))
         let report = try await builder.build(night: date, site: site, generatedAt: clock.currentDate)
         let directory = Self.reportDirectory(under: configuration.outputDirectory, night: date, site: site)
         let files = try ReportWriter(options: configuration.writer).write(report, to: directory)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Coordination
 import Foundation
+import SkyMaps
 import Logging
 import Orchestration
 import Persistence

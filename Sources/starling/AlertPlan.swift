@@ -1,6 +1,7 @@
 import ArgumentParser
 import Coordination
 import Foundation
+import SkyMaps
 import StarlingCore
 
 extension Starling.Alert {
@@ -12,7 +13,9 @@ extension Starling.Alert {
                 with every telescope idle and closed and every site's weather safe unless told otherwise. \
                 A field goes to the telescope that can start a good observation soonest: the site dark \
                 (Sun ≤ −12°), the field ≥ 20° high (and above the mount limit and horizon mask) for the \
-                whole block, the Moon ≥ 10° away, after slewing and opening the enclosure.
+                whole block, the Moon ≥ 10° away, after slewing and opening the enclosure. A sky map's \
+                fields are chosen inside its credible region with each telescope's own field of view and \
+                scheduled across the array so the covered probability grows fastest.
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -34,6 +37,17 @@ extension Starling.Alert {
 
         @Option(help: ArgumentHelp("Prefer these sites, in order, when nearly as early (repeatable).", valueName: "SITE"))
         var prefer: [String] = []
+
+        @Option(help: ArgumentHelp("For a sky map: the credible region to choose fields in, 0–1.", valueName: "LEVEL"))
+        var credibleLevel: Double = 0.9
+
+        @Option(help: ArgumentHelp("For a sky map: the most fields to plan.", valueName: "N"))
+        var maximumFields: Int = SkyMapStrategy().maximumFields
+
+        func validate() throws {
+            guard (0...1).contains(credibleLevel) else { throw ValidationError("--credible-level \(credibleLevel) is not a probability: give 0.9 for the 90 % region") }
+            guard maximumFields >= 0 else { throw ValidationError("--maximum-fields \(maximumFields) cannot be negative") }
+        }
 
         func run() async throws {
             let layout = try options.layout()
@@ -63,13 +77,6 @@ extension Starling.Alert {
                     printError("\(file): sky map unreadable (\(error)); planning on the alert's position")
                 }
             }
-            let sides = network.sites.flatMap(\.telescopes).map { min($0.fieldWidth, $0.fieldHeight) }.sorted()
-            let galaxies = (try? layout.loadCatalog(named: "nearby_galaxies").targets) ?? []
-            let fields = FieldSelection.fields(for: alert, skyMap: skyMap, fieldSide: sides[sides.count / 2], galaxies: galaxies)
-            guard !fields.isEmpty else {
-                printError("\(file): the alert has no position to observe")
-                throw ExitCode(1)
-            }
             var policy: SitePolicy?
             if !(pin.isEmpty && forbid.isEmpty && prefer.isEmpty) {
                 policy = SitePolicy(
@@ -78,8 +85,21 @@ extension Starling.Alert {
             var weather: [SiteID: WeatherSafety] = [:]
             for site in unsafe { weather[site] = .unsafe(["marked unsafe on the command line"]) }
             var sky = FollowUpPlanner.SkyCache()
-            let decision = FollowUpPlanner(network: network).decide(
-                alert: alert, fields: fields, now: now, statuses: [:], weather: weather, policy: policy, sky: &sky)
+            let planner = FollowUpPlanner(network: network)
+            let decision: FollowUpDecision
+            if let skyMap {
+                let galaxies = try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: "nearby_galaxies") }.targets
+                decision = CoveragePlanner(planner: planner, strategy: SkyMapStrategy(credibleLevel: credibleLevel, maximumFields: maximumFields))
+                    .decide(alert: alert, skyMap: skyMap, galaxies: galaxies, now: now, statuses: [:], weather: weather, policy: policy, sky: &sky)
+            } else {
+                let sides = network.sites.flatMap(\.telescopes).map { min($0.fieldWidth, $0.fieldHeight) }.sorted()
+                let fields = FieldSelection.fields(for: alert, fieldSide: sides[sides.count / 2])
+                guard !fields.isEmpty else {
+                    printError("\(file): the alert has no position to observe")
+                    throw ExitCode(1)
+                }
+                decision = planner.decide(alert: alert, fields: fields, now: now, statuses: [:], weather: weather, policy: policy, sky: &sky)
+            }
             let document = AlertPlanDocument(alert: alert, now: now, decision: decision)
             if options.json {
                 try printJSON(document)
@@ -97,6 +117,8 @@ struct AlertPlanDocument: Encodable {
         let ra_deg: Double
         let dec_deg: Double
         let probability: Double
+        let probability_with_distance: Double?
+        let credible_level: Double?
         let label: String
     }
 
@@ -131,7 +153,9 @@ struct AlertPlanDocument: Encodable {
         decided_at_utc = ISO8601.string(from: now, fractionalSeconds: false)
         summary = decision.summary
         fields = decision.fields.map {
-            Field(id: $0.id, ra_deg: $0.center.rightAscension.degrees, dec_deg: $0.center.declination.degrees, probability: ($0.probability * 10_000).rounded() / 10_000, label: $0.label)
+            Field(
+                id: $0.id, ra_deg: $0.center.rightAscension.degrees, dec_deg: $0.center.declination.degrees, probability: ($0.probability * 10_000).rounded() / 10_000,
+                probability_with_distance: $0.probabilityWithDistance.map { ($0 * 10_000).rounded() / 10_000 }, credible_level: $0.credibleLevel, label: $0.label)
         }
         assignments = decision.assignments.map { planned in
             Entry(

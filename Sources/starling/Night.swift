@@ -120,6 +120,9 @@ enum NightText {
             progress.assignments, progress.faults, progress.wallSeconds)
     }
 
+    /// A probability in per cent, with two decimals below 10 %.
+    static func percent(_ value: Double) -> String { String(format: value < 0.1 ? "%.2f %%" : "%.1f %%", value * 100) }
+
     static func summary(_ result: NightHost.Result) -> String {
         let summary = result.summary
         var lines: [String] = []
@@ -148,6 +151,16 @@ enum NightText {
             }
             lines.append(followUps.render())
         }
+        for line in summary.coverage {
+            func figures(_ f: NightReport.CoverageFigures, _ noun: String) -> String {
+                String(format: "%@ (3-D %@) in %d %@ over %.1f deg²", percent(f.probability), f.probabilityWithDistance.map(percent) ?? "-", f.footprints, noun, f.areaSquareDegrees)
+            }
+            lines.append("Coverage of \(line.alert)" + (line.regionAreaSquareDegrees.map { String(format: " (90 %% region %.1f deg²)", $0) } ?? "") + ":")
+            lines.append("  planned \(figures(line.planned, "fields")); done \(figures(line.done, "frames"))")
+            for telescope in line.byTelescope {
+                lines.append("    \(telescope.telescopeID.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) planned \(percent(telescope.planned.probability)) in \(telescope.planned.footprints), done \(percent(telescope.done.probability)) in \(telescope.done.footprints)")
+            }
+        }
         if !summary.losses.isEmpty {
             lines.append("Lost (planned, not done), by cause:")
             for loss in summary.losses {
@@ -174,6 +187,7 @@ struct NightRunDocument: Encodable {
     let rendering: String
     let sites: [SiteEntry]
     let follow_ups: [FollowUpEntry]
+    let coverage: [CoverageEntry]
     let losses: [LossEntry]
     let reports: [String]
     let wall_seconds: Double
@@ -194,6 +208,31 @@ struct NightRunDocument: Encodable {
         let state: String
         let seconds_from_alert_to_first_frame: Double?
         let frames: Int
+    }
+
+    struct CoverageEntry: Encodable {
+        struct Figures: Encodable {
+            let footprints: Int
+            let probability: Double
+            let probability_with_distance: Double?
+            let area_square_degrees: Double
+            init(_ f: NightReport.CoverageFigures) {
+                footprints = f.footprints
+                probability = f.probability
+                probability_with_distance = f.probabilityWithDistance
+                area_square_degrees = f.areaSquareDegrees
+            }
+        }
+        struct Telescope: Encodable {
+            let telescope: String
+            let planned: Figures
+            let done: Figures
+        }
+        let alert: String
+        let region_90_area_square_degrees: Double?
+        let planned: Figures
+        let done: Figures
+        let by_telescope: [Telescope]
     }
 
     struct LossEntry: Encodable {
@@ -219,6 +258,11 @@ struct NightRunDocument: Encodable {
             FollowUpEntry(
                 alert: $0.alert, telescope: $0.telescope.rawValue, site: $0.site.rawValue, state: $0.state,
                 seconds_from_alert_to_first_frame: $0.secondsFromAlertToFirstFrame, frames: $0.frames)
+        }
+        coverage = summary.coverage.map { line in
+            CoverageEntry(
+                alert: line.alert, region_90_area_square_degrees: line.regionAreaSquareDegrees, planned: .init(line.planned), done: .init(line.done),
+                by_telescope: line.byTelescope.map { .init(telescope: $0.telescopeID.rawValue, planned: .init($0.planned), done: .init($0.done)) })
         }
         losses = summary.losses.map { LossEntry(cause: $0.cause, count: $0.count, planned_hours: $0.plannedHours) }
         reports = result.reports.map(\.html)

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Coordination
 import Foundation
 import Persistence
 import Reporting
+import SkyMaps
 import StarlingCore
 
 extension Starling {
@@ -31,7 +33,7 @@ extension Starling {
         @Option(help: ArgumentHelp("The folder to write the report into (created if needed).", valueName: "DIR"))
         var out: String
 
-        @Option(help: ArgumentHelp("The survey catalog in catalogs/ to measure cadence against (default: the survey targets of the night's plans).", valueName: "NAME"))
+        @Option(help: ArgumentHelp("The survey catalog in catalogs/ to measure cadence against (default: the survey targets of the night's plans); also the galaxies of the sky-map coverage's 3-D probability.", valueName: "NAME"))
         var catalog: String?
 
         @Option(help: ArgumentHelp("A catalog in catalogs/ of stars with magnitudes to measure transparency against, e.g. landolt_standards.", valueName: "NAME"))
@@ -62,7 +64,10 @@ extension Starling {
                 let location = try self.store.location
                 let store = try await openStore(location)
                 let measurer = noMeasure ? nil : FrameMeasurer(network: network, references: stars)
-                let builder = NightReportBuilder(store: store, network: network, surveyCatalog: survey, options: .init(measurer: measurer))
+                // Sky maps come from the stored notices; the survey catalog is also the host-galaxy catalog (3-D).
+                let skyMaps = SkyMapOptions(source: SkyMapLoader(reader: FITSSkyMapReader()), galaxies: survey?.targets ?? [])
+                let builder = NightReportBuilder(
+                    store: store, network: network, surveyCatalog: survey, options: .init(measurer: measurer, skyMaps: skyMaps))
                 // The CLI is not an agent: the report's time is the wall clock's.
                 let report = try await builder.build(night: night, site: chosenSite?.id, generatedAt: WallClock().currentDate)
                 guard report.hasData else {

@@ -154,10 +154,10 @@ struct InstrumentFlagsTests {
         #expect(abs(try #require(alert(0.5).errorRadius(containing: 0.9)).degrees - 9.1130) < 1e-3)
         #expect(try #require(alert(nil).errorRadius(containing: 0.9)).degrees == 5)
         // A 68 % circle of 5° is tiled out to 7.1°: fields beyond 5° from the centre.
-        let fields = FieldSelection.fields(for: alert(0.68), skyMap: nil, fieldSide: .degrees(2), maximumFields: 200)
+        let fields = FieldSelection.fields(for: alert(0.68), fieldSide: .degrees(2), maximumFields: 200)
         let farthest = fields.map { $0.center.separation(from: position).degrees }.max() ?? 0
         #expect(farthest > 5.5 && farthest < 7.1 + 1.0, "\(farthest)")
-        let ninety = FieldSelection.fields(for: alert(0.9), skyMap: nil, fieldSide: .degrees(2), maximumFields: 200)
+        let ninety = FieldSelection.fields(for: alert(0.9), fieldSide: .degrees(2), maximumFields: 200)
         #expect(fields.count > ninety.count)
     }
 

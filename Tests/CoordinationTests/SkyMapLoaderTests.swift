@@ -3,6 +3,7 @@ import StarlingCore
 import Testing
 
 @testable import Coordination
+import SkyMaps
 
 /// Counts the FITS bytes it is given instead of reading them: a stand-in at the reader seam.
 struct RecordingReader: SkyMapReader {

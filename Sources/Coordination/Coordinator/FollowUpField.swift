@@ -1,26 +1,45 @@
 import Foundation
+public import SkyMaps
 public import StarlingCore
 
 /// One pointing of a follow-up: where to put a telescope's field, and how much of the
 /// alert's localisation probability it holds.
 public struct FollowUpField: Sendable, Hashable, Codable {
-    /// Stable within an alert: `f0`, `f1`, … in order of probability.
+    /// Stable within an alert: `f0`, `f1`, … in the order they were chosen.
     public let id: String
     public let center: EquatorialCoordinates
-    /// The share of the localisation probability inside the field (1 for a point alert).
+    /// The share of the localisation probability inside the field: for a sky map, the map's
+    /// probability in the footprint (2-D); for an error circle, the Gaussian's; 1 for a point alert.
     public let probability: Double
-    /// How the field was chosen, for people: "error circle centre", "tile 3 of 12", "galaxy NGC 4993".
+    /// How the field was chosen, for people: "alert position", "error-circle tile 3 of 12",
+    /// "tile 4", "galaxies NGC 2380, IC 2311".
     public let label: String
+    /// The field of view the field was planned with, for a sky map: only a telescope whose
+    /// field holds it may take it (so what it covers is at least what was planned). `nil`:
+    /// any telescope.
+    public let footprint: FieldOfView?
+    /// The 3-D probability in the footprint, with the map's distance layers and the galaxy
+    /// catalog (``SkyMaps/HostGalaxyPrior``); `nil` without distance layers.
+    public let probabilityWithDistance: Double?
+    /// The credible level at the centre (≤ the strategy's level), for a sky map.
+    public let credibleLevel: Double?
 
-    public init(id: String, center: EquatorialCoordinates, probability: Double, label: String) {
+    public init(
+        id: String, center: EquatorialCoordinates, probability: Double, label: String, footprint: FieldOfView? = nil,
+        probabilityWithDistance: Double? = nil, credibleLevel: Double? = nil
+    ) {
         self.id = id
         self.center = center
         self.probability = probability
         self.label = label
+        self.footprint = footprint
+        self.probabilityWithDistance = probabilityWithDistance
+        self.credibleLevel = credibleLevel
     }
 }
 
-/// Turns an alert's localisation into telescope pointings.
+/// Turns an alert's position and error circle into telescope pointings (sky maps are
+/// ``CoveragePlanner``'s: fields chosen and scheduled together by covered probability).
 ///
 /// - A position whose 90 % error circle fits well inside the field (radius ≤ 0.4 × the
 ///   field's side) is one field at the position.
@@ -28,30 +47,14 @@ public struct FollowUpField: Sendable, Hashable, Codable {
 ///   a Fermi GBM 68 % radius grows by 1.42). A larger circle is tiled with a square grid of
 ///   fields (spacing 0.9 × the side, so neighbours overlap a little), each weighted by a
 ///   circular Gaussian holding 90 % within that radius.
-/// - A HEALPix sky map is tiled greedily by probability (``HEALPixSkyMap/mostProbableTiles(fieldOfView:count:credibleLevel:)``),
-///   or, when the map has distance layers and a galaxy catalog is given, the catalog's
-///   galaxies are ranked by the map's probability density per unit volume at their distance
-///   (times their priority, a stellar-mass proxy) and grouped into fields.
 public enum FieldSelection {
-    /// The fields for an alert, most probable first.
+    /// The fields for an alert's position, most probable first.
     ///
     /// - Parameters:
     ///   - fieldSide: the side of the (square) field of the telescopes that will observe.
     ///   - maximumFields: the most fields to return.
-    ///   - galaxies: catalog galaxies with distances, for distance-weighted targeting.
-    /// - Returns: the fields; empty when the alert has no usable position.
-    public static func fields(
-        for alert: Alert, skyMap: HEALPixSkyMap?, fieldSide: Angle, maximumFields: Int = 30, galaxies: [Target] = []
-    ) -> [FollowUpField] {
-        if let skyMap {
-            if skyMap.distances != nil, !galaxies.isEmpty {
-                let targeted = galaxyFields(skyMap: skyMap, fieldSide: fieldSide, maximumFields: maximumFields, galaxies: galaxies)
-                if !targeted.isEmpty { return targeted }
-            }
-            return skyMap.mostProbableTiles(fieldOfView: .square(side: fieldSide), count: maximumFields).enumerated().map { index, tile in
-                FollowUpField(id: "f\(index)", center: tile.center, probability: tile.probability, label: "sky-map tile \(index + 1)")
-            }
-        }
+    /// - Returns: the fields; empty when the alert has no position.
+    public static func fields(for alert: Alert, fieldSide: Angle, maximumFields: Int = 30) -> [FollowUpField] {
         guard let position = alert.position else { return [] }
         // Sized for the 90 % region whatever containment the notice states (a 68 % radius grows by 1.42).
         guard let radius = alert.errorRadius(containing: 0.9), radius > fieldSide * 0.4 else {
@@ -80,34 +83,6 @@ public enum FieldSelection {
         tiles.sort { $0.1 > $1.1 }
         return tiles.prefix(maximumFields).enumerated().map { index, tile in
             FollowUpField(id: "f\(index)", center: tile.0, probability: min(1, tile.1), label: "error-circle tile \(index + 1) of \(min(tiles.count, maximumFields))")
-        }
-    }
-
-    /// Ranks galaxies by the map's density per unit volume at their distance and groups them into fields.
-    static func galaxyFields(skyMap: HEALPixSkyMap, fieldSide: Angle, maximumFields: Int, galaxies: [Target]) -> [FollowUpField] {
-        var ranked: [(Target, Double)] = []
-        for galaxy in galaxies {
-            guard let distance = galaxy.distanceMegaparsecs, distance > 0 else { continue }
-            let density = skyMap.probabilityDensityPerVolume(at: galaxy.coordinates, distanceMegaparsecs: distance)
-            guard density > 0, density.isFinite else { continue }
-            ranked.append((galaxy, density * max(0.1, galaxy.priority)))
-        }
-        let total = ranked.reduce(0) { $0 + $1.1 }
-        guard total > 0 else { return [] }
-        ranked.sort { $0.1 > $1.1 }
-        var fields: [(center: EquatorialCoordinates, weight: Double, names: [String])] = []
-        let half = fieldSide / 2
-        for (galaxy, weight) in ranked {
-            if let index = fields.firstIndex(where: { $0.center.separation(from: galaxy.coordinates) < half * 0.9 }) {
-                fields[index].weight += weight
-                fields[index].names.append(galaxy.name)
-            } else if fields.count < maximumFields {
-                fields.append((galaxy.coordinates, weight, [galaxy.name]))
-            }
-        }
-        return fields.sorted { $0.weight > $1.weight }.enumerated().map { index, field in
-            let names = field.names.prefix(3).joined(separator: ", ") + (field.names.count > 3 ? " +\(field.names.count - 3)" : "")
-            return FollowUpField(id: "f\(index)", center: field.center, probability: field.weight / total, label: "galaxies \(names)")
         }
     }
 

@@ -1,5 +1,6 @@
 public import Foundation
 public import Sky
+import SkyMaps
 public import StarlingCore
 
 /// One telescope's part of a follow-up: a field, when, and why this telescope.
@@ -30,6 +31,8 @@ public struct FollowUpDecision: Sendable {
     public let exclusions: [String]
     /// Fields no telescope can observe within the horizon, with the reason.
     public let unassigned: [(field: FollowUpField, reason: String)]
+    /// What the fields cover of a sky map, as planned (``CoveragePlanner``); `nil` for other alerts.
+    public var coverage: PlannedCoverage? = nil
 
     /// A one-line summary for the alert's record.
     public var summary: String {
@@ -41,6 +44,7 @@ public struct FollowUpDecision: Sendable {
         let sites = Set(assignments.map(\.siteID)).count
         let first = assignments.map(\.start).min()!
         return "\(assignments.count) field(s) on \(telescopes) telescope(s) at \(sites) site(s); first start \(ISO8601.string(from: first, fractionalSeconds: false))"
+            + (coverage.map { "; \($0.summary)" } ?? "")
     }
 }
 
@@ -96,6 +100,111 @@ public struct FollowUpPlanner: Sendable {
         alert: Alert, fields: [FollowUpField], now: Date, statuses: [TelescopeID: TelescopeAvailability], weather: [SiteID: WeatherSafety],
         policy: SitePolicy?, excluded: Set<String> = [], sky: inout SkyCache
     ) -> FollowUpDecision {
+        let eligible = eligibleSites(alert: alert, now: now, weather: weather, policy: policy, sky: &sky)
+        let sites = eligible.sites
+        var exclusions = eligible.exclusions
+        var candidates: [Candidate] = []
+        var siteCandidates: [[Int]] = Array(repeating: [], count: sites.count)
+        var evaluated = Array(repeating: false, count: sites.count)
+        func evaluate(_ siteIndex: Int) {
+            guard !evaluated[siteIndex] else { return }
+            evaluated[siteIndex] = true
+            let entry = sites[siteIndex]
+            let grid = grid(targets: fields.map(\.center), site: entry.site, timeline: entry.timeline, now: now)
+            for telescope in entry.site.telescopes {
+                let status = statuses[telescope.id]
+                    ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
+                if case .unavailable(let why) = status.activity {
+                    exclusions.append("\(telescope.id): unavailable (\(why))")
+                    continue
+                }
+                siteCandidates[siteIndex].append(candidates.count)
+                candidates.append(Candidate(
+                    site: entry.site, telescope: telescope, timeline: entry.timeline, grid: grid, limits: limits(for: telescope, at: entry.site),
+                    status: status, ready: readyTime(status, telescope: telescope, now: now)))
+            }
+        }
+
+        var assignments: [PlannedFollowUp] = []
+        var unassigned: [(FollowUpField, String)] = []
+        let preferred = policy?.preferred ?? []
+        for (fieldIndex, field) in fields.enumerated() {
+            var options: [Option] = []
+            var earliest: Date?
+            for siteIndex in sites.indices {
+                // A preferred site may win by up to the slack, so look that much further.
+                if let earliest, sites[siteIndex].darkFrom > earliest.addingTimeInterval(preferred.isEmpty ? 0 : Self.preferenceSlackSeconds) { break }
+                evaluate(siteIndex)
+                // A field with its own footprint (a sky map's) goes only to telescopes whose field holds it.
+                for index in siteCandidates[siteIndex] where !excluded.contains(Self.exclusionKey(candidates[index].telescope.id, field.id))
+                    && field.footprint.map({ candidates[index].telescope.fieldOfView.holds($0) }) ?? true
+                {
+                    let exposures = FollowUpExposures.exposures(for: alert, telescope: candidates[index].telescope)
+                    guard let option = option(candidates[index], index: index, target: fieldIndex, center: field.center, exposures: exposures, now: now)
+                    else { continue }
+                    options.append(option)
+                    if earliest.map({ option.start < $0 }) ?? true { earliest = option.start }
+                }
+            }
+            guard var best = options.min(by: { Self.better($0, $1, candidates) }) else {
+                unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (\(Self.constraintsSummary), at a site with safe weather)"))
+                continue
+            }
+            // The operator's preferred sites win when nearly as early.
+            for site in preferred {
+                if let option = options.filter({ candidates[$0.candidate].site.id == site }).min(by: { Self.better($0, $1, candidates) }),
+                    option.start.timeIntervalSince(best.start) <= Self.preferenceSlackSeconds
+                {
+                    best = option
+                    break
+                }
+            }
+            let chosen = candidates[best.candidate]
+            let runnerUp = options.filter { $0.candidate != best.candidate }.min(by: { Self.better($0, $1, candidates) })
+            let exposures = FollowUpExposures.exposures(for: alert, telescope: chosen.telescope)
+            let end = best.end
+            var reason = "earliest start \(best.start.hourMinuteSecond()) UTC at \(chosen.site.id): dark, altitude \(String(format: "%.1f", best.altitude))°, airmass \(String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: best.altitude)))"
+            if case .survey = chosen.status.activity { reason += ", interrupting a survey exposure" }
+            if let runnerUp {
+                reason += "; next best \(candidates[runnerUp.candidate].telescope.id) at \(runnerUp.start.hourMinuteSecond())"
+            }
+            let request = Self.request(alert: alert, field: field, exposures: exposures, option: best, now: now)
+            assignments.append(PlannedFollowUp(
+                field: field, telescopeID: chosen.telescope.id, siteID: chosen.site.id, slewStart: best.slewStart, start: best.start, end: end,
+                altitude: .degrees(best.altitude), airmass: Airmass.secantZenith(altitudeDegrees: best.altitude), reason: reason,
+                request: request))
+            // The telescope is busy with this block, then pointed at the field.
+            candidates[best.candidate].ready = end
+            candidates[best.candidate].status.pointing = field.center
+            candidates[best.candidate].status.activity = .followUp(until: end)
+        }
+        return FollowUpDecision(fields: fields, assignments: assignments, exclusions: exclusions, unassigned: unassigned)
+    }
+
+    static func exclusionKey(_ telescope: TelescopeID, _ field: String) -> String { "\(telescope)|\(field)" }
+
+    /// The observation request of one field of an alert, observed as `option` plans.
+    ///
+    /// The window opens when the field was found observable (now, if it already was): the
+    /// telescope holds there if it arrives earlier than planned, never exposing before.
+    static func request(alert: Alert, field: FollowUpField, exposures: [ExposureSpec], option: Option, now: Date) -> ObservationRequest {
+        let priority = FollowUpExposures.priority(for: alert)
+        let target = Target(
+            id: TargetID("\(alert.eventID)/\(field.id)"), name: "\(alert.eventID) \(field.label)", coordinates: field.center,
+            kind: .transient, priority: priority)
+        let windowStart = max(now, min(option.observableFrom, option.start))
+        return ObservationRequest(
+            id: RequestID("\(alert.id.rawValue)/\(field.id)"), target: target, exposures: exposures, constraints: constraints,
+            priority: priority, window: DateInterval(start: windowStart, end: max(windowStart, now.addingTimeInterval(horizonSeconds))),
+            kind: .followUp, alertID: alert.id)
+    }
+
+    /// The sites that can take part in an alert's follow-up, in the order they get dark, and
+    /// why the others cannot (pinned or forbidden by the operator, weather unsafe or unknown,
+    /// sky unavailable, not dark within the horizon).
+    func eligibleSites(
+        alert: Alert, now: Date, weather: [SiteID: WeatherSafety], policy: SitePolicy?, sky: inout SkyCache
+    ) -> (sites: [SiteEntry], exclusions: [String]) {
         var exclusions: [String] = []
         // The follow-up constraints without a telescope or a site: which sites get dark.
         let siteLimits = ObservingLimits(Self.constraints).tightened(by: margins)
@@ -139,100 +248,8 @@ public struct FollowUpPlanner: Sendable {
             sites.append(SiteEntry(site: site, timeline: timeline, darkFrom: timeline.instants[max(firstIndex, dark - 1)]))
         }
         sites.sort { ($0.darkFrom, $0.site.id) < ($1.darkFrom, $1.site.id) }
-        var candidates: [Candidate] = []
-        var siteCandidates: [[Int]] = Array(repeating: [], count: sites.count)
-        var evaluated = Array(repeating: false, count: sites.count)
-        func evaluate(_ siteIndex: Int) {
-            guard !evaluated[siteIndex] else { return }
-            evaluated[siteIndex] = true
-            let entry = sites[siteIndex]
-            let grid = grid(fields: fields, site: entry.site, timeline: entry.timeline, now: now)
-            for telescope in entry.site.telescopes {
-                let status = statuses[telescope.id]
-                    ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
-                if case .unavailable(let why) = status.activity {
-                    exclusions.append("\(telescope.id): unavailable (\(why))")
-                    continue
-                }
-                siteCandidates[siteIndex].append(candidates.count)
-                candidates.append(Candidate(
-                    site: entry.site, telescope: telescope, timeline: entry.timeline, grid: grid, limits: limits(for: telescope, at: entry.site),
-                    status: status, ready: readyTime(status, telescope: telescope, now: now)))
-            }
-        }
-
-        let priority = FollowUpExposures.priority(for: alert)
-        var assignments: [PlannedFollowUp] = []
-        var unassigned: [(FollowUpField, String)] = []
-        let preferred = policy?.preferred ?? []
-        for (fieldIndex, field) in fields.enumerated() {
-            var options: [Option] = []
-            var earliest: Date?
-            for siteIndex in sites.indices {
-                // A preferred site may win by up to the slack, so look that much further.
-                if let earliest, sites[siteIndex].darkFrom > earliest.addingTimeInterval(preferred.isEmpty ? 0 : Self.preferenceSlackSeconds) { break }
-                evaluate(siteIndex)
-                for index in siteCandidates[siteIndex] where !excluded.contains(Self.exclusionKey(candidates[index].telescope.id, field.id)) {
-                    let candidate = candidates[index]
-                    let exposures = FollowUpExposures.exposures(for: alert, telescope: candidate.telescope)
-                    let overheads = Overheads(telescope: candidate.telescope)
-                    let block = overheads.blockSeconds(exposures)
-                    let leadIn = leadInSeconds(candidate, to: field.center, exposures: exposures)
-                    let arrival = candidate.ready.addingTimeInterval(leadIn)
-                    guard let found = earliestStart(candidate, target: fieldIndex, notBefore: arrival, blockSeconds: block, now: now) else { continue }
-                    // A field not yet observable on arrival: start moving so as to arrive as it becomes so.
-                    let slewStart = max(candidate.ready, found.start.addingTimeInterval(-leadIn))
-                    options.append(Option(
-                        candidate: index, slewStart: slewStart, start: found.start, observableFrom: found.observableFrom, end: found.start.addingTimeInterval(block),
-                        altitude: found.altitude))
-                    if earliest.map({ found.start < $0 }) ?? true { earliest = found.start }
-                }
-            }
-            guard var best = options.min(by: { Self.better($0, $1, candidates) }) else {
-                unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (\(Self.constraintsSummary), at a site with safe weather)"))
-                continue
-            }
-            // The operator's preferred sites win when nearly as early.
-            for site in preferred {
-                if let option = options.filter({ candidates[$0.candidate].site.id == site }).min(by: { Self.better($0, $1, candidates) }),
-                    option.start.timeIntervalSince(best.start) <= Self.preferenceSlackSeconds
-                {
-                    best = option
-                    break
-                }
-            }
-            let chosen = candidates[best.candidate]
-            let runnerUp = options.filter { $0.candidate != best.candidate }.min(by: { Self.better($0, $1, candidates) })
-            let exposures = FollowUpExposures.exposures(for: alert, telescope: chosen.telescope)
-            let end = best.end
-            var reason = "earliest start \(best.start.hourMinuteSecond()) UTC at \(chosen.site.id): dark, altitude \(String(format: "%.1f", best.altitude))°, airmass \(String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: best.altitude)))"
-            if case .survey = chosen.status.activity { reason += ", interrupting a survey exposure" }
-            if let runnerUp {
-                reason += "; next best \(candidates[runnerUp.candidate].telescope.id) at \(runnerUp.start.hourMinuteSecond())"
-            }
-            let target = Target(
-                id: TargetID("\(alert.eventID)/\(field.id)"), name: "\(alert.eventID) \(field.label)", coordinates: field.center,
-                kind: .transient, priority: priority)
-            // The window opens when the field was found observable (now, if it already was): the
-            // telescope holds there if it arrives earlier than planned, never exposing before.
-            let windowStart = max(now, min(best.observableFrom, best.start))
-            let request = ObservationRequest(
-                id: RequestID("\(alert.id.rawValue)/\(field.id)"), target: target, exposures: exposures, constraints: Self.constraints,
-                priority: priority, window: DateInterval(start: windowStart, end: max(windowStart, now.addingTimeInterval(Self.horizonSeconds))),
-                kind: .followUp, alertID: alert.id)
-            assignments.append(PlannedFollowUp(
-                field: field, telescopeID: chosen.telescope.id, siteID: chosen.site.id, slewStart: best.slewStart, start: best.start, end: end,
-                altitude: .degrees(best.altitude), airmass: Airmass.secantZenith(altitudeDegrees: best.altitude), reason: reason,
-                request: request))
-            // The telescope is busy with this block, then pointed at the field.
-            candidates[best.candidate].ready = end
-            candidates[best.candidate].status.pointing = field.center
-            candidates[best.candidate].status.activity = .followUp(until: end)
-        }
-        return FollowUpDecision(fields: fields, assignments: assignments, exclusions: exclusions, unassigned: unassigned)
+        return (sites, exclusions)
     }
-
-    static func exclusionKey(_ telescope: TelescopeID, _ field: String) -> String { "\(telescope)|\(field)" }
 
     // MARK: - Internals
 
@@ -277,12 +294,11 @@ public struct FollowUpPlanner: Sendable {
         ObservingLimits(Self.constraints, mount: telescope.mount, horizon: site.horizonMask).tightened(by: margins)
     }
 
-    /// The fields' visibility grid at a site, computed only where ``earliestStart(_:target:notBefore:blockSeconds:now:)``
-    /// can look: from now on, while the site is dark and a field is near or above the lowest
+    /// The targets' visibility grid at a site, computed only where ``earliestStart(_:target:notBefore:blockSeconds:now:)``
+    /// can look: from now on, while the site is dark and a target is near or above the lowest
     /// altitude any of the site's telescopes allows (elsewhere no block can start or end,
     /// whatever the grid holds).
-    func grid(fields: [FollowUpField], site: Site, timeline: SkyTimeline, now: Date) -> VisibilityGrid {
-        let targets = fields.map(\.center)
+    func grid(targets: [EquatorialCoordinates], site: Site, timeline: SkyTimeline, now: Date) -> VisibilityGrid {
         let count = timeline.instants.count
         let siteLimits = site.telescopes.map { limits(for: $0, at: site) }
         let lowestLimit = siteLimits.map(\.lowestAltitudeDegrees).min() ?? ObservingLimits(Self.constraints).lowestAltitudeDegrees
@@ -322,6 +338,21 @@ public struct FollowUpPlanner: Sendable {
         let to = MountPosition(equatorial: field, horizontal: timeline.horizontal(of: field, instant: instant))
         let from = candidate.status.pointing.map { MountPosition(equatorial: $0, horizontal: timeline.horizontal(of: $0, instant: instant)) }
         return overheads.leadInSeconds(from: from, to: to, changesFilter: candidate.telescope.filters.count > 1)
+    }
+
+    /// When a telescope can observe a field (target `target` of its grid): the lead-in from
+    /// where it points once ready, then the earliest start by its limits; it starts moving so
+    /// as to arrive as the field becomes observable when it is not yet. `nil` when it cannot
+    /// within the horizon.
+    func option(_ candidate: Candidate, index: Int, target: Int, center: EquatorialCoordinates, exposures: [ExposureSpec], now: Date) -> Option? {
+        let block = Overheads(telescope: candidate.telescope).blockSeconds(exposures)
+        let leadIn = leadInSeconds(candidate, to: center, exposures: exposures)
+        let arrival = candidate.ready.addingTimeInterval(leadIn)
+        guard let found = earliestStart(candidate, target: target, notBefore: arrival, blockSeconds: block, now: now) else { return nil }
+        let slewStart = max(candidate.ready, found.start.addingTimeInterval(-leadIn))
+        return Option(
+            candidate: index, slewStart: slewStart, start: found.start, observableFrom: found.observableFrom, end: found.start.addingTimeInterval(block),
+            altitude: found.altitude)
     }
 
     /// The first instant at or after `notBefore` when the whole block fits the telescope's

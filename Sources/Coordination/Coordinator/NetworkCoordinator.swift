@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 import Metrics
 public import Persistence
+import SkyMaps
 public import StarlingCore
 
 /// Moves each follow-up to the telescope that can observe it soonest, holds it there with a
@@ -38,6 +39,7 @@ public actor NetworkCoordinator: Agent {
 
     private let network: ObservatoryNetwork
     private let planner: FollowUpPlanner
+    private let coveragePlanner: CoveragePlanner
     private let store: any Storage
     private let clock: any UTCClock
     private let logger: Logger
@@ -71,16 +73,18 @@ public actor NetworkCoordinator: Agent {
     ///   - store: where alerts, assignments and the journal live.
     ///   - clock: the coordinator's clock (leases run on it).
     ///   - skyMaps: reads sky maps of alerts that have one (`nil`: sky-map alerts use their centre only).
-    ///   - galaxies: a catalog for distance-weighted targeting of gravitational-wave maps.
+    ///   - galaxies: a catalog for the 3-D probability of gravitational-wave maps (galaxy-targeted fields).
+    ///   - skyMapStrategy: how sky-map alerts are followed up (the credible region, the most fields).
     ///   - expiresLeases: see ``expiresLeases``.
     ///   - events: receives every `CoordinatorEvent`, from the coordinator's task.
     public init(
         network: ObservatoryNetwork, store: any Storage, clock: any UTCClock, logger: Logger, skyMaps: SkyMapLoader?,
-        galaxies: [Target] = [], policies: [SitePolicy] = [], leaseSeconds: TimeInterval = 120, completionGraceSeconds: TimeInterval = 1800,
-        maximumAttempts: Int = 4, expiresLeases: Bool = true, events: @escaping EventHandler<CoordinatorEvent>
+        galaxies: [Target] = [], skyMapStrategy: SkyMapStrategy = SkyMapStrategy(), policies: [SitePolicy] = [], leaseSeconds: TimeInterval = 120,
+        completionGraceSeconds: TimeInterval = 1800, maximumAttempts: Int = 4, expiresLeases: Bool = true, events: @escaping EventHandler<CoordinatorEvent>
     ) {
         self.network = network
         self.planner = FollowUpPlanner(network: network)
+        self.coveragePlanner = CoveragePlanner(planner: planner, strategy: skyMapStrategy)
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -140,7 +144,12 @@ public actor NetworkCoordinator: Agent {
     private func reloadOpenAssignments() async throws(StoreError) {
         for assignment in try await store.openAssignments() {
             guard let record = try await store.alert(assignment.alertID), let alert = record.alert else { continue }
-            let field = FollowUpField(id: String(assignment.request.id.rawValue.split(separator: "/").last ?? "f0"), center: assignment.request.target.coordinates, probability: 0, label: assignment.request.target.name)
+            // A sky-map field keeps the field of view it was planned with: its telescope's.
+            var footprint: FieldOfView?
+            if case .skyMap = alert.errorRegion { footprint = network.locate(assignment.telescopeID)?.telescope.fieldOfView }
+            let field = FollowUpField(
+                id: String(assignment.request.id.rawValue.split(separator: "/").last ?? "f0"), center: assignment.request.target.coordinates,
+                probability: 0, label: assignment.request.target.name, footprint: footprint)
             let end = assignment.plannedStart.addingTimeInterval(Overheads(telescope: telescope(assignment.telescopeID)).blockSeconds(assignment.request))
             track(Tracked(assignment: assignment, alert: alert, field: field, plannedEnd: end, attempt: attemptNumber(assignment.id), excluded: []))
             if assignment.state == .offered { events(.assignmentMade(assignment)) }
@@ -229,14 +238,20 @@ public actor NetworkCoordinator: Agent {
                 logger.warning("Sky map unreadable; using the alert's position", metadata: ["alert.id": "\(alert.id)", "skymap.error": "\(error)"])
             }
         }
-        let fields = FieldSelection.fields(for: alert, skyMap: skyMap, fieldSide: typicalFieldSide, galaxies: galaxies)
-        guard !fields.isEmpty else {
-            return Pending(
-                decision: AlertDecision(alert: alert.id, status: .ignored, note: "no position to observe", assignments: cancelled.map { $0.0 }),
-                time: now, made: [], cancelled: cancelled.map { ($0.0.id, $0.1) })
-        }
         let started = ContinuousClock.now  // decision latency for metrics only; never used to decide
-        let decision = planner.decide(alert: alert, fields: fields, now: now, statuses: statuses, weather: weather, policy: policies[alert.kind], sky: &sky)
+        let decision: FollowUpDecision
+        if let skyMap {
+            decision = coveragePlanner.decide(
+                alert: alert, skyMap: skyMap, galaxies: galaxies, now: now, statuses: statuses, weather: weather, policy: policies[alert.kind], sky: &sky)
+        } else {
+            let fields = FieldSelection.fields(for: alert, fieldSide: typicalFieldSide)
+            guard !fields.isEmpty else {
+                return Pending(
+                    decision: AlertDecision(alert: alert.id, status: .ignored, note: "no position to observe", assignments: cancelled.map { $0.0 }),
+                    time: now, made: [], cancelled: cancelled.map { ($0.0.id, $0.1) })
+            }
+            decision = planner.decide(alert: alert, fields: fields, now: now, statuses: statuses, weather: weather, policy: policies[alert.kind], sky: &sky)
+        }
         let elapsed = ContinuousClock.now - started
         latency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         var made: [Tracked] = []

@@ -1,4 +1,5 @@
 public import Foundation
+public import SkyMaps
 public import StarlingCore
 
 #if canImport(FoundationNetworking)
@@ -14,7 +15,7 @@ public import StarlingCore
 ///     let map = try await loader.skyMap(for: accepted.alert, raw: accepted.raw)
 /// }
 /// ```
-public struct SkyMapLoader: Sendable {
+public struct SkyMapLoader: AlertSkyMapSource {
     /// Reads the FITS tables.
     public let reader: any SkyMapReader
     /// Where relative file paths in notices are resolved (LVK O3 VOEvents name local paths).

@@ -1,6 +1,7 @@
 public import Foundation
 public import Persistence
 import Sky
+import SkyMaps
 public import StarlingCore
 
 /// Builds a ``NightReport`` from the store: one site's night or the whole network's.
@@ -25,12 +26,16 @@ public struct NightReportBuilder: Sendable {
         public var maximumThumbnails: Int
         /// The longest lists of survey targets (overdue, due next night).
         public var surveyListLength: Int
+        /// Where sky maps and host galaxies come from, to measure what each sky-map follow-up
+        /// covered; `nil` leaves the coverage out.
+        public var skyMaps: SkyMapOptions?
 
-        public init(measurer: FrameMeasurer? = nil, maximumThumbnails: Int = 24, surveyListLength: Int = 20) {
+        public init(measurer: FrameMeasurer? = nil, maximumThumbnails: Int = 24, surveyListLength: Int = 20, skyMaps: SkyMapOptions? = nil) {
             precondition(maximumThumbnails >= 0 && surveyListLength >= 0, "list lengths cannot be negative")
             self.measurer = measurer
             self.maximumThumbnails = maximumThumbnails
             self.surveyListLength = surveyListLength
+            self.skyMaps = skyMaps
         }
     }
 
@@ -87,12 +92,18 @@ public struct NightReportBuilder: Sendable {
                 throw ReportingError(error, while: "read alert \(assignment.alertID)")
             }
         }
-        return try assemble(data, alertRecords: alertRecords)
+        var coverages: [AlertID: Result<NightReport.Coverage, CoverageProblem>] = [:]
+        if let skyMaps = options.skyMaps {
+            coverages = await FollowUpCoverage.compute(data: data, alertRecords: alertRecords, network: network, options: skyMaps)
+        }
+        return try assemble(data, alertRecords: alertRecords, coverages: coverages)
     }
 
     // MARK: - Assembly
 
-    private func assemble(_ data: NightData, alertRecords: [AlertID: AlertRecord]) throws(ReportingError) -> NightReport {
+    private func assemble(
+        _ data: NightData, alertRecords: [AlertID: AlertRecord], coverages: [AlertID: Result<NightReport.Coverage, CoverageProblem>]
+    ) throws(ReportingError) -> NightReport {
         let latestReviews = Self.latestReviews(data.reviews)
         let frames = data.frames.map { pair in frameEntry(pair.frame, quality: pair.quality, data: data, reviews: latestReviews) }
         var framesByObservation: [ObservationID: [NightReport.FrameEntry]] = [:]
@@ -122,7 +133,14 @@ public struct NightReportBuilder: Sendable {
                 telescope, data: data, timeline: timelines[telescope], outcomes: outcomes.entries.filter { $0.telescopeID == telescope },
                 frames: frames.filter { $0.telescopeID == telescope }, journal: journalBySubject[telescope.rawValue] ?? [])
         }
-        let followUps = FollowUps.build(data: data, alertRecords: alertRecords, framesByObservation: framesByObservation)
+        var followUps = FollowUps.build(data: data, alertRecords: alertRecords, framesByObservation: framesByObservation)
+        for index in followUps.indices {
+            switch coverages[followUps[index].alertID] {
+            case .success(let coverage)?: followUps[index].coverage = coverage
+            case .failure(let problem)?: followUps[index].coverageProblem = problem.description
+            case nil: break
+            }
+        }
         let events = data.journal.filter { $0.kind != .stateChange }.map { entry in
             NightReport.Event(time: entry.time, subject: entry.subject, siteID: entry.siteID.map { SiteID($0) }, kind: entry.kind.rawValue, message: entry.message)
         }

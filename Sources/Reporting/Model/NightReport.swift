@@ -498,6 +498,10 @@ extension NightReport {
         public var frameCount: Int
         /// The depth reached per filter over all telescopes.
         public var depth: [Depth]
+        /// For an alert with a sky map: what the planned fields and the frames taken covered of it.
+        public var coverage: Coverage? = nil
+        /// Why the coverage of a sky-map alert could not be measured (its map unreadable).
+        public var coverageProblem: String? = nil
     }
 
     /// One telescope's part in a follow-up.

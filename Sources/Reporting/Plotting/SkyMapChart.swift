@@ -4,7 +4,9 @@ import StarlingCore
 
 /// The observed fields on the whole sky: a Mollweide (equal-area) projection in equatorial
 /// coordinates, right ascension 0h at the centre and increasing to the left (the sky as seen
-/// from inside), with the celestial graticule and the Galactic plane.
+/// from inside), with the celestial graticule and the Galactic plane; or, with a
+/// ``Localisation``, a close-up of one alert's sky map: its 50 % and 90 % contours and the
+/// footprints of the fields planned and observed.
 struct SkyMapChart {
     /// A field or alert position on the map.
     struct Mark {
@@ -40,12 +42,15 @@ struct SkyMapChart {
 
     let marks: [Mark]
     var width = 960
+    /// A close-up of one alert's localisation instead of the whole sky.
+    var localisation: Localisation?
 
     private static let planeColor = RGB(hex: 0xB08FC7)
 
-    private let scale = 2
+    let scale = 2
 
     func render() -> Canvas {
+        if let localisation { return renderLocalisation(localisation) }
         let mapWidth = Double(width) - 120
         let unit = mapWidth / (4 * 2.0.squareRoot())  // pixels per Mollweide unit: x spans ±2√2
         let mapHeight = 2 * 2.0.squareRoot() * unit

@@ -220,6 +220,7 @@ struct HTMLReport {
                 html += "<p>First frame at \(escape(ReportFormat.utcTime(first))) UTC: <strong>\(escape(ReportFormat.delay(followUp.secondsFromAlertToFirstFrame)))</strong> after the notice, \(escape(ReportFormat.delay(followUp.secondsFromEventToFirstFrame))) after the event; \(followUp.frameCount) frames"
                 html += followUp.depth.isEmpty ? ".</p>\n" : ", depth " + escape(depthText(followUp.depth)) + ".</p>\n"
             }
+            html += coverage(followUp)
             if followUp.assignments.isEmpty {
                 html += "<p>No telescope was assigned.</p>\n"
             } else {
@@ -234,6 +235,34 @@ struct HTMLReport {
             }
             html += "</article>\n"
         }
+        return html
+    }
+
+    /// A sky-map follow-up's coverage: the totals, the table per telescope, the plot.
+    private func coverage(_ followUp: NightReport.FollowUp) -> String {
+        if let problem = followUp.coverageProblem { return "<p>Coverage of the sky map not measured: \(escape(problem)).</p>\n" }
+        guard let coverage = followUp.coverage else { return "" }
+        var html = "<p>"
+        let regions = coverage.credibleAreas.map { "\(ReportFormat.number($0.level * 100, 0)) % region \(ReportFormat.number($0.areaSquareDegrees, 1)) deg²" }
+        html += escape("Sky map: " + regions.joined(separator: ", ")
+            + (coverage.catalogCompleteness.map { "; galaxy catalog \(ReportFormat.probability($0)) complete at the event's distance" } ?? ""))
+        html += ". Covered: <strong>\(escape(ReportFormat.probability(coverage.done.probability)))</strong> of the map by the frames taken, "
+            + "\(escape(ReportFormat.probability(coverage.planned.probability))) planned.</p>\n"
+        let withDistance = coverage.planned.probabilityWithDistance != nil
+        func row(_ name: String, _ planned: NightReport.CoverageFigures, _ done: NightReport.CoverageFigures) -> [String] {
+            [name, "\(planned.footprints)", escape(ReportFormat.probability(planned.probability))]
+                + (withDistance ? [escape(ReportFormat.probability(planned.probabilityWithDistance))] : [])
+                + [escape(ReportFormat.number(planned.areaSquareDegrees, 1)), "\(done.footprints)", escape(ReportFormat.probability(done.probability))]
+                + (withDistance ? [escape(ReportFormat.probability(done.probabilityWithDistance))] : []) + [escape(ReportFormat.number(done.areaSquareDegrees, 1))]
+        }
+        let headers = ["Covered by", "Fields planned", "2-D"] + (withDistance ? ["3-D"] : []) + ["deg²", "Frames taken", "2-D"]
+            + (withDistance ? ["3-D"] : []) + ["deg²"]
+        let numeric = Array(1..<headers.count)
+        html += table(
+            headers, [row("<strong>all telescopes</strong>", coverage.planned, coverage.done)] + coverage.byTelescope.map { row(code($0.telescopeID.rawValue), $0.planned, $0.done) },
+            numeric: numeric, narrowHidden: [])
+        html += "<p class=\"muted\">" + escape("Centres inside the \(ReportFormat.number(coverage.credibleLevel * 100, 0)) % region: \(coverage.planned.centresInsideRegion) of \(coverage.planned.footprints) fields planned, \(coverage.done.centresInsideRegion) of \(coverage.done.footprints) frames taken. 2-D: the map's probability; 3-D: with its distance layers and the galaxy catalog.") + "</p>\n"
+        html += figure(ReportFigures.localisationID(followUp))
         return html
     }
 

@@ -127,6 +127,7 @@ struct MarkdownReport {
             if !followUp.depth.isEmpty { facts.append("depth " + followUp.depth.map { "\($0.filter) \(ReportFormat.number($0.combinedLimitingMagnitude, 1))" }.joined(separator: ", ")) }
             lines.append(cell(facts.joined(separator: "; ")) + ".")
             lines.append("")
+            lines += coverage(followUp)
             if !followUp.assignments.isEmpty {
                 lines += table(
                     ["Telescope", "State", "Why", "First frame", "Delay", "Frames"],
@@ -220,6 +221,30 @@ struct MarkdownReport {
         }
         lines.append("Review with `starling review FRAME_ID --approve` or `--flag \"note\"`.")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A sky-map follow-up's coverage: the totals, the table per telescope, the plot.
+    private func coverage(_ followUp: NightReport.FollowUp) -> [String] {
+        if let problem = followUp.coverageProblem { return ["Coverage of the sky map not measured: \(cell(problem)).", ""] }
+        guard let coverage = followUp.coverage else { return [] }
+        var lines: [String] = []
+        let regions = coverage.credibleAreas.map { "\(ReportFormat.number($0.level * 100, 0)) % region \(ReportFormat.number($0.areaSquareDegrees, 1)) deg²" }
+        lines.append(cell("Sky map: " + regions.joined(separator: ", ")
+            + (coverage.catalogCompleteness.map { "; galaxy catalog \(ReportFormat.probability($0)) complete at the event's distance" } ?? "") + "."))
+        lines.append("")
+        let withDistance = coverage.planned.probabilityWithDistance != nil
+        func row(_ name: String, _ planned: NightReport.CoverageFigures, _ done: NightReport.CoverageFigures) -> [String] {
+            [name, "\(planned.footprints)", ReportFormat.probability(planned.probability)] + (withDistance ? [ReportFormat.probability(planned.probabilityWithDistance)] : [])
+                + [ReportFormat.number(planned.areaSquareDegrees, 1), "\(done.footprints)", ReportFormat.probability(done.probability)]
+                + (withDistance ? [ReportFormat.probability(done.probabilityWithDistance)] : []) + [ReportFormat.number(done.areaSquareDegrees, 1)]
+        }
+        let headers = ["Covered by", "Fields planned", "2-D"] + (withDistance ? ["3-D"] : []) + ["deg²", "Frames taken", "2-D"]
+            + (withDistance ? ["3-D"] : []) + ["deg²"]
+        lines += table(headers, [row("**all telescopes**", coverage.planned, coverage.done)] + coverage.byTelescope.map { row("`\($0.telescopeID)`", $0.planned, $0.done) })
+        lines.append(cell("Centres inside the \(ReportFormat.number(coverage.credibleLevel * 100, 0)) % region: \(coverage.planned.centresInsideRegion) of \(coverage.planned.footprints) fields planned, \(coverage.done.centresInsideRegion) of \(coverage.done.footprints) frames taken."))
+        lines.append("")
+        lines += figure(ReportFigures.localisationID(followUp))
+        return lines
     }
 
     private func figure(_ id: String) -> [String] {

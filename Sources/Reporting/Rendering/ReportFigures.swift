@@ -11,7 +11,12 @@ enum ReportFigures {
     }
 
     static func draw(_ report: NightReport) -> [Drawn] {
-        [imageQuality(report), timeline(report), skyMap(report)]
+        [imageQuality(report), timeline(report), skyMap(report)] + report.followUps.compactMap(localisation)
+    }
+
+    /// The figure id of a follow-up's localisation plot.
+    static func localisationID(_ followUp: NightReport.FollowUp) -> String {
+        "localisation-" + (followUp.eventID ?? followUp.alertID.rawValue).filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
     }
 
     /// The span the time axes show: darkness at the report's sites, widened to every frame
@@ -136,6 +141,29 @@ enum ReportFigures {
         return Drawn(
             figure: .init(id: "sky-map", title: "Sky map of the observed fields", file: "plots/sky-map.png", caption: caption,
                           width: canvas.width, height: canvas.height),
+            canvas: canvas)
+    }
+
+    // MARK: Localisations
+
+    /// A close-up of a sky-map alert: its 50 % and 90 % contours, the fields planned and the
+    /// fields observed; `nil` for an alert without a measured coverage.
+    static func localisation(_ followUp: NightReport.FollowUp) -> Drawn? {
+        guard let coverage = followUp.coverage else { return nil }
+        let plot = coverage.plot
+        let view = SkyMapChart.Localisation(
+            centerRightAscensionDegrees: plot.centerRightAscensionDegrees, centerDeclinationDegrees: plot.centerDeclinationDegrees,
+            halfWidthDegrees: plot.halfWidthDegrees, contours: plot.contours.map { ($0.level, $0.segments) },
+            footprints: plot.footprints.map { ($0.corners, $0.isDone) })
+        let canvas = SkyMapChart(marks: [], width: 760, localisation: view).render()
+        let name = followUp.eventID ?? followUp.alertID.rawValue
+        let caption = "The sky map of \(name) around its most probable direction (gnomonic projection, north up, east left): the 50 % "
+            + "and 90 % credible regions, the \(coverage.planned.footprints) fields planned (outlines) and the \(coverage.done.footprints) "
+            + "frames taken (filled), each with its telescope's field of view. The planned fields hold "
+            + ReportFormat.probability(coverage.planned.probability) + " of the map, the frames taken " + ReportFormat.probability(coverage.done.probability) + "."
+        let id = localisationID(followUp)
+        return Drawn(
+            figure: .init(id: id, title: "Localisation of \(name)", file: "plots/\(id).png", caption: caption, width: canvas.width, height: canvas.height),
             canvas: canvas)
     }
 }

@@ -42,6 +42,12 @@ enum ReportFormat {
         return formatFixed(fraction * 100, decimals: 0) + " %"
     }
 
+    /// A probability as a percentage precise enough to tell small ones apart: `0.46 %`, `65.1 %`.
+    static func probability(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "—" }
+        return formatFixed(value * 100, decimals: value < 0.1 ? 2 : 1) + " %"
+    }
+
     /// Hours with one decimal and `h`.
     static func hours(_ hours: Double) -> String { formatFixed(hours, decimals: 1) + " h" }
 

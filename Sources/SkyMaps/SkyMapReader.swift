@@ -2,7 +2,7 @@ public import Foundation
 
 /// A HEALPix sky map's FITS binary table, as read from the file: header keywords and columns.
 ///
-/// This is the seam between Coordination (which knows what the columns mean) and a FITS
+/// This is the seam between ``HEALPixSkyMap`` (which knows what the columns mean) and a FITS
 /// reader (which knows how to read them): the Imaging module's CFITSIO tables fill it.
 public struct SkyMapTable: Sendable {
     /// Header keywords of the table HDU (and the primary HDU), upper-case, values as text with

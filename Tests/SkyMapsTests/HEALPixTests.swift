@@ -2,7 +2,7 @@ import Foundation
 import StarlingCore
 import Testing
 
-@testable import Coordination
+@testable import SkyMaps
 
 /// healpy's values (Fixtures/healpix_reference.json, made by make_healpix_reference.py).
 struct HEALPixReference: Decodable {

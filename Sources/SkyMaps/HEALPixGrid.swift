@@ -229,21 +229,32 @@ public struct HEALPixGrid: Sendable, Hashable {
     public func pixels(inDiscAround center: EquatorialCoordinates, radius: Angle) -> [Int] {
         let centre = UnitVector(center)
         let cosRadius = cos(min(radius.radians, Double.pi))
+        // A coarser pixel is visited when its centre is within the radius plus its own reach:
+        // compared as cosines, so the walk needs no inverse trigonometry.
+        let cosReach = (0...order).map { level in cos(min(Double.pi, radius.radians + HEALPixGrid.maximumPixelRadius(order: level))) }
         var result: [Int] = []
         func visit(order level: Int, pixel: Int) {
-            let grid = HEALPixGrid(order: level)
-            let vector = grid.centerVector(ofPixel: pixel)
+            let vector = HEALPixGrid(order: level).centerVector(ofPixel: pixel)
+            let cosine = vector.dot(centre)
             if level == order {
-                if vector.dot(centre) >= cosRadius { result.append(pixel) }
+                if cosine >= cosRadius { result.append(pixel) }
                 return
             }
-            let distance = vector.angle(to: centre)
-            guard distance - grid.maximumPixelRadius <= radius.radians else { return }
+            guard cosine >= cosReach[level] else { return }
             for child in 0..<4 { visit(order: level + 1, pixel: pixel * 4 + child) }
         }
         for base in 0..<12 { visit(order: 0, pixel: base) }
         return result
     }
+
+    /// ``maximumPixelRadius`` of each order, computed once.
+    static let maximumPixelRadii: [Double] = (0...maximumOrder).map { HEALPixGrid(order: $0).maximumPixelRadius }
+
+    /// The width of a pixel, √(its area), at each order, radians.
+    static let pixelWidths: [Double] = (0...maximumOrder).map { HEALPixGrid(order: $0).pixelAreaSteradians.squareRoot() }
+
+    /// ``maximumPixelRadius`` at an order, from the table.
+    static func maximumPixelRadius(order: Int) -> Double { maximumPixelRadii[order] }
 
     // MARK: Internals
 

@@ -47,7 +47,7 @@ public struct HEALPixSkyMap: Sendable {
     /// Pixel centres, index-aligned with ``pixels``.
     let vectors: [UnitVector]
     /// The largest centre-to-edge distance of any pixel of the map, radians.
-    private let largestPixelRadius: Double
+    let largestPixelRadius: Double
     /// Start of each pixel's range of order-29 nested pixels, index-aligned, ascending.
     private let rangeStarts: [Int]
     /// Pixel indices by decreasing probability density, and the probability accumulated in that order.
@@ -193,6 +193,44 @@ public struct HEALPixSkyMap: Sendable {
         return finest < rangeStarts[index] + span ? index : nil
     }
 
+    /// The indices of the map's pixels that may reach within `radius` of a direction: every
+    /// pixel overlapping the cells of a grid about that size near it (ascending, each once).
+    func pixelIndices(near centre: UnitVector, radius: Double) -> [Int] {
+        let order = min(Self.order(forResolution: max(radius, 1e-9)), HEALPixGrid.maximumOrder)
+        let grid = HEALPixGrid(order: order)
+        let shift = 2 * (HEALPixGrid.maximumOrder - order)
+        /// The first pixel whose range starts at or after `value` on the finest grid.
+        func firstStarting(atOrAfter value: Int) -> Int {
+            var low = 0, high = rangeStarts.count
+            while low < high {
+                let middle = (low + high) / 2
+                if rangeStarts[middle] < value { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
+        var result: [Int] = []
+        let reach = Angle(radians: min(Double.pi, radius + 2 * grid.maximumPixelRadius))
+        for cell in grid.pixels(inDiscAround: centre.coordinates, radius: reach) {
+            let start = cell << shift, end = (cell + 1) << shift
+            var first = firstStarting(atOrAfter: start)
+            // A coarser map pixel starting before the cell may contain it.
+            if first > 0, first - 1 < pixels.count {
+                let previous = first - 1
+                if rangeStarts[previous] + (1 << (2 * (HEALPixGrid.maximumOrder - pixels[previous].order))) > start { first = previous }
+            }
+            var index = first
+            while index < pixels.count, rangeStarts[index] < end {
+                result.append(index)
+                index += 1
+            }
+        }
+        result.sort()
+        var unique: [Int] = []
+        unique.reserveCapacity(result.count)
+        for index in result where unique.last != index { unique.append(index) }
+        return unique
+    }
+
     /// The probability per steradian at a direction (0 where the map has no pixel).
     public func probabilityDensity(at direction: EquatorialCoordinates) -> Double {
         guard let index = pixelIndex(containing: UnitVector(direction)) else { return 0 }
@@ -235,40 +273,11 @@ public struct HEALPixSkyMap: Sendable {
         probability(in: .circle(radius: radius), at: center)
     }
 
-    /// The probability inside a field of view pointed at `center`.
-    ///
-    /// A pixel wholly inside counts fully and one wholly outside not at all; a pixel that the
-    /// field's edge crosses is split into its children (probability shared equally: the
-    /// density is uniform within a pixel) until they are 1/16 of the field's radius, whose
-    /// centres then decide. The result is accurate to the map's resolution even when the field
-    /// is smaller than its pixels.
+    /// The probability inside a field of view pointed at `center`: what
+    /// ``coverage(of:prior:)`` gives for that one footprint (accurate to the map's
+    /// resolution even when the field is smaller than its pixels).
     public func probability(in field: FieldOfView, at center: EquatorialCoordinates) -> Double {
-        let placed = field.placed(at: UnitVector(center))
-        let finestUseful = Self.order(forResolution: placed.inner / 16)
-        // A pixel whose centre is farther than the field's outer radius plus the largest pixel
-        // radius cannot touch the field: one dot product rejects it.
-        let cosReject = cos(min(Double.pi, placed.outer + largestPixelRadius))
-        var total = 0.0
-        for index in pixels.indices where probabilities[index] > 0 && vectors[index].dot(placed.center) >= cosReject {
-            total += Self.fraction(of: pixels[index], vector: vectors[index], in: placed, finestOrder: finestUseful) * probabilities[index]
-        }
-        return total
-    }
-
-    /// The share of a pixel inside a placed field, refining pixels the edge crosses.
-    static func fraction(of pixel: HEALPixPixel, vector: UnitVector, in field: PlacedField, finestOrder: Int) -> Double {
-        let distance = vector.angle(to: field.center)
-        let reach = pixel.grid.maximumPixelRadius
-        if distance + reach <= field.inner { return 1 }
-        if distance - reach > field.outer { return 0 }
-        if pixel.order >= finestOrder || pixel.order >= HEALPixGrid.maximumOrder {
-            return field.contains(vector) ? 1 : 0
-        }
-        var share = 0.0
-        for child in pixel.children {
-            share += fraction(of: child, vector: child.grid.centerVector(ofPixel: child.index), in: field, finestOrder: finestOrder) / 4
-        }
-        return share
+        coverage(of: [Footprint(center: center, fieldOfView: field)]).probability
     }
 
     /// The coarsest order whose pixels are no larger than `resolution` radians.
@@ -308,10 +317,6 @@ public struct HEALPixSkyMap: Sendable {
         return ansatz.norm * r * r * exp(-0.5 * z * z) / ((2 * Double.pi).squareRoot() * ansatz.sigma)
     }
 
-    // MARK: Internal access for tiling
-
-    var rankedPixelIndices: [Int] { rankedIndices }
-    var cumulativeProbabilities: [Double] { cumulative }
 }
 
 /// The smallest region of a sky map holding a given probability.
