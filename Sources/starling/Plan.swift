@@ -20,7 +20,11 @@ extension Starling {
                 telescope has; astronomical night, altitude ≥ 30°, airmass ≤ 2, Moon ≥ 20°. With \
                 --model, a reasoning model at STARLING_MODEL_BASE_URL re-ranks each telescope's best \
                 candidates (see docs/planning.md); on any failure the deterministic ranking stands and \
-                the plan says why.
+                the plan says why. With --export and --export-to, one telescope's plan is also \
+                written for another tool: csv (a spreadsheet), ical (a calendar), nina (N.I.N.A. \
+                Target Scheduler's target import), ekos-esl (a KStars/Ekos scheduler list, with one \
+                .esq sequence per observation in a folder beside it) or ekos-esq (the night's exposures \
+                as one Ekos capture sequence); docs/planning.md says what each holds and in which units.
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -42,10 +46,22 @@ extension Starling {
         @Option(help: ArgumentHelp("Also write a PNG timeline per site into this folder.", valueName: "DIR"))
         var out: String?
 
+        @Option(help: ArgumentHelp("Also write the plan in this format for another tool (needs --telescope and --export-to).", valueName: "FORMAT"))
+        var export: PlanExportFormat?
+
+        @Option(help: ArgumentHelp("Where --export writes: a file, or a folder to name it in (plan-<telescope>-<night>.<ext>; -nina.csv for nina).", valueName: "PATH"))
+        var exportTo: String?
+
         @Option(
             help: StoreArgument.help("The store last visits for cadence come from and plans are saved in (default: none, plans are not kept)"),
             transform: StoreArgument.parse)
         var db: StoreLocation?
+
+        func validate() throws {
+            if export != nil, telescope == nil { throw ValidationError("--export writes one telescope's plan: name it with --telescope ID (see `starling sites`).") }
+            if export != nil, exportTo == nil { throw ValidationError("--export needs --export-to PATH: the file (or folder) to write.") }
+            if export == nil, exportTo != nil { throw ValidationError("--export-to needs --export FORMAT: one of \(PlanExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).") }
+        }
 
         func run() async throws {
             let layout = try options.layout()
@@ -105,6 +121,18 @@ extension Starling {
                 try printJSON(PlanDocument(date: night.date?.date, catalog: catalog, plans: plans, spans: spans))
             } else {
                 print(PlanText.render(plans: plans, network: network, spans: spans))
+            }
+            if let export, let exportTo {
+                for plan in plans {
+                    guard let site = network.site(plan.siteID) else { continue }
+                    do throws(PlanExportError) {
+                        let written = try PlanExportWriter(format: export).write(plan, at: site, to: exportTo)
+                        if !options.json { for path in written { print("wrote \(path)") } }
+                    } catch {
+                        printError(error.description)
+                        throw ExitCode(1)
+                    }
+                }
             }
             if let out {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

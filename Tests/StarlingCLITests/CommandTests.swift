@@ -132,6 +132,40 @@ struct PlanCommandTests {
         let result = try await StarlingCLI.run(["plan", "--date", "2026-13-01"])
         #expect(result.status == 64)
     }
+
+    @Test func exportWritesTheSchedulerListAndOneSequencePerObservationIntoAFolder() async throws {
+        let directory = NSTemporaryDirectory() + "starling-plan-export-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try await StarlingCLI.run([
+            "plan", "--date", "2026-11-23", "--telescope", "xinglong-1m-a", "--export", "ekos-esl", "--export-to", directory + "/",
+        ])
+        #expect(result.status == 0, "\(result.errors)")
+        let list = directory + "/plan-xinglong-1m-a-2026-11-23.esl"
+        let written = result.output.split(separator: "\n").filter { $0.hasPrefix("wrote ") }.map { String($0.dropFirst(6)) }
+        #expect(written.first == list)
+        let sequences = try FileManager.default.contentsOfDirectory(atPath: directory + "/plan-xinglong-1m-a-2026-11-23-sequences")
+        #expect(sequences.count == written.count - 1)
+        #expect(sequences.count > 50)
+        let text = try String(contentsOfFile: list, encoding: .utf8)
+        #expect(text.components(separatedBy: "<Job>").count - 1 == sequences.count)
+    }
+
+    @Test(arguments: [
+        (["--export", "csv", "--export-to", "plan.csv"], "--telescope"),
+        (["--telescope", "xinglong-1m-a", "--export", "csv"], "--export-to"),
+        (["--telescope", "xinglong-1m-a", "--export-to", "plan.csv"], "ekos-esl"),
+    ])
+    func exportWithoutItsCompanionOptionsIsAUsageErrorThatSaysWhatToAdd(options: [String], hint: String) async throws {
+        let result = try await StarlingCLI.run(["plan", "--date", "2026-11-23"] + options)
+        #expect(result.status == 64)
+        #expect(result.errors.contains(hint), "\(result.errors)")
+    }
+
+    @Test func anUnknownExportFormatIsRefusedWithTheFormatsThereAre() async throws {
+        let result = try await StarlingCLI.run(["plan", "--date", "2026-11-23", "--telescope", "xinglong-1m-a", "--export", "sgp", "--export-to", "x"])
+        #expect(result.status == 64)
+        #expect(result.errors.contains("ical"), "\(result.errors)")
+    }
 }
 
 /// `starling alert plan --json`, checked independently with Sky.
