@@ -29,7 +29,7 @@ let package = Package(
             name: "CoordinationBenchmark",
             dependencies: [
                 "BenchmarkSupport", .product(name: "Coordination", package: "Starling"), .product(name: "Persistence", package: "Starling"),
-                .product(name: "StarlingCore", package: "Starling"),
+                .product(name: "SkyMaps", package: "Starling"), .product(name: "StarlingCore", package: "Starling"),
             ],
             swiftSettings: settings
         ),

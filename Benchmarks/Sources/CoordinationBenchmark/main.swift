@@ -9,6 +9,7 @@ import Coordination
 import Foundation
 import Logging
 import Persistence
+import SkyMaps
 import StarlingCore
 import Synchronization
 
@@ -51,19 +52,32 @@ func pointNotice(_ number: Int, now: Date) -> Data {
 
 func makeSystem(database: String, now: Date, recorder: Recorder) async throws -> AlertIntake {
     let store = try SQLiteStore(path: database)
-    let clock = SimulationClock(start: UTCInstant(now))  // a fixed instant: decisions are reproducible
+    // Real pace from a fixed instant: the alerts' sites and skies are the same every run.
+    let clock = WallClock(startingAt: now)
     var logger = Logger(label: "bench")
     logger.logLevel = .error
+    // Latency: from the intake handing a committed batch on to the coordinator's decision on
+    // each alert (stored before it is announced).
+    let handedOn = Mutex<[AlertID: ContinuousClock.Instant]>([:])
     let coordinator = NetworkCoordinator(
         network: network, store: store, clock: clock, logger: logger, skyMaps: SkyMapLoader(reader: FITSSkyMapReader()),
-        galaxies: galaxies, eventHandler: { _ in })
-    try await coordinator.start(watchingLeases: false)
-    let intake = AlertIntake(store: store, clock: clock, logger: logger, handler: { batch in
-        // Alerts committed together are decided together; each waits for the whole batch.
-        let start = ContinuousClock.now
-        await coordinator.handle(batch)
+        galaxies: galaxies, expiresLeases: false
+    ) { event in
+        let decided: AlertID
+        switch event {
+        case .alertAccepted(let id, _), .alertIgnored(let id, _, _): decided = id
+        default: return
+        }
+        guard let start = handedOn.withLock({ $0.removeValue(forKey: decided) }) else { return }
         let elapsed = ContinuousClock.now - start
-        for _ in batch { recorder.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) }
+        recorder.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+    clock.spawn(named: "coordinator") { try? await coordinator.run() }
+    let intake = AlertIntake(store: store, clock: clock, logger: logger, handler: { batch in
+        // Alerts committed together are decided together.
+        let start = ContinuousClock.now
+        handedOn.withLock { for accepted in batch { $0[accepted.alert.id] = start } }
+        coordinator.send(.ingest(batch))
     })
     try await intake.start()
     return intake

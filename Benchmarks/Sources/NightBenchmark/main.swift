@@ -29,7 +29,7 @@ func run() async throws {
         let out = NSTemporaryDirectory() + "starling-night-bench-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let configuration = NightRunConfiguration(
-            scenario: scenario, network: network, catalog: catalog, databasePath: out + "/starling.sqlite", outputDirectory: out,
+            scenario: scenario, network: network, catalog: catalog, store: .sqlite(path: out + "/starling.sqlite"), outputDirectory: out,
             rendering: .sample(everyNth: 250), logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         let simulationEnded = Mutex<Double>(0)
         let result = try await NightHost(configuration: configuration).run { progress in

@@ -107,7 +107,7 @@ func section1FrameRendering() throws {
 /// Collects a night's events from the agent's task.
 final class NightLog: Sendable {
     private let storage = Mutex<[TelescopeEvent]>([])
-    var handler: TelescopeAgent.EventHandler { { [self] event in storage.withLock { $0.append(event) } } }
+    var handler: EventHandler<TelescopeEvent> { { [self] event in storage.withLock { $0.append(event) } } }
     var events: [TelescopeEvent] { storage.withLock { $0 } }
 }
 
@@ -146,11 +146,12 @@ func section2WholeNight() async throws {
         let agent = TelescopeAgent(
             telescope: telescope, site: site, devices: simulated.devices, clock: clock, store: store, framesDirectory: frames,
             logger: logger, events: log.handler)
-        await agent.start()
-        await agent.send(.load(plan))
+        let running = clock.spawn(named: "\(telescope.id)") { try? await agent.run() }
+        agent.send(.load(plan))
         await clock.run(until: UTCInstant(end))
-        await agent.stopRequested(reason: "end of the benchmark night")
+        agent.stop(reason: "end of the benchmark night")
         await clock.run(until: UTCInstant(end.addingTimeInterval(3600)))
+        await running.value
         var tally = Counts()
         for event in log.events {
             if case .observationEnded(let observation) = event { tally.observations[observation.outcome.name, default: 0] += 1 }

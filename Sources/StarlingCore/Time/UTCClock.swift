@@ -42,15 +42,26 @@ extension UTCClock {
     }
 }
 
-/// Real time: the system's UTC clock.
+/// Real time: the system's UTC clock, or real time from another instant (a past night replayed
+/// at its own pace, a benchmark's fixed scene).
 public struct WallClock: UTCClock {
-    public init() {}
+    /// How far this clock is ahead of the system's, seconds.
+    private let offsetSeconds: TimeInterval
 
-    public var now: UTCInstant { UTCInstant(Date()) }
+    public init() {
+        offsetSeconds = 0
+    }
+
+    /// A clock that reads `start` now and runs at real pace from there.
+    public init(startingAt start: Date) {
+        offsetSeconds = start.timeIntervalSinceNow
+    }
+
+    public var now: UTCInstant { UTCInstant(Date().addingTimeInterval(offsetSeconds)) }
     public var minimumResolution: Duration { .milliseconds(1) }
 
     public func sleep(until deadline: UTCInstant, tolerance: Duration?) async throws {
-        let delay = deadline.secondsSince1970 - Date().timeIntervalSince1970
+        let delay = deadline.secondsSince1970 - now.secondsSince1970
         guard delay > 0 else { return }
         try await Task.sleep(for: .seconds(delay), tolerance: tolerance)
     }
