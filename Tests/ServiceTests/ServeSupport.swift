@@ -191,7 +191,12 @@ final class EventFollower: Sendable {
     init(base: String, token: String) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["--signal=KILL", "900", "curl", "-sSN", "-H", "Authorization: Bearer \(token)", base + "/api/events"]
+        // From the first event the server kept (`Last-Event-ID: 0`): the network starts as the
+        // process listens, so on a busy machine a plan can be made or restored before curl has
+        // connected, and a follower starting from "now" would wait for it in vain.
+        process.arguments = [
+            "--signal=KILL", "900", "curl", "-sSN", "-H", "Authorization: Bearer \(token)", "-H", "Last-Event-ID: 0", base + "/api/events",
+        ]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice

@@ -232,12 +232,17 @@ extension TelescopeAgent {
 
     /// Parks the mount when no work is due soon: a mount left tracking the last target
     /// would follow it down below the horizon.
+    /// A mount that cannot park might do just that under an open sky (a stalled drive reports
+    /// the fault, not where it points): then the enclosure closes.
     private func parkWhileIdle() async {
         do {
             try await devices.mount.park()
             mountIsParked = true
         } catch {
             await noteFailure(of: .mount, error.reason)
+            await closeAndPark(
+                reason: Reason(.deviceFault, "the idle mount could not park (\(error.message)); closed so that it cannot follow its last target down"),
+                action: "closed: the idle mount could not park")
         }
     }
 

@@ -66,6 +66,7 @@ public final class SimulatedTelescope: Sendable {
     /// driver reported.
     public var snapshot: Snapshot {
         let now = clock.currentDate
+        applyStalls(at: now)
         return state.withLock { state in
             Snapshot(
                 pointing: state.mount.pointing(at: now), isParked: state.mount.isParked, isTracking: state.mount.isTracking,
@@ -88,6 +89,22 @@ public final class SimulatedTelescope: Sendable {
     }
 
     // MARK: Shared by the devices
+
+    /// A stalled drive stops: a mount tracking when a stall begins stands still from that
+    /// instant (fixed to the Earth, the sky drifting by) until it is moved again. A stall
+    /// during a slew is the slew's to handle (``SimulatedMount``).
+    func applyStalls(at now: Date) {
+        state.withLock { state in
+            guard state.mount.isTracking, !state.mount.isParked else { return }
+            let trackingSince = state.mount.slew?.end ?? .distantPast
+            let stalls = state.faults.filter { $0.device == .mount && $0.kind == .stall && $0.start >= trackingSince && $0.start <= now }
+            guard let stall = stalls.map(\.start).min() else { return }
+            state.mount.rest = state.mount.pointing(at: stall)
+            state.mount.slew = nil
+            state.mount.isTracking = false
+            state.mount.trackingStoppedAt = stall
+        }
+    }
 
     var now: Date { clock.currentDate }
 

@@ -21,6 +21,7 @@ public struct SimulatedMount: MountDriver {
     public func status() async throws(DriverError) -> MountStatus {
         try simulation.checkFaults(.mount, affectedBy: [])
         let now = simulation.now
+        simulation.applyStalls(at: now)
         return simulation.state.withLock { state in
             MountStatus(
                 pointing: state.mount.pointing(at: now) ?? simulation.zenith(at: now),
@@ -43,6 +44,7 @@ public struct SimulatedMount: MountDriver {
     }
 
     public func park() async throws(DriverError) {
+        simulation.applyStalls(at: simulation.now)
         try simulation.checkFaults(.mount, affectedBy: [.stall])
         let now = simulation.now
         guard let zenith = simulation.zenith(at: now) else { return }
