@@ -108,12 +108,7 @@ public struct CoveragePlanner: Sendable {
         var members: [Member] = []
         for (siteIndex, entry) in eligible.sites.enumerated() {
             for telescope in entry.site.telescopes {
-                let status = statuses[telescope.id]
-                    ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
-                if case .unavailable(let why) = status.activity {
-                    exclusions.append("\(telescope.id): unavailable (\(why))")
-                    continue
-                }
+                guard let status = FollowUpPlanner.availability(of: telescope.id, at: entry.site.id, in: statuses, excluding: &exclusions) else { continue }
                 let exposures = FollowUpExposures.exposures(for: alert, telescope: telescope)
                 members.append(Member(
                     site: siteIndex, telescope: telescope, limits: planner.limits(for: telescope, at: entry.site), status: status,

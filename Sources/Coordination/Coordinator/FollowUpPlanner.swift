@@ -86,6 +86,19 @@ public struct FollowUpPlanner: Sendable {
         public init() {}
     }
 
+    /// A telescope's status as the coordinator last heard it (closed and idle when it has said
+    /// nothing); `nil`, with the reason added to `exclusions`, when it cannot take part.
+    static func availability(
+        of telescopeID: TelescopeID, at siteID: SiteID, in statuses: [TelescopeID: TelescopeAvailability], excluding exclusions: inout [String]
+    ) -> TelescopeAvailability? {
+        let status = statuses[telescopeID] ?? TelescopeAvailability(telescopeID: telescopeID, siteID: siteID, state: .closed, activity: .idle)
+        if case .unavailable(let why) = status.activity {
+            exclusions.append("\(telescopeID): unavailable (\(why))")
+            return nil
+        }
+        return status
+    }
+
     /// Decides where and when to observe fields.
     ///
     /// - Parameters:
@@ -112,12 +125,7 @@ public struct FollowUpPlanner: Sendable {
             let entry = sites[siteIndex]
             let grid = grid(targets: fields.map(\.center), site: entry.site, timeline: entry.timeline, now: now)
             for telescope in entry.site.telescopes {
-                let status = statuses[telescope.id]
-                    ?? TelescopeAvailability(telescopeID: telescope.id, siteID: entry.site.id, state: .closed, activity: .idle)
-                if case .unavailable(let why) = status.activity {
-                    exclusions.append("\(telescope.id): unavailable (\(why))")
-                    continue
-                }
+                guard let status = Self.availability(of: telescope.id, at: entry.site.id, in: statuses, excluding: &exclusions) else { continue }
                 siteCandidates[siteIndex].append(candidates.count)
                 candidates.append(Candidate(
                     site: entry.site, telescope: telescope, timeline: entry.timeline, grid: grid, limits: limits(for: telescope, at: entry.site),
