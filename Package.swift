@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "Coordination", targets: ["Coordination"]),
         .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Planning", targets: ["Planning"]),
+        .library(name: "Requests", targets: ["Requests"]),
         .library(name: "Orchestration", targets: ["Orchestration"]),
         .library(name: "Service", targets: ["Service"]),
         // The parsers' fuzz targets: replayed by the tests, run by libFuzzer in Fuzz/ (scripts/fuzz).
@@ -162,10 +163,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Hosts the four agents on one clock and one store and runs a night of the array.
+        // Observers' requests (the OCS request language): validation, proposals' time, states.
+        .target(
+            name: "Requests",
+            dependencies: ["StarlingCore", "Sky", "Coordination"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Orchestration",
             dependencies: [
-                "StarlingCore", "Sky", "SkyMaps", "Persistence", "PersistencePostgres", "Observatory", "Planning", "Coordination", "Reporting",
+                "StarlingCore", "Sky", "SkyMaps", "Persistence", "PersistencePostgres", "Observatory", "Planning", "Coordination", "Reporting", "Requests",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -176,7 +183,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "StarlingCore", "Persistence", "Imaging", "Observatory", "Coordination", "Reporting", "Orchestration",
+                "StarlingCore", "Persistence", "Imaging", "Observatory", "Coordination", "Reporting", "Requests", "Orchestration",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -220,6 +227,11 @@ let package = Package(
         .target(
             name: "StarlingTestSupport",
             path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RequestsTests",
+            dependencies: ["Requests", "StarlingCore"],
             swiftSettings: strictSettings
         ),
         .testTarget(

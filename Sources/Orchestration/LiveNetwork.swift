@@ -5,6 +5,8 @@ public import Persistence
 import Reporting
 public import StarlingCore
 import Synchronization
+import Logging
+import Requests
 
 /// The running network as the HTTP API and the dashboard see it: its configuration, its
 /// store, its clock, the telescopes' live state, the event stream, and the few things people
@@ -23,10 +25,13 @@ public struct LiveNetwork: Sendable {
     /// Where the Reporter writes reports (`<night>/<site or network>/report.html`).
     public let reportsDirectory: String
 
+    /// Observers' request groups (the OCS request API).
+    public let requests: RequestDesk
+
     private let router: MessageRouter
     private let telescopes: [TelescopeID: TelescopeAgent]
     private let intake: AlertIntake
-    private let phase = PhaseBox()
+    private let phase: PhaseBox
 
     /// Where the network is in its life.
     public enum Phase: String, Sendable, Hashable, Codable {
@@ -35,7 +40,8 @@ public struct LiveNetwork: Sendable {
 
     init(
         network: ObservatoryNetwork, store: any Store, clock: any UTCClock, outputDirectory: String, router: MessageRouter,
-        telescopes: [TelescopeID: TelescopeAgent], intake: AlertIntake, reportsDirectory: String
+        telescopes: [TelescopeID: TelescopeAgent], intake: AlertIntake, reportsDirectory: String, proposals: ProposalBook,
+        maximumAttempts: Int, logger: Logger
     ) {
         self.network = network
         self.store = store
@@ -45,6 +51,11 @@ public struct LiveNetwork: Sendable {
         self.telescopes = telescopes
         self.intake = intake
         self.reportsDirectory = reportsDirectory
+        let phase = PhaseBox()
+        self.phase = phase
+        requests = RequestDesk(
+            network: network, proposals: proposals, store: store, intake: intake, maximumAttempts: maximumAttempts, logger: logger,
+            isRunning: { phase.value.withLock { $0 } == .running })
     }
 
     /// Whether the agents are running (for `/ready`).

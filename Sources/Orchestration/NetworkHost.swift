@@ -42,12 +42,14 @@ public struct NetworkHostConfiguration: Sendable {
     public var rendering: RenderingPolicy
     /// What the intake hands on.
     public var intakePolicy: IntakePolicy
+    /// The proposals observers submit requests under (`proposals.yaml`).
+    public var proposals: ProposalBook
     public var logger: Logger
 
     public init(
         network: ObservatoryNetwork, catalog: TargetCatalog, scenario: Scenario? = nil, store: StoreLocation, outputDirectory: String,
         clock: ClockChoice = .wall, alertFolder: String? = nil, vtp: VTPSubscriber.Configuration? = nil,
-        rendering: RenderingPolicy = .sample(everyNth: 250), intakePolicy: IntakePolicy = IntakePolicy(),
+        rendering: RenderingPolicy = .sample(everyNth: 250), intakePolicy: IntakePolicy = IntakePolicy(), proposals: ProposalBook = .empty,
         logger: Logger = Logger(label: "starling.serve")
     ) {
         self.network = network
@@ -60,6 +62,7 @@ public struct NetworkHostConfiguration: Sendable {
         self.vtp = vtp
         self.rendering = rendering
         self.intakePolicy = intakePolicy
+        self.proposals = proposals
         self.logger = logger
     }
 
@@ -169,7 +172,8 @@ public final class NetworkHost: Service, Sendable {
         live = LiveNetwork(
             network: running, store: store, clock: clock, outputDirectory: configuration.outputDirectory, router: agents.router,
             telescopes: Dictionary(uniqueKeysWithValues: agents.telescopes.map { ($0.telescope.id, $0) }), intake: agents.intake,
-            reportsDirectory: configuration.outputDirectory + "/reports")
+            reportsDirectory: configuration.outputDirectory + "/reports", proposals: configuration.proposals,
+            maximumAttempts: agents.coordinator.maximumAttempts, logger: logger)
     }
 
     /// Runs the network until graceful shutdown, then stops it in order.
@@ -177,6 +181,12 @@ public final class NetworkHost: Service, Sendable {
         let logger = configuration.logger
         try await agents.start(in: tasks)
         live.markReady()
+        // Request groups stored before a crash without their notices go to the coordinator now.
+        do {
+            try await live.requests.resubmitUnsent()
+        } catch {
+            logger.error("Request groups could not be handed on again", metadata: ["store.error": "\(error)"])
+        }
         let now = clock.currentDate
         logger.notice("Network running", metadata: ["clock": "\(configuration.clock)", "sites": "\(live.network.sites.count)", "sim.time": "\(ISO8601.string(from: now))"])
         if let world {

@@ -12,7 +12,7 @@ public import StarlingCore
 /// ``Store`` is all of them. ``SQLiteStore`` implements it over one SQLite file;
 /// `PostgresStore` (module `PersistencePostgres`), for sites on separate machines, over a
 /// PostgreSQL database, with the same answers (docs/storage.md).
-public protocol Store: AlertStore, ObservationStore, PlanStore, AssignmentStore, JournalStore, ReviewStore, RunStore, TokenStore {}
+public protocol Store: AlertStore, ObservationStore, PlanStore, AssignmentStore, JournalStore, ReviewStore, RunStore, TokenStore, RequestGroupStore {}
 
 /// Alerts: stored before they are acknowledged, processed exactly once.
 public protocol AlertStore: Sendable {
@@ -196,6 +196,33 @@ public struct RunProgress: Sendable, Hashable {
         self.reached = reached
         self.isFinished = isFinished
     }
+}
+
+/// Observation requests submitted through the request API (the OCS request groups).
+///
+/// The store gives each group and each of its requests a positive whole-number id, rising,
+/// never reused: the ids observers' tools (TOM Toolkit) keep.
+public protocol RequestGroupStore: Sendable {
+    /// Stores a new group in one transaction, numbering it and its requests.
+    ///
+    /// - Parameter group: the group as validated; its ids and those of its requests are ignored.
+    /// - Returns: the group as stored, with its ids.
+    func insertRequestGroup(_ group: RequestGroup) async throws(StoreError) -> RequestGroup
+
+    /// A group by id; `nil` when there is none.
+    func requestGroup(id: Int) async throws(StoreError) -> RequestGroup?
+
+    /// The group a request belongs to; `nil` when no request has that id.
+    func requestGroup(containingRequest requestID: Int) async throws(StoreError) -> RequestGroup?
+
+    /// Every group, oldest first.
+    func requestGroups() async throws(StoreError) -> [RequestGroup]
+
+    /// Marks a group cancelled (kept, and listed as cancelled from then on).
+    ///
+    /// - Returns: the group as it now is (cancelled at the first call's instant); `nil` when
+    ///   there is no such group.
+    func cancelRequestGroup(id: Int, at: Date) async throws(StoreError) -> RequestGroup?
 }
 
 /// API tokens of the HTTP service. Only a digest of each token's secret is stored, so the

@@ -177,6 +177,29 @@ enum PostgresSchema {
                 )
                 """
             ]),
+        // Observation requests from the request API: each group as JSON, and the numbering
+        // of its requests (the ids observers' tools keep).
+        Migration(
+            id: "v4-request-groups",
+            statements: [
+                """
+                CREATE TABLE request_group (
+                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    proposal text COLLATE "C" NOT NULL,
+                    submitter text NOT NULL,
+                    created_at double precision NOT NULL,
+                    cancelled_at double precision,
+                    group_json text NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE request_group_member (
+                    request_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    group_id bigint NOT NULL REFERENCES request_group(id)
+                )
+                """,
+                "CREATE INDEX request_group_member_group ON request_group_member(group_id)",
+            ]),
     ]
 
     /// Brings the database's schema up to date, in one transaction under the migration lock, so

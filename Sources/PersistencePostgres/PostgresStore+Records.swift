@@ -488,6 +488,83 @@ extension PostgresStore: TokenStore {
     }
 }
 
+// MARK: - Request groups
+
+extension PostgresStore: RequestGroupStore {
+    public func insertRequestGroup(_ group: RequestGroup) async throws(StoreError) -> RequestGroup {
+        try await transaction("storing a request group") { connection in
+            var id: Int?
+            for try await row in try await connection.query(
+                """
+                INSERT INTO request_group (proposal, submitter, created_at, cancelled_at, group_json)
+                VALUES (\(group.proposalID.storable), \(group.submitter.storable), \(group.created.timeIntervalSince1970),
+                        \(group.cancelled?.timeIntervalSince1970), '')
+                RETURNING id
+                """, logger: logger)
+            {
+                id = try row.decode(Int.self)
+            }
+            guard let id else { throw StoreError(.failed, "the database gave the new request group no id") }
+            var requestIDs: [Int] = []
+            for _ in group.requests {
+                for try await row in try await connection.query(
+                    "INSERT INTO request_group_member (group_id) VALUES (\(id)) RETURNING request_id", logger: logger)
+                {
+                    requestIDs.append(try row.decode(Int.self))
+                }
+            }
+            let numbered = group.numbered(id, requestIDs: requestIDs)
+            try await connection.run(
+                "UPDATE request_group SET group_json = \(try StoredJSON.encode(numbered).storable) WHERE id = \(id)", logger: logger)
+            return numbered
+        }
+    }
+
+    public func requestGroup(id: Int) async throws(StoreError) -> RequestGroup? {
+        try await read(
+            "reading a request group", "SELECT \(unescaped: Self.groupColumns) FROM request_group WHERE id = \(id)", Self.requestGroup
+        ).first
+    }
+
+    public func requestGroup(containingRequest requestID: Int) async throws(StoreError) -> RequestGroup? {
+        try await read(
+            "reading a request's group",
+            """
+            SELECT \(unescaped: Self.groupColumns) FROM request_group
+            WHERE id = (SELECT group_id FROM request_group_member WHERE request_id = \(requestID))
+            """, Self.requestGroup
+        ).first
+    }
+
+    public func requestGroups() async throws(StoreError) -> [RequestGroup] {
+        try await read("listing request groups", "SELECT \(unescaped: Self.groupColumns) FROM request_group ORDER BY id", Self.requestGroup)
+    }
+
+    public func cancelRequestGroup(id: Int, at: Date) async throws(StoreError) -> RequestGroup? {
+        try await transaction("cancelling a request group") { connection in
+            var groups: [RequestGroup] = []
+            for try await row in try await connection.query(
+                """
+                UPDATE request_group SET cancelled_at = COALESCE(cancelled_at, \(at.timeIntervalSince1970)) WHERE id = \(id)
+                RETURNING \(unescaped: Self.groupColumns)
+                """, logger: logger)
+            {
+                groups.append(try Self.requestGroup(row))
+            }
+            return groups.first
+        }
+    }
+
+    private static let groupColumns = "group_json, cancelled_at"
+
+    /// The stored group with the cancellation its row records.
+    private static func requestGroup(_ row: PostgresRow) throws -> RequestGroup {
+        let (json, cancelled) = try row.decode((String, Double?).self)
+        let stored = try StoredJSON.decode(RequestGroup.self, json)
+        return cancelled.map { stored.cancelling(at: Date(timeIntervalSince1970: $0)) } ?? stored
+    }
+}
+
 /// All of the store protocols, in one PostgreSQL database.
 extension PostgresStore: Store {}
 

@@ -106,12 +106,13 @@ extension Starling {
             }
             let catalogName = loadedScenario?.catalog ?? catalog
             let targets = try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: catalogName) }
+            let proposals = try loadOrExit { () throws(ConfigErrors) in try layout.loadProposals() }
             var vtpConfiguration: VTPSubscriber.Configuration?
             if let vtp, let (host, port) = Alert.Listen.endpoint(vtp) { vtpConfiguration = .init(host: host, port: port) }
             let configuration = NetworkHostConfiguration(
                 network: network, catalog: targets, scenario: loadedScenario, store: store, outputDirectory: out,
                 clock: clock == .wall ? .wall : .simulated(speed: speed), alertFolder: alertsFolder, vtp: vtpConfiguration,
-                rendering: RenderingPolicy(renderingOneIn: renderEvery), logger: logger)
+                rendering: RenderingPolicy(renderingOneIn: renderEvery), proposals: proposals, logger: logger)
             let networkHost: NetworkHost
             do {
                 networkHost = try await NetworkHost(configuration: configuration)

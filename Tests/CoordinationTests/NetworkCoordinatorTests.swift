@@ -198,10 +198,10 @@ struct NetworkCoordinatorTests {
             var cache = SiteSkyCache()
             let timeline = try cache.timeline(for: site, now: now)
             let full = VisibilityGrid(timeline: timeline, targets: fields.map(\.center), threads: 1)
-            let screened = planner.grid(targets: fields.map(\.center), site: site, timeline: timeline, now: now)
+            let screened = planner.grid(targets: fields.map(\.center), site: site, timeline: timeline, now: now, terms: FollowUpPlanner.Terms(grb))
             for telescope in site.telescopes {
                 let status = TelescopeAvailability(telescopeID: telescope.id, siteID: site.id, state: .closed, activity: .idle)
-                let limits = planner.limits(for: telescope, at: site)
+                let limits = planner.limits(for: telescope, at: site, terms: FollowUpPlanner.Terms(grb))
                 let fullCandidate = FollowUpPlanner.Candidate(
                     site: site, telescope: telescope, timeline: timeline, grid: full, limits: limits, status: status, ready: now)
                 let screenedCandidate = FollowUpPlanner.Candidate(

@@ -386,6 +386,43 @@ struct StoreContractTests {
         #expect(try await store.revokeToken(id: "nope", at: Sample.t0) == false)
     }
 
+    // MARK: Request groups
+
+    static func requestGroup(name: String, requests: Int) throws -> RequestGroup {
+        let target = RequestedTarget(name: "NGC 1068", coordinates: try EquatorialCoordinates(rightAscensionDegrees: 40.67, declinationDegrees: -0.013))
+        let request = RequestGroup.Request(
+            id: 0, target: target, exposures: [ExposureSpec(filter: Filter("r"), exposureSeconds: 120, count: 3)], constraints: ObservingConstraints(),
+            window: DateInterval(start: Sample.t0, duration: 86_400), telescopeClass: "1m0", instrumentType: "1M0-IMAGER", durationSeconds: 420)
+        return RequestGroup(
+            id: 0, name: name, proposalID: "P1", submitter: "tom", mode: .normal, ippValue: 1.05, created: Sample.t0, cancelled: nil,
+            requests: Array(repeating: request, count: requests))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func requestGroupsAreNumberedAndFoundByTheirRequests(_ kind: StoreKind) async throws {
+        let store = try await kind.freshStore()
+        let first = try await store.insertRequestGroup(try Self.requestGroup(name: "first", requests: 2))
+        let second = try await store.insertRequestGroup(try Self.requestGroup(name: "second", requests: 1))
+        #expect(first.id >= 1 && second.id > first.id, "group ids rise")
+        let requestIDs = (first.requests + second.requests).map(\.id)
+        #expect(Set(requestIDs).count == 3 && requestIDs.allSatisfy { $0 >= 1 } && requestIDs == requestIDs.sorted(), "request ids are unique and rise")
+        #expect(try await store.requestGroup(id: first.id) == first)
+        #expect(try await store.requestGroup(containingRequest: second.requests[0].id) == second)
+        #expect(try await store.requestGroup(containingRequest: 999_999) == nil)
+        #expect(try await store.requestGroups().map(\.name) == ["first", "second"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func cancellingARequestGroupKeepsTheFirstInstant(_ kind: StoreKind) async throws {
+        let store = try await kind.freshStore()
+        let group = try await store.insertRequestGroup(try Self.requestGroup(name: "g", requests: 1))
+        let cancelled = try await store.cancelRequestGroup(id: group.id, at: Sample.t0.addingTimeInterval(60))
+        #expect(cancelled?.cancelled == Sample.t0.addingTimeInterval(60))
+        _ = try await store.cancelRequestGroup(id: group.id, at: Sample.t0.addingTimeInterval(120))
+        #expect(try await store.requestGroup(id: group.id)?.cancelled == Sample.t0.addingTimeInterval(60), "the first cancellation stands")
+        #expect(try await store.cancelRequestGroup(id: 424_242, at: Sample.t0) == nil)
+    }
+
     // MARK: Reopening
 
     @Test(arguments: StoreKind.allCases)

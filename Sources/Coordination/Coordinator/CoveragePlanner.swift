@@ -111,7 +111,7 @@ public struct CoveragePlanner: Sendable {
                 guard let status = FollowUpPlanner.availability(of: telescope.id, at: entry.site.id, in: statuses, excluding: &exclusions) else { continue }
                 let exposures = FollowUpExposures.exposures(for: alert, telescope: telescope)
                 members.append(Member(
-                    site: siteIndex, telescope: telescope, limits: planner.limits(for: telescope, at: entry.site), status: status,
+                    site: siteIndex, telescope: telescope, limits: planner.limits(for: telescope, at: entry.site, terms: FollowUpPlanner.Terms(alert)), status: status,
                     ready: planner.readyTime(status, telescope: telescope, now: now), exposures: exposures,
                     blockSeconds: Overheads(telescope: telescope).blockSeconds(exposures)))
             }
@@ -140,7 +140,7 @@ public struct CoveragePlanner: Sendable {
             if gridOf[key(index)] == nil {
                 var chunk = [index]
                 for other in upcoming where chunk.count < Self.gridChunk && other != index && gridOf[key(other)] == nil { chunk.append(other) }
-                grids.append(planner.grid(targets: chunk.map { candidates[cls][$0].center }, site: entry.site, timeline: entry.timeline, now: now))
+                grids.append(planner.grid(targets: chunk.map { candidates[cls][$0].center }, site: entry.site, timeline: entry.timeline, now: now, terms: FollowUpPlanner.Terms(alert)))
                 for (target, candidate) in chunk.enumerated() { gridOf[key(candidate)] = (grids.count - 1, target) }
             }
             let (grid, target) = gridOf[key(index)]!
@@ -272,7 +272,7 @@ public struct CoveragePlanner: Sendable {
             assignments.append(PlannedFollowUp(
                 field: field, telescopeID: member.telescope.id, siteID: site.id, slewStart: option.slewStart, start: option.start, end: option.end,
                 altitude: .degrees(option.altitude), airmass: Airmass.secantZenith(altitudeDegrees: option.altitude), reason: reason,
-                request: FollowUpPlanner.request(alert: alert, field: field, exposures: member.exposures, option: option, now: now)))
+                request: FollowUpPlanner.request(alert: alert, field: field, exposures: member.exposures, terms: FollowUpPlanner.Terms(alert), option: option, now: now)))
         }
         var unassigned: [(field: FollowUpField, reason: String)] = []
         if chosen.isEmpty {
@@ -294,7 +294,7 @@ public struct CoveragePlanner: Sendable {
     private struct Member {
         let site: Int
         let telescope: Telescope
-        /// The follow-up constraints on it at its site (``FollowUpPlanner/limits(for:at:)``).
+        /// The follow-up constraints on it at its site (``FollowUpPlanner/limits(for:at:terms:)``).
         let limits: ObservingLimits
         /// Its status as the schedule goes: the pointing is the last field taken.
         var status: TelescopeAvailability

@@ -113,7 +113,8 @@ public struct FollowUpPlanner: Sendable {
         alert: Alert, fields: [FollowUpField], now: Date, statuses: [TelescopeID: TelescopeAvailability], weather: [SiteID: WeatherSafety],
         policy: SitePolicy?, excluded: Set<String> = [], sky: inout SkyCache
     ) -> FollowUpDecision {
-        let eligible = eligibleSites(alert: alert, now: now, weather: weather, policy: policy, sky: &sky)
+        let terms = Terms(alert)
+        let eligible = eligibleSites(alert: alert, constraints: terms.constraints, now: now, weather: weather, policy: policy, sky: &sky)
         let sites = eligible.sites
         var exclusions = eligible.exclusions
         var candidates: [Candidate] = []
@@ -123,12 +124,12 @@ public struct FollowUpPlanner: Sendable {
             guard !evaluated[siteIndex] else { return }
             evaluated[siteIndex] = true
             let entry = sites[siteIndex]
-            let grid = grid(targets: fields.map(\.center), site: entry.site, timeline: entry.timeline, now: now)
+            let grid = grid(targets: fields.map(\.center), site: entry.site, timeline: entry.timeline, now: now, terms: terms)
             for telescope in entry.site.telescopes {
                 guard let status = Self.availability(of: telescope.id, at: entry.site.id, in: statuses, excluding: &exclusions) else { continue }
                 siteCandidates[siteIndex].append(candidates.count)
                 candidates.append(Candidate(
-                    site: entry.site, telescope: telescope, timeline: entry.timeline, grid: grid, limits: limits(for: telescope, at: entry.site),
+                    site: entry.site, telescope: telescope, timeline: entry.timeline, grid: grid, limits: limits(for: telescope, at: entry.site, terms: terms),
                     status: status, ready: readyTime(status, telescope: telescope, now: now)))
             }
         }
@@ -147,15 +148,15 @@ public struct FollowUpPlanner: Sendable {
                 for index in siteCandidates[siteIndex] where !excluded.contains(Self.exclusionKey(candidates[index].telescope.id, field.id))
                     && field.footprint.map({ candidates[index].telescope.fieldOfView.holds($0) }) ?? true
                 {
-                    let exposures = FollowUpExposures.exposures(for: alert, telescope: candidates[index].telescope)
-                    guard let option = option(candidates[index], index: index, target: fieldIndex, center: field.center, exposures: exposures, now: now)
+                    guard let exposures = terms.exposures(for: alert, telescope: candidates[index].telescope),
+                        let option = option(candidates[index], index: index, target: fieldIndex, center: field.center, exposures: exposures, now: now)
                     else { continue }
                     options.append(option)
                     if earliest.map({ option.start < $0 }) ?? true { earliest = option.start }
                 }
             }
             guard var best = options.min(by: { Self.better($0, $1, candidates) }) else {
-                unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (\(Self.constraintsSummary), at a site with safe weather)"))
+                unassigned.append((field, "no telescope can observe it within \(Int(Self.horizonSeconds / 3600)) h (\(terms.summary), at a site with safe weather)"))
                 continue
             }
             // The operator's preferred sites win when nearly as early.
@@ -169,14 +170,15 @@ public struct FollowUpPlanner: Sendable {
             }
             let chosen = candidates[best.candidate]
             let runnerUp = options.filter { $0.candidate != best.candidate }.min(by: { Self.better($0, $1, candidates) })
-            let exposures = FollowUpExposures.exposures(for: alert, telescope: chosen.telescope)
+            // The chosen option was found with these exposures.
+            let exposures = terms.exposures(for: alert, telescope: chosen.telescope) ?? []
             let end = best.end
             var reason = "earliest start \(best.start.hourMinuteSecond()) UTC at \(chosen.site.id): dark, altitude \(String(format: "%.1f", best.altitude))°, airmass \(String(format: "%.2f", Airmass.secantZenith(altitudeDegrees: best.altitude)))"
-            if case .survey = chosen.status.activity { reason += ", interrupting a survey exposure" }
+            if case .survey = chosen.status.activity, terms.preempts { reason += ", interrupting a survey exposure" }
             if let runnerUp {
                 reason += "; next best \(candidates[runnerUp.candidate].telescope.id) at \(runnerUp.start.hourMinuteSecond())"
             }
-            let request = Self.request(alert: alert, field: field, exposures: exposures, option: best, now: now)
+            let request = Self.request(alert: alert, field: field, exposures: exposures, terms: terms, option: best, now: now)
             assignments.append(PlannedFollowUp(
                 field: field, telescopeID: chosen.telescope.id, siteID: chosen.site.id, slewStart: best.slewStart, start: best.start, end: end,
                 altitude: .degrees(best.altitude), airmass: Airmass.secantZenith(altitudeDegrees: best.altitude), reason: reason,
@@ -195,27 +197,73 @@ public struct FollowUpPlanner: Sendable {
     ///
     /// The window opens when the field was found observable (now, if it already was): the
     /// telescope holds there if it arrives earlier than planned, never exposing before.
-    static func request(alert: Alert, field: FollowUpField, exposures: [ExposureSpec], option: Option, now: Date) -> ObservationRequest {
+    static func request(alert: Alert, field: FollowUpField, exposures: [ExposureSpec], terms: Terms, option: Option, now: Date) -> ObservationRequest {
         let priority = FollowUpExposures.priority(for: alert)
         let target = Target(
             id: TargetID("\(alert.eventID)/\(field.id)"), name: "\(alert.eventID) \(field.label)", coordinates: field.center,
             kind: .transient, priority: priority)
         let windowStart = max(now, min(option.observableFrom, option.start))
+        var window = DateInterval(start: windowStart, end: max(windowStart, now.addingTimeInterval(horizonSeconds)))
+        if let asked = terms.window {
+            // An observer's window bounds the telescope's: it never exposes outside it.
+            let end = min(window.end, asked.end)
+            window = DateInterval(start: min(max(window.start, asked.start), end), end: end)
+        }
         return ObservationRequest(
-            id: RequestID("\(alert.id.rawValue)/\(field.id)"), target: target, exposures: exposures, constraints: constraints,
-            priority: priority, window: DateInterval(start: windowStart, end: max(windowStart, now.addingTimeInterval(horizonSeconds))),
-            kind: .followUp, alertID: alert.id)
+            id: RequestID("\(alert.id.rawValue)/\(field.id)"), target: target, exposures: exposures, constraints: terms.constraints,
+            priority: priority, window: window, kind: terms.kind, alertID: alert.id)
+    }
+
+    /// What an alert's follow-up asks for: the follow-up defaults for its kind, or what an
+    /// observer's request (``StarlingCore/RequestedObservation``) states.
+    struct Terms: Sendable {
+        let constraints: ObservingConstraints
+        let window: DateInterval?
+        let requested: RequestedObservation?
+
+        init(_ alert: Alert) {
+            requested = alert.requested
+            constraints = alert.requested?.constraints ?? FollowUpPlanner.constraints
+            window = alert.requested?.window
+        }
+
+        /// The exposures a telescope takes; `nil` when it cannot carry the request out (not of
+        /// the class asked for, or without a filter asked for).
+        func exposures(for alert: Alert, telescope: Telescope) -> [ExposureSpec]? {
+            guard let requested else { return FollowUpExposures.exposures(for: alert, telescope: telescope) }
+            return requested.fits(telescope) ? requested.exposures : nil
+        }
+
+        var kind: ObservationRequest.Kind { requested?.mode.requestKind ?? .followUp }
+
+        /// Whether it interrupts a running survey exposure.
+        var preempts: Bool { kind == .followUp }
+
+        /// The constraints in words, for reasons.
+        var summary: String {
+            let c = constraints
+            var text = "\(c.darkness.rawValue) darkness, altitude ≥ \(Int(c.minimumAltitude.degrees))° and sec z ≤ \(c.maximumAirmass), "
+                + "≥ \(Int(c.minimumMoonSeparation.degrees))° from the Moon"
+            if let requested {
+                text += ", a \(requested.telescopeClass) telescope with \(Set(requested.exposures.map(\.filter.name)).sorted().joined(separator: ", "))"
+            }
+            if let window {
+                text += ", within \(ISO8601.string(from: window.start, fractionalSeconds: false))–\(ISO8601.string(from: window.end, fractionalSeconds: false))"
+            }
+            return text
+        }
     }
 
     /// The sites that can take part in an alert's follow-up, in the order they get dark, and
     /// why the others cannot (pinned or forbidden by the operator, weather unsafe or unknown,
     /// sky unavailable, not dark within the horizon).
     func eligibleSites(
-        alert: Alert, now: Date, weather: [SiteID: WeatherSafety], policy: SitePolicy?, sky: inout SkyCache
+        alert: Alert, constraints: ObservingConstraints = FollowUpPlanner.constraints, now: Date, weather: [SiteID: WeatherSafety],
+        policy: SitePolicy?, sky: inout SkyCache
     ) -> (sites: [SiteEntry], exclusions: [String]) {
         var exclusions: [String] = []
-        // The follow-up constraints without a telescope or a site: which sites get dark.
-        let siteLimits = ObservingLimits(Self.constraints).tightened(by: margins)
+        // The constraints without a telescope or a site: which sites get dark.
+        let siteLimits = ObservingLimits(constraints).tightened(by: margins)
         // Sites that can take part, in the order they get dark: a site dark only later than
         // the best start found so far cannot win, so most sites are never evaluated.
         var sites: [SiteEntry] = []
@@ -290,27 +338,20 @@ public struct FollowUpPlanner: Sendable {
         let altitude: Double
     }
 
-    /// The follow-up constraints in words, for reasons.
-    static var constraintsSummary: String {
-        let c = constraints
-        return "\(c.darkness.rawValue) darkness, altitude ≥ \(Int(c.minimumAltitude.degrees))° and sec z ≤ \(c.maximumAirmass), "
-            + "≥ \(Int(c.minimumMoonSeparation.degrees))° from the Moon"
-    }
-
-    /// The follow-up constraints on a telescope at its site, kept ``margins`` inside.
-    func limits(for telescope: Telescope, at site: Site) -> ObservingLimits {
-        ObservingLimits(Self.constraints, mount: telescope.mount, horizon: site.horizonMask).tightened(by: margins)
+    /// The constraints on a telescope at its site, kept ``margins`` inside.
+    func limits(for telescope: Telescope, at site: Site, terms: Terms) -> ObservingLimits {
+        ObservingLimits(terms.constraints, window: terms.window, mount: telescope.mount, horizon: site.horizonMask).tightened(by: margins)
     }
 
     /// The targets' visibility grid at a site, computed only where ``earliestStart(_:target:notBefore:blockSeconds:now:)``
     /// can look: from now on, while the site is dark and a target is near or above the lowest
     /// altitude any of the site's telescopes allows (elsewhere no block can start or end,
     /// whatever the grid holds).
-    func grid(targets: [EquatorialCoordinates], site: Site, timeline: SkyTimeline, now: Date) -> VisibilityGrid {
+    func grid(targets: [EquatorialCoordinates], site: Site, timeline: SkyTimeline, now: Date, terms: Terms) -> VisibilityGrid {
         let count = timeline.instants.count
-        let siteLimits = site.telescopes.map { limits(for: $0, at: site) }
-        let lowestLimit = siteLimits.map(\.lowestAltitudeDegrees).min() ?? ObservingLimits(Self.constraints).lowestAltitudeDegrees
-        let highestSun = siteLimits.first?.highestSunAltitudeDegrees ?? ObservingLimits(Self.constraints).highestSunAltitudeDegrees
+        let siteLimits = site.telescopes.map { limits(for: $0, at: site, terms: terms) }
+        let lowestLimit = siteLimits.map(\.lowestAltitudeDegrees).min() ?? ObservingLimits(terms.constraints).lowestAltitudeDegrees
+        let highestSun = siteLimits.first?.highestSunAltitudeDegrees ?? ObservingLimits(terms.constraints).highestSunAltitudeDegrees
         var screen = AltitudeScreen.isAbove(.degrees(lowestLimit - 0.1), targets: TargetDirections(targets), timeline: timeline)
         let first = max(0, Int((now.timeIntervalSince(timeline.instants[0]) / SiteSkyCache.stepSeconds).rounded(.down)))
         for instant in 0..<count where instant < first || timeline.sky[instant].sunAltitudeDegrees > highestSun {
@@ -380,8 +421,12 @@ public struct FollowUpPlanner: Sendable {
         func clearance(_ instant: Int) -> Double { limits.clearanceDegrees(ConstraintSample(grid: grid, target: target, instant: instant)) }
         func fits(_ instant: Int) -> Bool {
             guard instant + blockSteps < count else { return false }
+            // A request's window holds the whole block (the end checked a step late, as the altitude is).
+            if let window = limits.window, grid.instants[instant + blockSteps] > window.end.addingTimeInterval(-limits.margins.windowSeconds) { return false }
             return clearance(instant) >= 0 && clearance(instant + blockSteps) >= 0
         }
+        var notBefore = notBefore
+        if let window = limits.window { notBefore = max(notBefore, window.start.addingTimeInterval(limits.margins.windowSeconds)) }
         let horizonEnd = now.addingTimeInterval(Self.horizonSeconds)
         var index = max(0, Int((notBefore.timeIntervalSince(first) / step).rounded(.down)))
         guard index < count else { return nil }

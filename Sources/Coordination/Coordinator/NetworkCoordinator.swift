@@ -31,7 +31,7 @@ public actor NetworkCoordinator: Agent {
     public let leaseSeconds: TimeInterval
     public let completionGraceSeconds: TimeInterval
     /// How many telescopes a field may be offered to before it is given up.
-    public let maximumAttempts: Int
+    public nonisolated let maximumAttempts: Int
     /// Whether leases run out. `false` where no telescope agents are connected (`starling
     /// alert listen` records decisions for operators): offers then stay open instead of
     /// expiring and moving from telescope to telescope.
@@ -55,6 +55,10 @@ public actor NetworkCoordinator: Agent {
     /// Open and recent assignments by id, with what the coordinator needs to reassign them.
     private var assignments: [AssignmentID: Tracked] = [:]
     private var byRequest: [RequestID: AssignmentID] = [:]
+    /// Observers' requests whose window opens beyond the planning horizon, or that no
+    /// telescope could take within it, with when to decide them again. They stay unprocessed
+    /// in the store, so a restarted coordinator is handed them again.
+    private var deferred: [AlertID: (accepted: AcceptedAlert, until: Date)] = [:]
 
     private let latency = Metrics.Timer(label: "starling_followup_decision_seconds")
 
@@ -118,11 +122,12 @@ public actor NetworkCoordinator: Agent {
                 let commands = mailbox.takeAll()
                 for command in commands { await handle(command) }
                 if expiresLeases { await expireLeases(at: clock.currentDate) }
+                let due = await decideDeferred(at: clock.currentDate)
                 // Looked at again before any sleep: rings that arrived while handling were
                 // folded into the one that woke this task.
-                if !commands.isEmpty { continue }
+                if !commands.isEmpty || due { continue }
                 if mailbox.stopReason != nil { return }
-                let wake = expiresLeases ? nextLeaseDeadline : nil
+                let wake = [expiresLeases ? nextLeaseDeadline : nil, deferred.values.map(\.until).min()].compactMap { $0 }.min()
                 // At least a millisecond on: a `Date` and the clock's instant may differ in the
                 // last bit, and a deadline "not yet due" by one and due by the other would spin.
                 let now = clock.currentDate
@@ -166,7 +171,23 @@ public actor NetworkCoordinator: Agent {
     /// offers the assignments. Idempotent per alert id.
     private func decide(_ batch: [AcceptedAlert]) async {
         var pending: [Pending] = []
-        for accepted in batch { pending.append(await plan(accepted)) }
+        let now = clock.currentDate
+        for accepted in batch {
+            deferred[accepted.alert.id] = nil
+            if let until = Self.deferral(of: accepted.alert, now: now) {
+                postpone(accepted, until: until, because: "its window opens beyond the planning horizon")
+                continue
+            }
+            let item = await plan(accepted)
+            if item.made.isEmpty, item.cancelled.isEmpty, let window = accepted.alert.requested?.window, item.decision.status == .processed,
+                window.end > now.addingTimeInterval(Self.retrySeconds)
+            {
+                // No telescope can take it in the next day, but its window goes on: try again.
+                postpone(accepted, until: now.addingTimeInterval(Self.retrySeconds), because: item.decision.note)
+                continue
+            }
+            pending.append(item)
+        }
         let recorded: [Bool]
         do {
             recorded = try await store.recordDecisions(pending.map(\.decision))
@@ -196,6 +217,32 @@ public actor NetworkCoordinator: Agent {
         }
     }
 
+    /// An observer's request is decided once its window opens within half the planning
+    /// horizon (so the decision sees the whole start of the window).
+    static func deferral(of alert: Alert, now: Date) -> Date? {
+        guard let window = alert.requested?.window else { return nil }
+        let decideAt = window.start.addingTimeInterval(-FollowUpPlanner.horizonSeconds / 2)
+        return decideAt > now ? decideAt : nil
+    }
+
+    /// How long before a request no telescope could take is decided again.
+    static let retrySeconds: TimeInterval = 6 * 3600
+
+    private func postpone(_ accepted: AcceptedAlert, until: Date, because why: String) {
+        deferred[accepted.alert.id] = (accepted, until)
+        logger.info(
+            "Request deferred", metadata: ["alert.id": "\(accepted.alert.id)", "until": "\(ISO8601.string(from: until))", "reason": "\(why)"])
+    }
+
+    /// Decides the deferred requests now due; `true` if there were some.
+    private func decideDeferred(at now: Date) async -> Bool {
+        let due = deferred.values.filter { $0.until <= now }.map(\.accepted).sorted { $0.alert.id < $1.alert.id }
+        guard !due.isEmpty else { return false }
+        for accepted in due { deferred[accepted.alert.id] = nil }
+        await decide(due)
+        return true
+    }
+
     /// A decision planned and waiting to be recorded, with what to do once it is.
     private struct Pending {
         let decision: AlertDecision
@@ -210,6 +257,15 @@ public actor NetworkCoordinator: Agent {
         let now = clock.currentDate
         func journal(_ message: String) -> [JournalEntry] { [JournalEntry(time: now, subject: alert.id.rawValue, kind: .decision, message: message)] }
         if alert.isRetraction {
+            // Requests of the event not yet decided are dropped, and recorded as such.
+            for (id, entry) in deferred where entry.accepted.alert.eventID == alert.eventID {
+                deferred[id] = nil
+                do {
+                    try await store.markAlert(id, status: .processed, note: "cancelled by \(alert.id) before it was decided")
+                } catch {
+                    logger.error("A cancelled request could not be marked", metadata: ["alert.id": "\(id)", "store.error": "\(error)"])
+                }
+            }
             let cancelled = openAssignments(event: alert.eventID, reason: Reason(.retracted, "alert \(alert.id) retracts \(alert.eventID)"))
             return Pending(
                 decision: AlertDecision(

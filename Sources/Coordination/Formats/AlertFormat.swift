@@ -16,6 +16,8 @@ public enum AlertFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case brokerJSON = "broker-json"
     /// A target of opportunity typed by an operator.
     case manual
+    /// An observer's request from the request API (``ObservationRequestNotice``).
+    case observationRequest = "observation-request"
     /// Not recognised (only for refused notices).
     case unknown
 }

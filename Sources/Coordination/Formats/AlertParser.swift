@@ -91,6 +91,7 @@ public enum AlertParser {
         }
         if IGWNAlert.matches(json) { return try IGWNAlert.parse(json) }
         if TargetOfOpportunity.matches(json) { return try TargetOfOpportunity.parse(json) }
+        if ObservationRequestNotice.matches(json) { return try ObservationRequestNotice.parse(data) }
         if VOEventJSONReader.matches(json) {
             let document = VOEventJSONReader.read(json)
             guard document.version == nil || document.version == "2.0" || document.version == "1.1" else {

@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 
 /// A parsed JSON document as a tree, for notice formats whose fields vary by mission and
 /// version (a number here, a string or a one-element array there).
-enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     /// An integer that fits in 64 bits, kept exactly (LSST object ids exceed 2⁵³).
@@ -15,7 +15,7 @@ enum JSONValue: Sendable, Hashable {
     /// Parses JSON text (RFC 8259). Integers that fit in 64 bits stay exact. Refused beyond the
     /// grammar: an object with the same key twice (RFC 8259 §4 leaves which value wins to the
     /// reader, so the notice is ambiguous), and nesting deeper than ``NoticeBytes/maximumDepth``.
-    static func parse(_ data: Data) throws(AlertFormatError) -> JSONValue {
+    package static func parse(_ data: Data) throws(AlertFormatError) -> JSONValue {
         let result: Result<JSONValue, JSONSyntaxError> = data.withUnsafeBytes { bytes in
             var reader = JSONReader(bytes: bytes.bindMemory(to: UInt8.self))
             return Result { () throws(JSONSyntaxError) -> JSONValue in try reader.document() }
@@ -30,13 +30,13 @@ enum JSONValue: Sendable, Hashable {
         }
     }
 
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let object) = self else { return nil }
         guard let value = object[key], value != .null else { return nil }
         return value
     }
 
-    var object: [String: JSONValue]? {
+    package var object: [String: JSONValue]? {
         if case .object(let object) = self { return object }
         return nil
     }
@@ -52,7 +52,7 @@ enum JSONValue: Sendable, Hashable {
     }
 
     /// A JSON number, and only a number: what schemas that say `"type": "number"` mean.
-    var number: Double? {
+    package var number: Double? {
         switch self {
         case .number(let value): return value
         case .integer(let value): return Double(value)
@@ -61,7 +61,7 @@ enum JSONValue: Sendable, Hashable {
     }
 
     /// The JSON type, for messages: `a string`, `an array`, … .
-    var typeDescription: String {
+    package var typeDescription: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -73,7 +73,7 @@ enum JSONValue: Sendable, Hashable {
     }
 
     /// A string, or a number written as one; the first element of a one-element array.
-    var string: String? {
+    package var string: String? {
         switch self {
         case .string(let text): return text
         case .integer(let value): return String(value)
@@ -84,7 +84,7 @@ enum JSONValue: Sendable, Hashable {
         }
     }
 
-    var bool: Bool? {
+    package var bool: Bool? {
         switch self {
         case .bool(let value): return value
         case .string(let text): return ["true", "1", "yes"].contains(text.lowercased()) ? true : (["false", "0", "no"].contains(text.lowercased()) ? false : nil)
@@ -95,7 +95,7 @@ enum JSONValue: Sendable, Hashable {
     }
 
     /// The elements of an array; a single value is a one-element array (xmltodict's habit).
-    var elements: [JSONValue] {
+    package var elements: [JSONValue] {
         switch self {
         case .array(let items): return items
         case .null: return []

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import StarlingCore
 
 /// Times as notices write them, read to the microsecond without a `DateFormatter`.
@@ -11,12 +11,12 @@ import StarlingCore
 ///
 /// The fraction is read as an integer over its power of ten, so `.81` is the `Double` nearest
 /// 0.81 s, not a sum of rounded tenths and hundredths.
-enum NoticeTime {
+package enum NoticeTime {
     /// The largest UTC offset in use (Line Islands, UTC+14:00), in minutes.
     static let maximumOffsetMinutes = 14 * 60
 
     /// Parses an ISO 8601 time, returning `nil` when the text is not one.
-    static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let bytes = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
         var index = 0
 

@@ -231,7 +231,8 @@ public actor TelescopeAgent: Agent {
 
     /// Aborts less urgent running work for a queued follow-up.
     func preemptFor(_ assignment: Assignment) {
-        guard queue.followUps.contains(where: { $0.id == assignment.id }), let current, !current.isTimeCritical else { return }
+        guard assignment.request.isTimeCritical, queue.followUps.contains(where: { $0.id == assignment.id }), let current, !current.isTimeCritical
+        else { return }
         interrupt(Reason(.preempted, "aborted for the follow-up of alert \(assignment.alertID) (assignment \(assignment.id))"))
     }
 

@@ -19,10 +19,9 @@ public enum TelescopeWork: Sendable, Hashable {
     }
 
     /// Whether it may abort a running exposure of less urgent work.
-    public var isTimeCritical: Bool {
-        if case .followUp = self { return true }
-        return request.isTimeCritical
-    }
+    /// An alert's follow-up and a rapid-response request are; an observer's normal or
+    /// time-critical request, though assigned like a follow-up, waits for running work to end.
+    public var isTimeCritical: Bool { request.isTimeCritical }
 }
 
 /// What the telescope will do next, in order of urgency: follow-ups that are due (their

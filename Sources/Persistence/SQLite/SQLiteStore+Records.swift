@@ -455,5 +455,61 @@ extension SQLiteStore: TokenStore {
     }
 }
 
+// MARK: - Request groups
+
+extension SQLiteStore: RequestGroupStore {
+    public func insertRequestGroup(_ group: RequestGroup) async throws(StoreError) -> RequestGroup {
+        try await write("storing a request group") { db in
+            try db.execute(
+                sql: "INSERT INTO request_group (proposal, submitter, created_at, cancelled_at, group_json) VALUES (?, ?, ?, ?, '')",
+                arguments: [group.proposalID, group.submitter, group.created.timeIntervalSince1970, group.cancelled?.timeIntervalSince1970])
+            let id = Int(db.lastInsertedRowID)
+            var requestIDs: [Int] = []
+            for _ in group.requests {
+                try db.execute(sql: "INSERT INTO request_group_member (group_id) VALUES (?)", arguments: [id])
+                requestIDs.append(Int(db.lastInsertedRowID))
+            }
+            let numbered = group.numbered(id, requestIDs: requestIDs)
+            try db.execute(sql: "UPDATE request_group SET group_json = ? WHERE id = ?", arguments: [try StoredJSON.encode(numbered), id])
+            return numbered
+        }
+    }
+
+    public func requestGroup(id: Int) async throws(StoreError) -> RequestGroup? {
+        try await read("reading a request group") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM request_group WHERE id = ?", arguments: [id]).map(Self.requestGroup)
+        }
+    }
+
+    public func requestGroup(containingRequest requestID: Int) async throws(StoreError) -> RequestGroup? {
+        try await read("reading a request's group") { db in
+            try Row.fetchOne(
+                db, sql: "SELECT g.* FROM request_group g JOIN request_group_member m ON m.group_id = g.id WHERE m.request_id = ?",
+                arguments: [requestID]
+            ).map(Self.requestGroup)
+        }
+    }
+
+    public func requestGroups() async throws(StoreError) -> [RequestGroup] {
+        try await read("listing request groups") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM request_group ORDER BY id").map(Self.requestGroup)
+        }
+    }
+
+    public func cancelRequestGroup(id: Int, at: Date) async throws(StoreError) -> RequestGroup? {
+        try await write("cancelling a request group") { db in
+            try db.execute(sql: "UPDATE request_group SET cancelled_at = COALESCE(cancelled_at, ?) WHERE id = ?", arguments: [at.timeIntervalSince1970, id])
+            return try Row.fetchOne(db, sql: "SELECT * FROM request_group WHERE id = ?", arguments: [id]).map(Self.requestGroup)
+        }
+    }
+
+    /// The stored group with the cancellation its row records.
+    private static func requestGroup(_ row: Row) throws -> RequestGroup {
+        let stored = try StoredJSON.decode(RequestGroup.self, row["group_json"])
+        let cancelled: Double? = row["cancelled_at"]
+        return cancelled.map { stored.cancelling(at: Date(timeIntervalSince1970: $0)) } ?? stored
+    }
+}
+
 /// All of the store protocols, in one SQLite file.
 extension SQLiteStore: Store {}

@@ -135,6 +135,25 @@ enum Schema {
                 );
                 """)
         }
+        // Observation requests from the request API: each group as JSON, and the numbering
+        // of its requests (the ids observers' tools keep).
+        migrator.registerMigration("v4-request-groups") { db in
+            try db.execute(sql: """
+                CREATE TABLE request_group (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    proposal TEXT NOT NULL,
+                    submitter TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    cancelled_at REAL,
+                    group_json TEXT NOT NULL
+                );
+                CREATE TABLE request_group_member (
+                    request_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    group_id INTEGER NOT NULL REFERENCES request_group(id)
+                );
+                CREATE INDEX request_group_member_group ON request_group_member(group_id);
+                """)
+        }
         return migrator
     }
 }

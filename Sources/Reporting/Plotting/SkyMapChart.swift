@@ -22,7 +22,7 @@ struct SkyMapChart {
         var label: String {
             switch self {
             case .survey: "survey field observed"
-            case .followUp: "follow-up observed"
+            case .followUp: "follow-up or observer's request observed"
             case .calibration: "calibration"
             case .notDone: "planned, not done"
             case .alert: "alert position"

@@ -123,7 +123,7 @@ enum ReportFigures {
                 kind = .notDone
             } else {
                 switch entry.kind {
-                case .followUp?: kind = .followUp
+                case .followUp?, .requested?: kind = .followUp
                 case .calibration?: kind = .calibration
                 case .survey?, nil: kind = .survey
                 }

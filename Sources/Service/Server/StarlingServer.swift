@@ -47,6 +47,8 @@ public struct StarlingServer: Service {
     /// `/api/plans` answers, forgotten when a plan changes.
     let planResponses: PlanResponseCache
     let authority: TokenAuthority
+    /// Signs the archive's download links (``DownloadSigner``).
+    let downloads = DownloadSigner()
 
     /// - Parameters:
     ///   - metrics: the registry swift-metrics was bootstrapped with, served at `/metrics`

@@ -14,6 +14,15 @@ public struct ProjectLayout: Sendable, Equatable {
     public var catalogsDirectory: String { root + "/catalogs" }
     public var simulationsDirectory: String { root + "/simulations" }
 
+    /// The proposals observers submit requests under, `proposals.yaml` (docs/ocs.md).
+    public var proposalsFile: String { root + "/proposals.yaml" }
+
+    /// The proposals, from ``proposalsFile``; none when the file does not exist.
+    public func loadProposals() throws(ConfigErrors) -> ProposalBook {
+        guard FileManager.default.fileExists(atPath: proposalsFile) else { return .empty }
+        return try ProposalBook.load(file: proposalsFile)
+    }
+
     /// The default scenario, `simulations/tonight.yaml`.
     public var defaultScenario: String { simulationsDirectory + "/tonight.yaml" }
 

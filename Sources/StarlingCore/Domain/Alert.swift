@@ -54,6 +54,9 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
     /// such objection. An alert with a veto is recorded, never scheduled; a later notice of an
     /// event already followed that carries one cancels the event's follow-ups.
     public let followUpVeto: String?
+    /// How an observer asked for it to be observed, for an observation request (the OCS
+    /// request API); `nil` for alerts, whose kind decides the exposures and constraints.
+    public let requested: RequestedObservation?
 
     /// Creates an alert. Parsers in `Coordination` make these from notices; tests and the CLI
     /// make them by hand.
@@ -62,7 +65,7 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
         position: EquatorialCoordinates?, errorRegion: ErrorRegion, distance: Distance? = nil, significance: Double? = nil,
         falseAlarmRateHertz: Double? = nil, role: Role = .observation, kind: Kind, serial: Int = 1,
         isRetraction: Bool = false, errorContainment: Double? = nil, priority: Double? = nil,
-        classification: [String: Double]? = nil, followUpVeto: String? = nil
+        classification: [String: Double]? = nil, followUpVeto: String? = nil, requested: RequestedObservation? = nil
     ) {
         self.id = id
         self.eventID = eventID
@@ -83,6 +86,7 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
         self.priority = priority.map { min(10, max(0, $0)) }
         self.classification = classification
         self.followUpVeto = followUpVeto
+        self.requested = requested
     }
 
     /// The same alert with another kind and a veto (what a parser does after reading the
@@ -92,7 +96,7 @@ public struct Alert: Sendable, Hashable, Codable, Identifiable {
             id: id, eventID: eventID, eventTime: eventTime, issuedTime: issuedTime, mission: mission, noticeType: noticeType,
             position: position, errorRegion: errorRegion, distance: distance, significance: significance,
             falseAlarmRateHertz: falseAlarmRateHertz, role: role, kind: kind ?? self.kind, serial: serial, isRetraction: isRetraction,
-            errorContainment: errorContainment, priority: priority, classification: classification, followUpVeto: reason)
+            errorContainment: errorContainment, priority: priority, classification: classification, followUpVeto: reason, requested: requested)
     }
 
     /// VOEvent's `role` attribute.

@@ -22,6 +22,9 @@ public struct ObservationRequest: Sendable, Hashable, Codable, Identifiable {
 
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case survey, followUp = "follow-up", calibration
+        /// An observer's request through the request API that does not preempt
+        /// (``ObservingMode/normal`` and ``ObservingMode/timeCritical``).
+        case requested
     }
 
     public init(

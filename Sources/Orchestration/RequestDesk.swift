@@ -1,0 +1,207 @@
+import Coordination
+public import Foundation
+import Logging
+public import Persistence
+public import Requests
+public import StarlingCore
+
+/// Where observers' request groups (the OCS request API) come in and what became of them
+/// is answered: validation against the proposals and the sky, storage, the notices that hand
+/// each request to the coordinator, cancellation, states and the time charged.
+///
+/// The store is the truth: a group is stored before its notices are submitted, and on start
+/// ``resubmitUnsent()`` submits the notices of any group stored before a crash without them
+/// (the intake drops a notice it already holds), so nothing accepted is lost or doubled.
+///
+/// An actor, so that checking a proposal's time and storing a group are one step: two
+/// groups submitted at once cannot both spend the last hour.
+public actor RequestDesk {
+    public nonisolated let validator: RequestGroupValidator
+    public let maximumAttempts: Int
+    private let store: any Store
+    private let intake: AlertIntake
+    private let isRunning: @Sendable () -> Bool
+    private let logger: Logger
+
+    /// Every group, by id, loaded from the store on first use.
+    private var groups: [Int: RequestGroup] = [:]
+    private var groupOfRequest: [Int: Int] = [:]
+    private var loaded = false
+    /// Final states already worked out (they never change).
+    private var finalStates: [Int: RequestState] = [:]
+
+    init(
+        network: ObservatoryNetwork, proposals: ProposalBook, store: any Store, intake: AlertIntake, maximumAttempts: Int, logger: Logger,
+        isRunning: @escaping @Sendable () -> Bool
+    ) {
+        validator = RequestGroupValidator(catalog: InstrumentCatalog(network: network), proposals: proposals, observability: ObservabilityCheck(network: network))
+        self.maximumAttempts = maximumAttempts
+        self.store = store
+        self.intake = intake
+        self.isRunning = isRunning
+        self.logger = logger
+    }
+
+    /// Why a submission was not accepted.
+    public enum Refusal: Error, Sendable {
+        /// The group is invalid: the portal's field-by-field errors.
+        case invalid(RequestGroupValidator.Outcome)
+        /// The network is starting or stopping: nothing was stored; submit again.
+        case notRunning
+    }
+
+    // MARK: Submitting
+
+    /// Validates a group as submitting it would, without storing anything.
+    public func validate(_ body: Data, submitter: String, now: Date) async throws(StoreError) -> RequestGroupValidator.Outcome {
+        try await loadIfNeeded()
+        return validator.validate(body, submitter: submitter, now: now, usedSeconds: try await usedSeconds(now: now))
+    }
+
+    /// Validates, stores and hands on a group.
+    ///
+    /// - Returns: the group as stored (numbered), or why it was refused.
+    public func submit(_ body: Data, submitter: String, now: Date) async throws(StoreError) -> Result<RequestGroup, Refusal> {
+        try await loadIfNeeded()
+        guard isRunning() else { return .failure(.notRunning) }
+        let outcome = validator.validate(body, submitter: submitter, now: now, usedSeconds: try await usedSeconds(now: now))
+        guard let draft = outcome.group else { return .failure(.invalid(outcome)) }
+        let group = try await store.insertRequestGroup(draft)
+        remember(group)
+        try await send(group, now: now)
+        logger.info("Request group accepted", metadata: ["group.id": "\(group.id)", "proposal": "\(group.proposalID)", "requests": "\(group.requests.count)"])
+        return .success(group)
+    }
+
+    /// Cancels a group: stored as cancelled, then each request's cancellation handed to the
+    /// coordinator, which cancels its assignments (a telescope observing one stops).
+    ///
+    /// - Returns: the group as cancelled, and whether an observation of it was running (and
+    ///   so was stopped); `nil` when there is no such group.
+    public func cancel(_ id: Int, now: Date) async throws(StoreError) -> (group: RequestGroup, stoppedObserving: Bool)? {
+        try await loadIfNeeded()
+        guard groups[id] != nil, let group = try await store.cancelRequestGroup(id: id, at: now) else { return nil }
+        remember(group)
+        var observing = false
+        for request in group.requests {
+            let assignments = try await store.assignments(alert: ObservationRequestNotice.alertID(requestNumber: request.id))
+            if assignments.contains(where: { $0.state == .observing }) { observing = true }
+            let notice = ObservationRequestNotice(
+                target: request.target, requested: request.requestedObservation(mode: group.mode), priority: priority(of: group),
+                submittedAt: now, submittedBy: group.submitter, isCancellation: true)
+            _ = try await intake.submit(notice.encoded(), transport: "request-api:\(group.submitter)")
+        }
+        logger.info("Request group cancelled", metadata: ["group.id": "\(id)", "stopped.observing": "\(observing)"])
+        return (group, observing)
+    }
+
+    /// Submits the notices of groups stored without them (a crash between storing a group
+    /// and handing it on); the intake drops the notices it already holds.
+    public func resubmitUnsent() async throws(StoreError) {
+        try await loadIfNeeded()
+        var sent = 0
+        for group in groups.values.sorted(by: { $0.id < $1.id }) where group.cancelled == nil {
+            for request in group.requests where try await store.alert(ObservationRequestNotice.alertID(requestNumber: request.id)) == nil {
+                _ = try await intake.submit(notice(request, of: group, at: group.created).encoded(), transport: "request-api:\(group.submitter)")
+                sent += 1
+            }
+        }
+        if sent > 0 { logger.notice("Requests handed on again after a restart", metadata: ["requests": "\(sent)"]) }
+    }
+
+    // MARK: Reading
+
+    public func group(_ id: Int) async throws(StoreError) -> RequestGroup? {
+        try await loadIfNeeded()
+        return groups[id]
+    }
+
+    /// The group a request belongs to.
+    public func group(containingRequest id: Int) async throws(StoreError) -> RequestGroup? {
+        try await loadIfNeeded()
+        return groupOfRequest[id].flatMap { groups[$0] }
+    }
+
+    /// Every group, oldest first, optionally only those a submitter made.
+    public func groups(submitter: String? = nil) async throws(StoreError) -> [RequestGroup] {
+        try await loadIfNeeded()
+        return groups.values.filter { submitter == nil || $0.submitter == submitter }.sorted { $0.id < $1.id }
+    }
+
+    /// A request's attempts: the coordinator's assignments, oldest first.
+    public func attempts(of requestID: Int) async throws(StoreError) -> [Assignment] {
+        try await store.assignments(alert: ObservationRequestNotice.alertID(requestNumber: requestID))
+    }
+
+    /// A request's state now (``Requests/RequestState``, the one rule).
+    public func state(of requestID: Int, now: Date) async throws(StoreError) -> RequestState? {
+        try await loadIfNeeded()
+        guard let group = groupOfRequest[requestID].flatMap({ groups[$0] }), let request = group.requests.first(where: { $0.id == requestID }) else {
+            return nil
+        }
+        if let known = finalStates[requestID] { return known }
+        let state = RequestState.of(request, in: group, assignments: try await attempts(of: requestID), now: now, maximumAttempts: maximumAttempts)
+        if state.isFinal { finalStates[requestID] = state }
+        return state
+    }
+
+    /// A group's state now, with each request's.
+    public func states(of group: RequestGroup, now: Date) async throws(StoreError) -> (group: RequestState, requests: [Int: RequestState]) {
+        var states: [Int: RequestState] = [:]
+        for request in group.requests { states[request.id] = try await state(of: request.id, now: now) ?? .pending }
+        return (RequestState.of(group: group, requestStates: group.requests.map { states[$0.id] ?? .pending }), states)
+    }
+
+    /// The time charged to each proposal per mode, seconds: requests completed, and those
+    /// still pending or scheduled (held for them); nothing for requests cancelled, expired or
+    /// given up.
+    public func usedSeconds(now: Date) async throws(StoreError) -> [String: [ObservingMode: Double]] {
+        try await loadIfNeeded()
+        var used: [String: [ObservingMode: Double]] = [:]
+        for group in groups.values {
+            for request in group.requests {
+                // A request whose window is open and not cancelled holds its time without a look at the store.
+                let state: RequestState =
+                    group.cancelled == nil && request.window.end > now && finalStates[request.id] == nil
+                    ? .pending : (try await self.state(of: request.id, now: now) ?? .pending)
+                guard [.pending, .scheduled, .completed].contains(state) else { continue }
+                used[group.proposalID, default: [:]][group.mode, default: 0] += request.durationSeconds
+            }
+        }
+        return used
+    }
+
+    // MARK: Internals
+
+    private func loadIfNeeded() async throws(StoreError) {
+        guard !loaded else { return }
+        for group in try await store.requestGroups() { remember(group) }
+        loaded = true
+    }
+
+    private func remember(_ group: RequestGroup) {
+        groups[group.id] = group
+        for request in group.requests { groupOfRequest[request.id] = group.id }
+    }
+
+    private func send(_ group: RequestGroup, now: Date) async throws(StoreError) {
+        for request in group.requests {
+            _ = try await intake.submit(notice(request, of: group, at: now).encoded(), transport: "request-api:\(group.submitter)")
+        }
+    }
+
+    private func notice(_ request: RequestGroup.Request, of group: RequestGroup, at time: Date) -> ObservationRequestNotice {
+        ObservationRequestNotice(
+            target: request.target, requested: request.requestedObservation(mode: group.mode), priority: priority(of: group), submittedAt: time,
+            submittedBy: group.submitter)
+    }
+
+    /// Priority 0…10: rapid response 9, time-critical 8, normal 4 × the observer's IPP (2…8).
+    private func priority(of group: RequestGroup) -> Double {
+        switch group.mode {
+        case .rapidResponse: 9
+        case .timeCritical: 8
+        case .normal: min(8, max(2, 4 * group.ippValue))
+        }
+    }
+}
