@@ -296,8 +296,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // The browser tests run these scripts from the source tree (BrowserSupport.swift).
-            exclude: ["Browser"],
+            // The browser tests and the TOM Toolkit test run these scripts from the source tree
+            // (BrowserSupport.swift, TOMToolkitTests.swift).
+            exclude: ["Browser", "TOM"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -233,3 +233,51 @@ final class EventFollower: Sendable {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 }
+
+/// A script (a client no one here wrote, driven from Python) run to its end in a child process,
+/// and what it printed.
+struct ScriptRun {
+    let status: Int32
+    let lines: [String]
+    let errors: [String]
+
+    /// The JSON object on the script's last line of output that holds one.
+    var result: [String: Any] {
+        guard let last = lines.last(where: { $0.hasPrefix("{") }),
+            let object = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+        else { return [:] }
+        return object
+    }
+
+    /// The end of the output, for a failure message.
+    var tail: String { (lines.suffix(8) + errors.suffix(15)).joined(separator: "\n") }
+
+    /// Runs `executable arguments` from the package root to its end under a watchdog.
+    ///
+    /// The script runs under `timeout`, which puts it in a process group of its own and kills
+    /// the whole group at the ceiling; a cancelled test kills the group at once.
+    static func run(_ executable: String, _ arguments: [String], ceiling: Duration) async throws -> ScriptRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["--signal=KILL", "\(ceiling.components.seconds)", executable] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: ServeTestPaths.packageRoot)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let group = process.processIdentifier  // timeout leads its own process group
+        let output = LineCollector(out.fileHandleForReading)
+        let errors = LineCollector(err.fileHandleForReading)
+        return try await withTaskCancellationHandler {
+            while process.isRunning {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            // Let the collectors take the last lines.
+            try await Task.sleep(for: .milliseconds(200))
+            return ScriptRun(status: process.terminationStatus, lines: output.all, errors: errors.all)
+        } onCancel: {
+            kill(-group, SIGKILL)
+        }
+    }
+}
