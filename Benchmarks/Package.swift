@@ -67,6 +67,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .executableTarget(name: "RequestBenchmark", dependencies: ["BenchmarkSupport"], swiftSettings: settings),
         .executableTarget(
             name: "ServiceBenchmark",
             dependencies: [

@@ -22,7 +22,7 @@ struct RequestedObservationTests {
     func notice(number: Int, start: Date, end: Date, mode: ObservingMode = .normal, cancel: Bool = false) throws -> (ObservationRequestNotice, Data) {
         let telescope = network.sites.flatMap(\.telescopes).first { $0.filter(named: "r") != nil }!
         let requested = RequestedObservation(
-            requestNumber: number, exposures: [ExposureSpec(filter: Filter("r"), exposureSeconds: 90, count: 2)],
+            requestNumber: number, targetName: "NGC 1068", exposures: [ExposureSpec(filter: Filter("r"), exposureSeconds: 90, count: 2)],
             constraints: ObservingConstraints(minimumAltitude: .degrees(0), maximumAirmass: 1.8, minimumMoonSeparation: .degrees(30), darkness: .nautical),
             window: DateInterval(start: start, end: end), mode: mode, telescopeClass: telescope.telescopeClass)
         // NGC 1068: up in the European evening in late November.
@@ -68,6 +68,7 @@ struct RequestedObservationTests {
         #expect(assignment.request.exposures == notice.requested.exposures)
         #expect(assignment.request.constraints == notice.requested.constraints)
         #expect(assignment.request.kind == .requested, "a normal request does not preempt")
+        #expect(assignment.request.target.name == "NGC 1068", "the frames carry the observer's name for the target")
         #expect(!assignment.reason.contains("interrupting"))
         let requestWindow = try #require(assignment.request.window)
         #expect(requestWindow.start >= window.start && requestWindow.end <= window.end)

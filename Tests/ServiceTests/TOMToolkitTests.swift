@@ -45,8 +45,8 @@ struct TOMToolkitTests {
         let store = folder + "/starling.sqlite"
         let observer = try ServeTestPaths.token(role: "observer", store: store)
 
-        // M33 crosses La Palma's meridian at about 22 h UTC on this night, which starts dark there
-        // at 20:30; every frame is rendered, so each data product is an image.
+        // The client's target, M2, is 49° up at La Palma at 20:30 UTC on this night, when it is
+        // dark there, and 90° from the Moon; every frame is rendered, so each data product is an image.
         let serve = try ServeProcess([
             ServeEndToEndTests.scenario, "--port", "0", "--clock", "simulated", "--speed", "600", "--store", "sqlite:" + store, "--out", folder + "/serve",
             "--render-every", "1", "--log-level", "notice",

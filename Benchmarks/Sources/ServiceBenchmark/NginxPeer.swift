@@ -103,19 +103,6 @@ func freePort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// The fields of /proc/PID/stat after the command name (proc(5): state is the first of them).
-private func statFields(_ pid: Int32) -> [Substring]? {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
-    return stat[stat.index(after: close)...].split(separator: " ")
-}
-
-/// A process's CPU time so far (user + system), in seconds.
-func processCPUSeconds(_ pid: Int32) -> Double? {
-    // utime and stime are fields 14 and 15 of the line, 12th and 13th after the name.
-    guard let fields = statFields(pid), fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-}
-
 private func parentProcess(_ pid: Int32) -> Int32? {
     guard let fields = statFields(pid), fields.count > 1 else { return nil }
     return Int32(fields[1])

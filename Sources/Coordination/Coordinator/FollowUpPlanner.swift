@@ -199,9 +199,10 @@ public struct FollowUpPlanner: Sendable {
     /// telescope holds there if it arrives earlier than planned, never exposing before.
     static func request(alert: Alert, field: FollowUpField, exposures: [ExposureSpec], terms: Terms, option: Option, now: Date) -> ObservationRequest {
         let priority = FollowUpExposures.priority(for: alert)
+        // An observer's target keeps the name the observer gave it (its frames' OBJECT).
         let target = Target(
-            id: TargetID("\(alert.eventID)/\(field.id)"), name: "\(alert.eventID) \(field.label)", coordinates: field.center,
-            kind: .transient, priority: priority)
+            id: TargetID("\(alert.eventID)/\(field.id)"), name: terms.requested?.targetName ?? "\(alert.eventID) \(field.label)",
+            coordinates: field.center, kind: terms.requested == nil ? .transient : .field, priority: priority)
         let windowStart = max(now, min(option.observableFrom, option.start))
         var window = DateInterval(start: windowStart, end: max(windowStart, now.addingTimeInterval(horizonSeconds)))
         if let asked = terms.window {

@@ -62,7 +62,7 @@ public struct RequestGroup: Sendable, Hashable, Codable, Identifiable {
         /// What the network observes.
         public func requestedObservation(mode: ObservingMode) -> RequestedObservation {
             RequestedObservation(
-                requestNumber: id, exposures: exposures, constraints: constraints, window: window, mode: mode, telescopeClass: telescopeClass)
+                requestNumber: id, targetName: target.name, exposures: exposures, constraints: constraints, window: window, mode: mode, telescopeClass: telescopeClass)
         }
     }
 

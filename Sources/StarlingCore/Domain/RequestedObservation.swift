@@ -6,6 +6,8 @@ public import Foundation
 public struct RequestedObservation: Sendable, Hashable, Codable {
     /// The portal's id of the request.
     public let requestNumber: Int
+    /// The target's name as the observer gave it (FITS `OBJECT`).
+    public let targetName: String
     /// The exposures, in order.
     public let exposures: [ExposureSpec]
     /// The conditions the observation must meet.
@@ -18,10 +20,11 @@ public struct RequestedObservation: Sendable, Hashable, Codable {
     public let telescopeClass: String
 
     public init(
-        requestNumber: Int, exposures: [ExposureSpec], constraints: ObservingConstraints, window: DateInterval, mode: ObservingMode,
+        requestNumber: Int, targetName: String, exposures: [ExposureSpec], constraints: ObservingConstraints, window: DateInterval, mode: ObservingMode,
         telescopeClass: String
     ) {
         self.requestNumber = requestNumber
+        self.targetName = targetName
         self.exposures = exposures
         self.constraints = constraints
         self.window = window

@@ -285,7 +285,10 @@ class TOMClient:
             raise StepFailed('choose a proposal', "the portal's /api/profile/ lists no current proposal for this token")
         schedulable_types = {code for code, _ in form.configuration_type_choices()}
         chosen = None
-        for code, _ in form.instrument_choices():
+        # As an observer would: the imager on the most telescopes (Starling lists them), so the
+        # observation goes wherever it is dark soonest.
+        choices = sorted(form.instrument_choices(), key=lambda choice: -len(instruments[choice[0]].get('telescopes', [])))
+        for code, _ in choices:
             instrument = instruments[code]
             filters = [f for f in instrument.get('optical_elements', {}).get('filters', []) if f.get('schedulable')]
             configuration_type = form.instrument_to_default_configuration_type(code)
@@ -398,8 +401,9 @@ def run(args, result):
     progress(f'the form offers proposals {[p for p, _ in result["proposals"]]} and instruments '
              f'{result["instruments"]}; chose {tom.proposal}, {tom.instrument_type} with filter {tom.filter}')
 
-    # 1. The observation to be observed: a window from an hour from now, three days long.
-    start = (now() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    # 1. The observation to be observed: a window from now (to the minute, as the form takes
+    # it), three days long; the target is up at a dark site now, so it is observed at once.
+    start = now().replace(second=0, microsecond=0)
     end = start + timedelta(days=3)
     form, payload, first = tom.submit('starling-tom-first', start, end)
     result['payload'] = payload
@@ -554,9 +558,11 @@ def main():
                         help='how long (real seconds) to wait for the first observation to end')
     parser.add_argument('--poll-seconds', type=float, default=1.0, help='real seconds between status polls')
     parser.add_argument('--sites', default='', help="the observatory's site codes, comma-separated, for the facility status")
-    parser.add_argument('--target-name', default='M33')
-    parser.add_argument('--ra', type=float, default=23.462042, help='ICRS right ascension, degrees')
-    parser.add_argument('--dec', type=float, default=30.660222, help='ICRS declination, degrees')
+    # M2: up in the European evening in late November, and 90° from the near-full Moon (M33,
+    # 33° from it, fails the form's 30° lunar distance until the next day).
+    parser.add_argument('--target-name', default='M2')
+    parser.add_argument('--ra', type=float, default=323.362500, help='ICRS right ascension, degrees')
+    parser.add_argument('--dec', type=float, default=-0.823333, help='ICRS declination, degrees')
     parser.add_argument('--exposure-time', type=float, default=30.0, help='seconds')
     parser.add_argument('--exposure-count', type=int, default=2)
     args = parser.parse_args()
