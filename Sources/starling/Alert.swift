@@ -9,7 +9,7 @@ extension Starling {
                 Notices come as VOEvent XML (2.0 and 1.1), GCN Kafka JSON, IGWN gravitational-wave \
                 JSON, survey-broker JSON (ZTF, LSST, ANTARES) or a target of opportunity. See docs/alerts.md.
                 """,
-            subcommands: [Parse.self, Plan.self, Listen.self]
+            subcommands: [Parse.self, Plan.self, Listen.self, Pointings.self]
         )
     }
 }

@@ -31,7 +31,8 @@ struct APIRouteTests {
                 path: ServeTestPaths.fixtures + "/three-sites-live.yaml", context: Scenario.Context(network: network, catalogNames: layout.catalogNames))
             host = try await NetworkHost(configuration: NetworkHostConfiguration(
                 network: network, catalog: try layout.loadCatalog(named: scenario.catalog), scenario: scenario, store: .sqlite(path: folder + "/starling.sqlite"),
-                outputDirectory: folder, clock: .simulated(speed: 600), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
+                outputDirectory: folder, clock: .simulated(speed: 600), proposals: try layout.loadProposals(),
+                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
             server = StarlingServer(
                 live: host.live, configuration: ServerConfiguration(readAccess: readAccess), metrics: nil,
                 logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })

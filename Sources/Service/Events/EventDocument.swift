@@ -1,5 +1,6 @@
 import Foundation
 import Observatory
+import Requests
 import StarlingCore
 
 /// An event as the live stream carries it: a type (`telescope.state`, `observation.ended`,
@@ -67,11 +68,19 @@ struct EventDocument: Sendable {
         json = String(decoding: data, as: UTF8.self)
     }
 
+    /// A request's new state (``RequestStateEvents``).
+    init?(requestState state: RequestState, requestID: Int, groupID: Int, at now: Date) {
+        guard let data = try? APIJSON.encode(Envelope(type: "request.state", at: now, data: RequestStateNote(requestId: requestID, requestGroupId: groupID, state: state.rawValue)))
+        else { return nil }
+        type = "request.state"
+        json = String(decoding: data, as: UTF8.self)
+    }
+
     /// Every event type the stream carries, for the API document and clients.
     static let types = [
         "telescope.state", "observation.started", "frame.written", "observation.ended", "assignment.accepted", "assignment.refused",
         "telescope.fault", "telescope.recovered", "telescope.safety", "plan.made", "plan.restored", "planning.failed", "alert.accepted",
-        "alert.ignored", "assignment.made", "assignment.changed", "frame.measured", "report.written", "report.failed",
+        "alert.ignored", "assignment.made", "assignment.changed", "frame.measured", "report.written", "report.failed", "request.state",
     ]
 
     private struct Envelope: Encodable {
@@ -98,5 +107,6 @@ struct EventDocument: Sendable {
     private struct AlertNote: Encodable { let alertId: String; let at: Date; let reason: String? }
     private struct AssignmentChange: Encodable { let assignmentId: String; let state: String; let reason: String; let at: Date }
     private struct MeasuredFrame: Encodable { let frameId: String; let quality: QualityDocument }
+    private struct RequestStateNote: Encodable { let requestId: Int; let requestGroupId: Int; let state: String }
     private struct ReportNote: Encodable { let night: String; let scope: String; let at: Date; let url: String?; let reason: String? }
 }

@@ -5,6 +5,7 @@ import Hummingbird
 import Orchestration
 import Persistence
 import Prometheus
+import Reporting
 import StarlingCore
 
 extension APIRoutes {
@@ -75,6 +76,23 @@ extension APIRoutes {
             documents.append(FollowUpDocument(record, assignments: assignments, observations: observations))
         }
         return try Self.json(Page(items: documents, nextCursor: page.nextCursor))
+    }
+
+    /// An alert's follow-up pointings in the Treasure Map's shape (planned and completed), for
+    /// sharing a gravitational-wave campaign's coverage; `?instrumentid=` gives the network's
+    /// Treasure Map instrument id.
+    func treasureMapPointings(_ request: Request, _ context: APIContext) async throws -> Response {
+        let id = AlertID(try Self.parameter("id", context))
+        guard let record = try await server.live.store.alert(id), let eventID = record.alert?.eventID else { throw APIError.notFound("no alert '\(id)' (see /api/alerts)") }
+        let text = Query(request: request).string("instrumentid")
+        let instrumentID = try text.map { text throws -> Int in
+            guard let number = Int(text), number > 0 else { throw APIError.invalidParameter("instrumentid=\(text) should be the positive number Treasure Map registered the instrument under") }
+            return number
+        }
+        guard let pointings = try await TreasureMapPointings.load(event: eventID, from: server.live.store, instrumentID: instrumentID) else {
+            throw APIError.notFound("no notice of the event \(eventID)")
+        }
+        return Self.bytes(try pointings.encoded(), contentType: "application/json; charset=utf-8")
     }
 
     func assignments(_ request: Request, _ context: APIContext) async throws -> Response {

@@ -262,6 +262,10 @@ extension APIRoutes {
             throw APIError(.serviceUnavailable, code: "not-running", "the network is \(server.live.currentPhase.rawValue); nothing was cancelled: try again")
         }
         guard let (group, stopped) = try await desk.cancel(id, now: now) else { throw APIError.notFound("no request group \(id)") }
+        // A request cancelled before any telescope had it changes no assignment: say so here.
+        for request in group.requests {
+            if let change = await server.requestStates.document(for: request.id) { server.hub.publish(change) }
+        }
         return try Self.portal(CancelDocument(group: try await groupDocument(group), stoppedObserving: stopped))
     }
 

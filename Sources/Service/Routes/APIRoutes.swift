@@ -50,6 +50,7 @@ struct APIRoutes: Sendable {
             Route(method: .get, path: "/api/alerts", role: .viewer, summary: "Alerts received, paginated", handler: alerts),
             Route(method: .post, path: "/api/alerts", role: .operator, summary: "Submit an alert notice (VOEvent XML or GCN JSON)", handler: submitAlert),
             Route(method: .get, path: "/api/alerts/{id}", role: .viewer, summary: "One alert with its follow-up assignments", handler: alert),
+            Route(method: .get, path: "/api/alerts/{id}/treasuremap", role: .viewer, summary: "An alert's follow-up pointings, planned and completed, as the GW Treasure Map takes them", handler: treasureMapPointings),
             Route(method: .get, path: "/api/follow-ups", role: .viewer, summary: "Alerts with their follow-ups: assignments, observations, alert-to-first-frame, paginated", handler: followUps),
             Route(method: .get, path: "/api/assignments", role: .viewer, summary: "Follow-up assignments", handler: assignments),
             Route(method: .get, path: "/api/reviews", role: .viewer, summary: "Reviews of a frame or an observation", handler: reviews),

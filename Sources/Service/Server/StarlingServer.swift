@@ -49,6 +49,8 @@ public struct StarlingServer: Service {
     let authority: TokenAuthority
     /// Signs the archive's download links (``DownloadSigner``).
     let downloads = DownloadSigner()
+    /// Observers' requests' state changes, for the event stream.
+    let requestStates: RequestStateEvents
 
     /// - Parameters:
     ///   - metrics: the registry swift-metrics was bootstrapped with, served at `/metrics`
@@ -67,17 +69,19 @@ public struct StarlingServer: Service {
         activity = TelescopeActivityBoard()
         planResponses = PlanResponseCache()
         authority = TokenAuthority(store: live.store)
+        requestStates = RequestStateEvents(live: live)
     }
 
     /// Serves until graceful shutdown.
     public func run() async throws {
         let events = live.events()
-        let (hub, activity, planResponses, logger) = (self.hub, self.activity, self.planResponses, self.logger)
+        let (hub, activity, planResponses, logger, requestStates) = (self.hub, self.activity, self.planResponses, self.logger, self.requestStates)
         let forwarding = Task {
             for await event in events {
                 activity.record(event)
                 planResponses.observe(event)
                 hub.publish(event)
+                if let change = await requestStates.observe(event) { hub.publish(change) }
             }
             hub.finish()
             // Said once the network's events have ended and every stream with them: how many

@@ -1,7 +1,7 @@
 import Foundation
 internal import Yams
 
-/// Checks configuration files (sites, telescope models, catalogs, scenarios) and collects
+/// Checks configuration files (sites, telescope models, catalogs, scenarios, proposals) and collects
 /// every problem, for `starling validate`.
 public struct ConfigValidator: Sendable {
     /// The installation whose sites and catalogs references are checked against.
@@ -29,7 +29,7 @@ public struct ConfigValidator: Sendable {
 
     /// What a configuration file is.
     public enum FileKind: String, Sendable {
-        case site, telescopeModels = "telescope models", catalog, scenario
+        case site, telescopeModels = "telescope models", catalog, scenario, proposals = "proposals file"
 
         /// The kind's name for a count of files, e.g. "19 sites".
         public func counted(_ count: Int) -> String {
@@ -38,9 +38,11 @@ public struct ConfigValidator: Sendable {
         }
     }
 
-    /// Validates the whole installation: every site, every catalog, every scenario.
+    /// Validates the whole installation: every site, every catalog, every scenario, and the
+    /// proposals file when there is one.
     public func validateAll() -> Report {
-        validate(paths: [layout.sitesDirectory, layout.catalogsDirectory, layout.simulationsDirectory])
+        let proposals = FileManager.default.fileExists(atPath: layout.proposalsFile) ? [layout.proposalsFile] : []
+        return validate(paths: [layout.sitesDirectory, layout.catalogsDirectory, layout.simulationsDirectory] + proposals)
     }
 
     /// Validates files and folders; a folder is validated file by file (sites together,
@@ -101,6 +103,8 @@ public struct ConfigValidator: Sendable {
                 let network = try? layout.loadNetwork()
                 let context = network.map { Scenario.Context(network: $0, catalogNames: layout.catalogNames) }
                 _ = try Scenario.load(path: path, context: context)
+            case .proposals:
+                _ = try ProposalBook.load(file: path)
             }
         } catch {
             report.add(error.errors)
@@ -133,10 +137,11 @@ public struct ConfigValidator: Sendable {
             throw ConfigErrors([error])
         }
         if keys.contains("telescope_models") { return .telescopeModels }
+        if keys.contains("proposals") { return .proposals }
         if keys.contains("telescopes") { return .site }
         if keys.contains("seed") || keys.contains("faults") || keys.contains("alerts") { return .scenario }
         throw ConfigErrors([ConfigError(
             .unknownValue, file: path, line: 1,
-            "cannot tell what this file is: a site has 'telescopes', telescope models 'telescope_models', a scenario 'seed'")])
+            "cannot tell what this file is: a site has 'telescopes', telescope models 'telescope_models', a scenario 'seed', proposals 'proposals'")])
     }
 }
