@@ -1,6 +1,7 @@
 import Coordination
 public import Foundation
 import Logging
+import Synchronization
 public import Persistence
 public import Requests
 public import StarlingCore
@@ -14,7 +15,8 @@ public import StarlingCore
 /// (the intake drops a notice it already holds), so nothing accepted is lost or doubled.
 ///
 /// An actor, so that checking a proposal's time and storing a group are one step: two
-/// groups submitted at once cannot both spend the last hour.
+/// groups submitted at once cannot both spend the last hour. What it knows is kept in a lock
+/// of its own (``Index``), so reading states and groups never waits behind submissions.
 public actor RequestDesk {
     public nonisolated let validator: RequestGroupValidator
     public let maximumAttempts: Int
@@ -23,12 +25,21 @@ public actor RequestDesk {
     private let isRunning: @Sendable () -> Bool
     private let logger: Logger
 
-    /// Every group, by id, loaded from the store on first use.
-    private var groups: [Int: RequestGroup] = [:]
-    private var groupOfRequest: [Int: Int] = [:]
-    private var loaded = false
-    /// Final states already worked out (they never change).
-    private var finalStates: [Int: RequestState] = [:]
+    /// Every group, by id, loaded from the store on first use; changed only by the actor.
+    private let index = Mutex(Index())
+
+    /// The groups, and the final states already worked out (they never change).
+    struct Index {
+        var groups: [Int: RequestGroup] = [:]
+        var groupOfRequest: [Int: Int] = [:]
+        var finalStates: [Int: RequestState] = [:]
+        var loaded = false
+
+        mutating func remember(_ group: RequestGroup) {
+            groups[group.id] = group
+            for request in group.requests { groupOfRequest[request.id] = group.id }
+        }
+    }
 
     init(
         network: ObservatoryNetwork, proposals: ProposalBook, store: any Store, intake: AlertIntake, maximumAttempts: Int, logger: Logger,
@@ -60,16 +71,37 @@ public actor RequestDesk {
 
     /// Validates, stores and hands on a group.
     ///
+    /// Everything but the proposal's time is checked outside the actor, so groups submitted
+    /// together are validated together; the time is checked where groups are stored, one at a
+    /// time, so two groups cannot both spend the last hour.
+    ///
     /// - Returns: the group as stored (numbered), or why it was refused.
-    public func submit(_ body: Data, submitter: String, now: Date) async throws(StoreError) -> Result<RequestGroup, Refusal> {
-        try await loadIfNeeded()
+    public nonisolated func submit(_ body: Data, submitter: String, now: Date) async throws(StoreError) -> Result<RequestGroup, Refusal> {
         guard isRunning() else { return .failure(.notRunning) }
-        let outcome = validator.validate(body, submitter: submitter, now: now, usedSeconds: try await usedSeconds(now: now))
+        let outcome = validator.validate(body, submitter: submitter, now: now, usedSeconds: nil)
         guard let draft = outcome.group else { return .failure(.invalid(outcome)) }
+        switch try await charge(draft, now: now) {
+        case .failure(let shortfall):
+            return .failure(.invalid(RequestGroupValidator.Outcome(
+                group: nil, errors: .object(["non_field_errors": .messages([shortfall.message])]), durations: outcome.durations)))
+        case .success(let group):
+            try await send(group, now: now)
+            logger.info("Request group accepted", metadata: ["group.id": "\(group.id)", "proposal": "\(group.proposalID)", "requests": "\(group.requests.count)"])
+            return .success(group)
+        }
+    }
+
+    /// Why a group was not stored: its proposal's time is spent.
+    struct Shortfall: Error {
+        let message: String
+    }
+
+    /// Charges a valid group to its proposal and stores it, or says why the time is lacking.
+    private func charge(_ draft: RequestGroup, now: Date) async throws(StoreError) -> Result<RequestGroup, Shortfall> {
+        try await loadIfNeeded()
+        if let shortfall = validator.shortfall(of: draft, usedSeconds: try await usedSeconds(now: now)) { return .failure(Shortfall(message: shortfall)) }
         let group = try await store.insertRequestGroup(draft)
-        remember(group)
-        try await send(group, now: now)
-        logger.info("Request group accepted", metadata: ["group.id": "\(group.id)", "proposal": "\(group.proposalID)", "requests": "\(group.requests.count)"])
+        index.withLock { $0.remember(group) }
         return .success(group)
     }
 
@@ -80,8 +112,8 @@ public actor RequestDesk {
     ///   so was stopped); `nil` when there is no such group.
     public func cancel(_ id: Int, now: Date) async throws(StoreError) -> (group: RequestGroup, stoppedObserving: Bool)? {
         try await loadIfNeeded()
-        guard groups[id] != nil, let group = try await store.cancelRequestGroup(id: id, at: now) else { return nil }
-        remember(group)
+        guard index.withLock({ $0.groups[id] }) != nil, let group = try await store.cancelRequestGroup(id: id, at: now) else { return nil }
+        index.withLock { $0.remember(group) }
         var observing = false
         for request in group.requests {
             let assignments = try await store.assignments(alert: ObservationRequestNotice.alertID(requestNumber: request.id))
@@ -100,7 +132,7 @@ public actor RequestDesk {
     public func resubmitUnsent() async throws(StoreError) {
         try await loadIfNeeded()
         var sent = 0
-        for group in groups.values.sorted(by: { $0.id < $1.id }) where group.cancelled == nil {
+        for group in index.withLock({ Array($0.groups.values) }).sorted(by: { $0.id < $1.id }) where group.cancelled == nil {
             for request in group.requests where try await store.alert(ObservationRequestNotice.alertID(requestNumber: request.id)) == nil {
                 _ = try await intake.submit(notice(request, of: group, at: group.created).encoded(), transport: "request-api:\(group.submitter)")
                 sent += 1
@@ -111,42 +143,41 @@ public actor RequestDesk {
 
     // MARK: Reading
 
-    public func group(_ id: Int) async throws(StoreError) -> RequestGroup? {
-        try await loadIfNeeded()
-        return groups[id]
+    public nonisolated func group(_ id: Int) async throws(StoreError) -> RequestGroup? {
+        try await loaded()
+        return index.withLock { $0.groups[id] }
     }
 
     /// The group a request belongs to.
-    public func group(containingRequest id: Int) async throws(StoreError) -> RequestGroup? {
-        try await loadIfNeeded()
-        return groupOfRequest[id].flatMap { groups[$0] }
+    public nonisolated func group(containingRequest id: Int) async throws(StoreError) -> RequestGroup? {
+        try await loaded()
+        return index.withLock { index in index.groupOfRequest[id].flatMap { index.groups[$0] } }
     }
 
     /// Every group, oldest first, optionally only those a submitter made.
-    public func groups(submitter: String? = nil) async throws(StoreError) -> [RequestGroup] {
-        try await loadIfNeeded()
-        return groups.values.filter { submitter == nil || $0.submitter == submitter }.sorted { $0.id < $1.id }
+    public nonisolated func groups(submitter: String? = nil) async throws(StoreError) -> [RequestGroup] {
+        try await loaded()
+        return index.withLock { $0.groups.values.filter { submitter == nil || $0.submitter == submitter } }.sorted { $0.id < $1.id }
     }
 
     /// A request's attempts: the coordinator's assignments, oldest first.
-    public func attempts(of requestID: Int) async throws(StoreError) -> [Assignment] {
+    public nonisolated func attempts(of requestID: Int) async throws(StoreError) -> [Assignment] {
         try await store.assignments(alert: ObservationRequestNotice.alertID(requestNumber: requestID))
     }
 
     /// A request's state now (``Requests/RequestState``, the one rule).
-    public func state(of requestID: Int, now: Date) async throws(StoreError) -> RequestState? {
-        try await loadIfNeeded()
-        guard let group = groupOfRequest[requestID].flatMap({ groups[$0] }), let request = group.requests.first(where: { $0.id == requestID }) else {
-            return nil
-        }
-        if let known = finalStates[requestID] { return known }
+    public nonisolated func state(of requestID: Int, now: Date) async throws(StoreError) -> RequestState? {
+        try await loaded()
+        let (group, known) = index.withLock { index in (index.groupOfRequest[requestID].flatMap { index.groups[$0] }, index.finalStates[requestID]) }
+        guard let group, let request = group.requests.first(where: { $0.id == requestID }) else { return nil }
+        if let known { return known }
         let state = RequestState.of(request, in: group, assignments: try await attempts(of: requestID), now: now, maximumAttempts: maximumAttempts)
-        if state.isFinal { finalStates[requestID] = state }
+        if state.isFinal { index.withLock { $0.finalStates[requestID] = state } }
         return state
     }
 
     /// A group's state now, with each request's.
-    public func states(of group: RequestGroup, now: Date) async throws(StoreError) -> (group: RequestState, requests: [Int: RequestState]) {
+    public nonisolated func states(of group: RequestGroup, now: Date) async throws(StoreError) -> (group: RequestState, requests: [Int: RequestState]) {
         var states: [Int: RequestState] = [:]
         for request in group.requests { states[request.id] = try await state(of: request.id, now: now) ?? .pending }
         return (RequestState.of(group: group, requestStates: group.requests.map { states[$0.id] ?? .pending }), states)
@@ -155,10 +186,11 @@ public actor RequestDesk {
     /// The time charged to each proposal per mode, seconds: requests completed, and those
     /// still pending or scheduled (held for them); nothing for requests cancelled, expired or
     /// given up.
-    public func usedSeconds(now: Date) async throws(StoreError) -> [String: [ObservingMode: Double]] {
-        try await loadIfNeeded()
+    public nonisolated func usedSeconds(now: Date) async throws(StoreError) -> [String: [ObservingMode: Double]] {
+        try await loaded()
+        let (groups, finalStates) = index.withLock { (Array($0.groups.values), $0.finalStates) }
         var used: [String: [ObservingMode: Double]] = [:]
-        for group in groups.values {
+        for group in groups {
             for request in group.requests {
                 // A request whose window is open and not cancelled holds its time without a look at the store.
                 let state: RequestState =
@@ -174,30 +206,33 @@ public actor RequestDesk {
     // MARK: Internals
 
     private func loadIfNeeded() async throws(StoreError) {
-        guard !loaded else { return }
-        for group in try await store.requestGroups() { remember(group) }
-        loaded = true
+        guard !index.withLock({ $0.loaded }) else { return }
+        let stored = try await store.requestGroups()
+        index.withLock { index in
+            for group in stored { index.remember(group) }
+            index.loaded = true
+        }
     }
 
-    private func remember(_ group: RequestGroup) {
-        groups[group.id] = group
-        for request in group.requests { groupOfRequest[request.id] = group.id }
+    /// Loads the groups on the actor the first time; afterwards answers at once.
+    private nonisolated func loaded() async throws(StoreError) {
+        if !index.withLock({ $0.loaded }) { try await loadIfNeeded() }
     }
 
-    private func send(_ group: RequestGroup, now: Date) async throws(StoreError) {
+    private nonisolated func send(_ group: RequestGroup, now: Date) async throws(StoreError) {
         for request in group.requests {
             _ = try await intake.submit(notice(request, of: group, at: now).encoded(), transport: "request-api:\(group.submitter)")
         }
     }
 
-    private func notice(_ request: RequestGroup.Request, of group: RequestGroup, at time: Date) -> ObservationRequestNotice {
+    private nonisolated func notice(_ request: RequestGroup.Request, of group: RequestGroup, at time: Date) -> ObservationRequestNotice {
         ObservationRequestNotice(
             target: request.target, requested: request.requestedObservation(mode: group.mode), priority: priority(of: group), submittedAt: time,
             submittedBy: group.submitter)
     }
 
     /// Priority 0…10: rapid response 9, time-critical 8, normal 4 × the observer's IPP (2…8).
-    private func priority(of group: RequestGroup) -> Double {
+    private nonisolated func priority(of group: RequestGroup) -> Double {
         switch group.mode {
         case .rapidResponse: 9
         case .timeCritical: 8

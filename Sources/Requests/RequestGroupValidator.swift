@@ -40,8 +40,29 @@ public struct RequestGroupValidator: Sendable {
         public let durations: [RequestDuration]
 
         public var isValid: Bool { group != nil }
+
+        public init(group: RequestGroup?, errors: FieldErrors, durations: [RequestDuration]) {
+            self.group = group
+            self.errors = errors
+            self.durations = durations
+        }
         /// The whole group's duration, seconds.
         public var totalSeconds: Double { durations.reduce(0) { $0 + $1.seconds } }
+    }
+
+    /// Why a valid group exceeds what is left of its proposal's time for its mode, or `nil`.
+    public func shortfall(of group: RequestGroup, usedSeconds: [String: [ObservingMode: Double]]) -> String? {
+        guard let proposal = proposals.proposal(group.proposalID) else { return "Invalid pk \"\(group.proposalID)\" - object does not exist." }
+        return Self.shortfall(proposal, mode: group.mode, neededSeconds: group.durationSeconds, usedSeconds: usedSeconds)
+    }
+
+    private static func shortfall(_ proposal: Proposal, mode: ObservingMode, neededSeconds needed: Double, usedSeconds: [String: [ObservingMode: Double]]) -> String? {
+        let granted = (proposal.allocationHours[mode] ?? 0) * 3600
+        let used = usedSeconds[proposal.id]?[mode] ?? 0
+        guard needed > granted - used else { return nil }
+        return String(
+            format: "Proposal %@ does not have enough %@ time left: the group needs %.2f h, %.2f h of %.2f h remain.",
+            proposal.id, mode.rawValue, needed / 3600, max(0, granted - used) / 3600, granted / 3600)
     }
 
     /// The time one request takes, with each configuration's share.
@@ -56,8 +77,10 @@ public struct RequestGroupValidator: Sendable {
     ///   - body: the JSON as received.
     ///   - submitter: the API token's name (proposals admit token names).
     ///   - now: the validation instant (windows must end after it).
-    ///   - usedSeconds: the time already charged to each proposal per mode.
-    public func validate(_ body: Data, submitter: String, now: Date, usedSeconds: [String: [ObservingMode: Double]]) -> Outcome {
+    ///   - usedSeconds: the time already charged to each proposal per mode; `nil` leaves the
+    ///     time to be checked later (``shortfall(of:usedSeconds:)``, where groups are stored one
+    ///     at a time), so the rest can run for many groups at once.
+    public func validate(_ body: Data, submitter: String, now: Date, usedSeconds: [String: [ObservingMode: Double]]?) -> Outcome {
         let document: JSONValue
         do {
             document = try JSONValue.parse(body)
@@ -117,17 +140,7 @@ public struct RequestGroupValidator: Sendable {
         case let other?: errors.add("requests", "Expected a list of items but got \(other.typeDescription).")
         }
 
-        // Only a group whose every field is right is charged and checked against the sky.
-        if errors.isEmpty, let proposal {
-            let needed = requests.reduce(0) { $0 + $1.durationSeconds }
-            let granted = (proposal.allocationHours[mode] ?? 0) * 3600
-            let used = usedSeconds[proposal.id]?[mode] ?? 0
-            if needed > granted - used {
-                errors.add("non_field_errors", String(
-                    format: "Proposal %@ does not have enough %@ time left: the group needs %.2f h, %.2f h of %.2f h remain.",
-                    proposal.id, mode.rawValue, needed / 3600, max(0, granted - used) / 3600, granted / 3600))
-            }
-        }
+        // Only a group whose every field is right is checked against the sky, then charged.
         if errors.isEmpty {
             var itemErrors: [FieldErrors] = []
             for request in requests {
@@ -136,6 +149,11 @@ public struct RequestGroupValidator: Sendable {
                 itemErrors.append(problems.tree)
             }
             errors.nest("requests", .list(itemErrors))
+        }
+        if errors.isEmpty, let proposal, let usedSeconds,
+            let shortfall = Self.shortfall(proposal, mode: mode, neededSeconds: requests.reduce(0) { $0 + $1.durationSeconds }, usedSeconds: usedSeconds)
+        {
+            errors.add("non_field_errors", shortfall)
         }
         guard errors.isEmpty, let name, let proposal, let ipp else { return Outcome(group: nil, errors: errors.tree, durations: durations) }
         let group = RequestGroup(

@@ -38,7 +38,7 @@ extension Starling {
         @Option(help: "The seed (default: the scenario's).")
         var seed: UInt64?
 
-        @Option(help: ArgumentHelp("Render pixels for one frame in N per telescope; model the rest (0: model every frame).", valueName: "N"))
+        @Option(help: ArgumentHelp("Render pixels for one survey frame in N per telescope, and every follow-up or requested frame; model the rest (0: model every frame).", valueName: "N"))
         var renderEvery: Int = 250
 
         @Flag(help: "Print only the summary, no progress.")

@@ -58,7 +58,7 @@ extension Starling {
         @Option(help: "token: reading needs a viewer token; open: anyone may read (writing always needs a token).")
         var readAccess: ReadAccess = .token
 
-        @Option(help: ArgumentHelp("Render pixels for one frame in N per simulated telescope (0: model every frame).", valueName: "N"))
+        @Option(help: ArgumentHelp("Render pixels for one survey frame in N per simulated telescope, and every follow-up or requested frame (0: model every frame).", valueName: "N"))
         var renderEvery = 250
 
         @Option(help: "The survey catalog in catalogs/.")

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// The peer: nginx (Debian's) serving the same response bodies as static files, so the same

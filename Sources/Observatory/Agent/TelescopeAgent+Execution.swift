@@ -70,7 +70,8 @@ extension TelescopeAgent {
                         throw StopObservation.unsafe(reason)
                     }
                     transition(to: .exposing, reason: "\(spec.filter.name) \(formatSeconds(spec.exposureSeconds)) on \(request.target.name)")
-                    let readout = try await devices.camera.expose(CameraExposure(exposureSeconds: spec.exposureSeconds))
+                    let readout = try await devices.camera.expose(
+                        CameraExposure(exposureSeconds: spec.exposureSeconds, isRequested: [.followUp, .requested].contains(request.kind)))
                     transition(to: .readingOut, reason: "frame \(index + 1) of \(request.exposures.reduce(0) { $0 + $1.count })")
                     let frame = try await frames.store(
                         readout, frameID: FrameID("\(observationID)-\(index + 1)"), observationID: observationID, request: request,

@@ -51,11 +51,16 @@ public struct CameraExposure: Sendable, Hashable {
     public let exposureSeconds: Double
     public let imageType: FrameRecord.ImageType
     public let binning: Int
+    /// Whether someone asked for this frame by name (a follow-up's or an observer's request,
+    /// not the survey's): real cameras ignore it; the simulator renders every such frame,
+    /// whatever its sampling of survey frames, so the frames people download have pixels.
+    public let isRequested: Bool
 
-    public init(exposureSeconds: Double, imageType: FrameRecord.ImageType = .light, binning: Int = 1) {
+    public init(exposureSeconds: Double, imageType: FrameRecord.ImageType = .light, binning: Int = 1, isRequested: Bool = false) {
         self.exposureSeconds = exposureSeconds
         self.imageType = imageType
         self.binning = binning
+        self.isRequested = isRequested
     }
 }
 

@@ -76,7 +76,9 @@ public enum RenderingPolicy: Sendable, Hashable {
     case all
     /// No frame is rendered; every frame is modelled.
     case none
-    /// One frame in `n` (by frame sequence per telescope) is rendered, the rest modelled.
+    /// One survey frame in `n` (by frame sequence per telescope) is rendered, the rest
+    /// modelled; every frame someone asked for (a follow-up's, an observer's request's) is
+    /// rendered, since those are the frames people download.
     case sample(everyNth: Int)
 
     /// Pixels for one frame in `n` per telescope: 0 models every frame, 1 renders every frame
@@ -86,11 +88,13 @@ public enum RenderingPolicy: Sendable, Hashable {
     }
 
     /// Whether the `index`-th frame (0-based) of a telescope is rendered.
-    public func rendersFrame(_ index: Int) -> Bool {
+    ///
+    /// - Parameter requested: whether someone asked for the frame (``CameraExposure/isRequested``).
+    public func rendersFrame(_ index: Int, requested: Bool = false) -> Bool {
         switch self {
         case .all: true
         case .none: false
-        case .sample(let n): n > 0 && index % n == 0
+        case .sample(let n): requested || (n > 0 && index % n == 0)
         }
     }
 }

@@ -39,7 +39,7 @@ public struct SimulatedCamera: CameraDriver {
             defer { state.framesTaken += 1 }
             return state.framesTaken
         }
-        if simulation.options.rendering.rendersFrame(index) {
+        if simulation.options.rendering.rendersFrame(index, requested: exposure.isRequested) {
             return .frame(simulation.renderer.render(scene))
         }
         let model = simulation.renderer.model(scene)
