@@ -231,12 +231,13 @@ public actor RequestDesk {
             submittedBy: group.submitter)
     }
 
-    /// Priority 0…10: rapid response 9, time-critical 8, normal 4 × the observer's IPP (2…8).
+    /// Priority 0…10: rapid response 9, time-critical 8, normal 3.5 × the observer's IPP
+    /// (1.75…7, below every time-critical request).
     private nonisolated func priority(of group: RequestGroup) -> Double {
         switch group.mode {
         case .rapidResponse: 9
         case .timeCritical: 8
-        case .normal: min(8, max(2, 4 * group.ippValue))
+        case .normal: min(7, max(1.75, 3.5 * group.ippValue))
         }
     }
 }

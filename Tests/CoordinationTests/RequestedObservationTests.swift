@@ -19,19 +19,23 @@ struct RequestedObservationTests {
         network = try ProjectLayout(root: NetworkCoordinatorTests.packageRoot).loadNetwork()
     }
 
-    func notice(number: Int, start: Date, end: Date, mode: ObservingMode = .normal, cancel: Bool = false) throws -> (ObservationRequestNotice, Data) {
-        let telescope = network.sites.flatMap(\.telescopes).first { $0.filter(named: "r") != nil }!
+    func notice(
+        number: Int, start: Date, end: Date, mode: ObservingMode = .normal, cancel: Bool = false, priority: Double = 4, telescope chosen: Telescope? = nil,
+        target chosenTarget: RequestedTarget? = nil
+    ) throws -> (ObservationRequestNotice, Data) {
+        let telescope = chosen ?? network.sites.flatMap(\.telescopes).first { $0.filter(named: "r") != nil }!
         let requested = RequestedObservation(
             requestNumber: number, targetName: "NGC 1068", exposures: [ExposureSpec(filter: Filter("r"), exposureSeconds: 90, count: 2)],
             constraints: ObservingConstraints(minimumAltitude: .degrees(0), maximumAirmass: 1.8, minimumMoonSeparation: .degrees(30), darkness: .nautical),
             window: DateInterval(start: start, end: end), mode: mode, telescopeClass: telescope.telescopeClass)
         // NGC 1068: up in the European evening in late November.
-        let target = RequestedTarget(name: "NGC 1068", coordinates: try EquatorialCoordinates(rightAscensionDegrees: 40.6696, declinationDegrees: -0.0133))
-        let notice = ObservationRequestNotice(target: target, requested: requested, priority: 4, submittedAt: now, submittedBy: "tom", isCancellation: cancel)
+        let target = try chosenTarget ?? RequestedTarget(name: "NGC 1068", coordinates: try EquatorialCoordinates(rightAscensionDegrees: 40.6696, declinationDegrees: -0.0133))
+        let notice = ObservationRequestNotice(target: target, requested: requested, priority: priority, submittedAt: now, submittedBy: "tom", isCancellation: cancel)
         return (notice, notice.encoded())
     }
 
-    func make(_ alerts: [(Alert, Data)]) async throws -> (NetworkCoordinator, SimulationClock, SQLiteStore, CoordinatorEventLog) {
+    func make(_ alerts: [(Alert, Data)], network: ObservatoryNetwork? = nil) async throws -> (NetworkCoordinator, SimulationClock, SQLiteStore, CoordinatorEventLog) {
+        let network = network ?? self.network
         let store = try SQLiteStore.inMemory()
         for (alert, raw) in alerts {
             _ = try await store.insertAlert(AlertRecord(id: alert.id, receivedAt: now, transport: "test", format: AlertFormat.observationRequest.rawValue, raw: raw, alert: alert))
@@ -74,6 +78,30 @@ struct RequestedObservationTests {
         #expect(requestWindow.start >= window.start && requestWindow.end <= window.end)
         #expect(assignment.plannedStart >= window.start && assignment.plannedStart < window.end)
         #expect(try await store.alert(notice.alert.id)?.status == .processed)
+    }
+
+    /// Two requests for the one telescope of a class, arriving together: the more urgent gets
+    /// the earlier start, whatever the order they came in.
+    @Test func requestsArrivingTogetherAreDecidedMostUrgentFirst() async throws {
+        // A network of one telescope (La Palma's first, dark at 18:00 UTC), so both want it.
+        let site = try #require(network.site("la-palma"))
+        let only = try #require(site.telescopes.first { $0.filter(named: "r") != nil })
+        let single = ObservatoryNetwork(sites: [
+            Site(
+                id: site.id, name: site.name, location: site.location, timeZone: site.timeZone, horizonMask: site.horizonMask, weatherSource: site.weatherSource,
+                climate: site.climate, telescopes: [only], source: site.source)
+        ])
+        let window = DateInterval(start: now, duration: 86_400)
+        // M2: high over La Palma in the evening, 90° from the Moon.
+        let m2 = RequestedTarget(name: "M2", coordinates: try EquatorialCoordinates(rightAscensionDegrees: 323.3625, declinationDegrees: -0.8233))
+        let (low, lowRaw) = try notice(number: 11, start: window.start, end: window.end, priority: 2, telescope: only, target: m2)
+        let (high, highRaw) = try notice(number: 12, start: window.start, end: window.end, priority: 7, telescope: only, target: m2)
+        let (coordinator, clock, _, log) = try await make([(low.alert, lowRaw), (high.alert, highRaw)], network: single)
+        coordinator.send(.ingest([accepted(low.alert, lowRaw), accepted(high.alert, highRaw)]))
+        await clock.run(until: clock.now)
+        let starts = Dictionary(uniqueKeysWithValues: log.made.map { ($0.alertID, $0.plannedStart) })
+        let first = try #require(starts[high.alert.id]), second = try #require(starts[low.alert.id])
+        #expect(first < second, "priority 7 before priority 2 on \(only.id)")
     }
 
     @Test func aRapidResponseRequestPreemptsAsAFollowUpDoes() async throws {

@@ -172,6 +172,13 @@ public actor NetworkCoordinator: Agent {
     private func decide(_ batch: [AcceptedAlert]) async {
         var pending: [Pending] = []
         let now = clock.currentDate
+        // Most urgent first, so that what arrives together competes for telescopes in order of
+        // priority (a burst before a normal request, an observer's high IPP before a low one);
+        // the sort is stable, so equals keep their order of arrival.
+        let batch = batch.enumerated().sorted { a, b in
+            let (pa, pb) = (FollowUpExposures.priority(for: a.element.alert), FollowUpExposures.priority(for: b.element.alert))
+            return pa != pb ? pa > pb : a.offset < b.offset
+        }.map(\.element)
         for accepted in batch {
             deferred[accepted.alert.id] = nil
             if let until = Self.deferral(of: accepted.alert, now: now) {
