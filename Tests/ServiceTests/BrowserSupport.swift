@@ -45,52 +45,13 @@ enum BrowserTools {
     }
 
     /// What a browser script printed, and how it ended.
-    struct Run {
-        let status: Int32
-        let lines: [String]
-        let errors: [String]
+    typealias Run = ScriptRun
 
-        /// The JSON object on the script's last line of output.
-        var result: [String: Any] {
-            guard let last = lines.last(where: { $0.hasPrefix("{") }),
-                let object = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
-            else { return [:] }
-            return object
-        }
-
-        /// The end of the output, for a failure message.
-        var tail: String { (lines.suffix(5) + errors.suffix(15)).joined(separator: "\n") }
-    }
-
-    /// Runs a script of `Browser/` to its end under a watchdog.
-    ///
-    /// The script runs under `timeout`, which puts it in a process group of its own and kills
-    /// the whole group (the script, chromedriver and Chromium) at the ceiling; a cancelled or
-    /// failed test kills the group at once.
+    /// Runs a script of `Browser/` to its end under a watchdog (``ScriptRun/run(_:_:ceiling:)``:
+    /// `timeout` kills the whole process group, the script, chromedriver and Chromium, at the
+    /// ceiling; a cancelled or failed test kills the group at once).
     static func run(_ script: String, _ arguments: [String], ceiling: Duration) async throws -> Run {
         guard let python else { throw ServeTestError("python3 is not installed") }
-        let seconds = Int(ceiling.components.seconds)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["--signal=KILL", "\(seconds)", python, "-u", scripts + "/" + script] + arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: ServeTestPaths.packageRoot)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let group = process.processIdentifier  // timeout leads its own process group
-        let output = LineCollector(out.fileHandleForReading)
-        let errors = LineCollector(err.fileHandleForReading)
-        return try await withTaskCancellationHandler {
-            while process.isRunning {
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            // Let the collectors take the last lines.
-            try await Task.sleep(for: .milliseconds(200))
-            return Run(status: process.terminationStatus, lines: output.all, errors: errors.all)
-        } onCancel: {
-            kill(-group, SIGKILL)
-        }
+        return try await ScriptRun.run(python, ["-u", scripts + "/" + script] + arguments, ceiling: ceiling)
     }
 }

@@ -135,7 +135,9 @@ func requestGroup(_ index: Int, site: DarkSite, now: Date, random: inout SplitMi
 /// (`request.state` SCHEDULED or COMPLETED).
 final class AssignmentFollower: Sendable {
     let process: Process
-    private let assigned = Mutex<[Int: ContinuousClock.Instant]>([:])
+    private let lines: Lines
+    /// When each request was first heard assigned, and how many lines were read for it.
+    private let assigned = Mutex<(times: [Int: ContinuousClock.Instant], read: Int)>(([:], 0))
 
     init(base: String, token: String) throws {
         process = Process()
@@ -145,29 +147,26 @@ final class AssignmentFollower: Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let handle = output.fileHandleForReading
-        Thread.detachNewThread { [self] in
-            var buffer = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
-                while let newline = buffer.firstIndex(of: 10) {
-                    let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
-                    buffer.removeSubrange(buffer.startIndex...newline)
-                    guard line.hasPrefix("data: "), line.contains("\"request.state\""),
-                        let event = json(Data(line.dropFirst(6).utf8)) as? [String: Any], let data = event["data"] as? [String: Any],
-                        let id = data["request_id"] as? Int, let state = data["state"] as? String, ["SCHEDULED", "COMPLETED"].contains(state)
-                    else { continue }
-                    let now = ContinuousClock.now
-                    assigned.withLock { if $0[id] == nil { $0[id] = now } }
-                }
-            }
-        }
+        lines = Lines(output.fileHandleForReading)
     }
 
-    /// When each request was first heard assigned.
-    var times: [Int: ContinuousClock.Instant] { assigned.withLock { $0 } }
+    /// When each request was first heard assigned (to the polling interval).
+    var times: [Int: ContinuousClock.Instant] {
+        let all = lines.all
+        let now = ContinuousClock.now
+        return assigned.withLock { state in
+            for line in all.dropFirst(state.read) {
+                guard line.hasPrefix("data: "), line.contains("\"request.state\""),
+                    let event = json(Data(line.dropFirst(6).utf8)) as? [String: Any], let data = event["data"] as? [String: Any],
+                    let id = data["request_id"] as? Int, let value = data["state"] as? String, ["SCHEDULED", "COMPLETED"].contains(value),
+                    state.times[id] == nil
+                else { continue }
+                state.times[id] = now
+            }
+            state.read = all.count
+            return state.times
+        }
+    }
 }
 
 /// One POST's answer.
@@ -308,7 +307,7 @@ func run() async throws {
             inPlan = (ordered.last! - started) / .seconds(1)
             break
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await Task.sleep(for: .milliseconds(50))
     }
     var states: [String: Int] = [:]
     for chunk in stride(from: 0, to: requestIDs.count, by: 500).map({ Array(requestIDs[$0..<min($0 + 500, requestIDs.count)]) }) {

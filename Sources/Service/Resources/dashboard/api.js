@@ -5,7 +5,7 @@
 export const EVENT_TYPES = [
   "telescope.state", "observation.started", "frame.written", "observation.ended", "assignment.accepted", "assignment.refused",
   "telescope.fault", "telescope.recovered", "telescope.safety", "plan.made", "plan.restored", "planning.failed", "alert.accepted",
-  "alert.ignored", "assignment.made", "assignment.changed", "frame.measured", "report.written", "report.failed",
+  "alert.ignored", "assignment.made", "assignment.changed", "frame.measured", "report.written", "report.failed", "request.state",
 ];
 
 /** A refusal from the API, with its status, code and message. */

@@ -46,6 +46,8 @@ export function describe(type, data) {
       return `Report written for ${data.scope}, night of ${data.night}`;
     case "report.failed":
       return `Report for ${data.scope} failed: ${data.reason}`;
+    case "request.state":
+      return `Observer's request ${data.request_id} (group ${data.request_group_id}): ${data.state.toLowerCase().replaceAll("_", " ")}`;
     default:
       return `${type}`;
   }
