@@ -62,7 +62,7 @@ enum BrowserTools {
         var tail: String { (lines.suffix(5) + errors.suffix(15)).joined(separator: "\n") }
     }
 
-    /// Runs a script of `Browser/` to its end under a watchdog.
+    /// Runs a script of `Browser/` (or any script, by its absolute path) to its end under a watchdog.
     ///
     /// The script runs under `timeout`, which puts it in a process group of its own and kills
     /// the whole group (the script, chromedriver and Chromium) at the ceiling; a cancelled or
@@ -72,7 +72,7 @@ enum BrowserTools {
         let seconds = Int(ceiling.components.seconds)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["--signal=KILL", "\(seconds)", python, "-u", scripts + "/" + script] + arguments
+        process.arguments = ["--signal=KILL", "\(seconds)", python, "-u", script.hasPrefix("/") ? script : scripts + "/" + script] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: ServeTestPaths.packageRoot)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
