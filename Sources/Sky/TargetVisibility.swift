@@ -34,6 +34,8 @@ public struct TargetVisibility: Sendable {
     public let instants: [Date]
     /// The target's geometric altitude at each instant, degrees.
     public let altitudes: [Double]
+    /// The Moon–target angle at each instant (topocentric), degrees.
+    public let moonSeparations: [Double]
     /// Runs of observable samples (indices into ``instants``), in time order.
     public let observable: [Range<Int>]
     /// Runs of samples that break a constraint, each with the first constraint broken (in
@@ -76,6 +78,7 @@ public struct TargetVisibility: Sendable {
         instants = stride(from: 0.0, through: end.timeIntervalSince(start), by: Self.step).map { start.addingTimeInterval($0) }
         let grid = try VisibilityGrid(observer: observer, targets: [target], instants: instants)
         altitudes = (0..<instants.count).map { grid.altitudeDegrees(target: 0, instant: $0) }
+        moonSeparations = (0..<instants.count).map { grid.moonSeparationDegrees(target: 0, instant: $0) }
         let limits = ObservingLimits(constraints, horizon: site.horizonMask)
         observable = grid.observability(limits).windows(target: 0)
         unobservableSpans = Self.unobservableSpans(grid: grid, limits: limits)

@@ -62,7 +62,9 @@ struct ObservabilityTool: StarlingTool {
                     "constraint": Schema.string(choices: ConstraintViolation.Kind.allCases.map(\.rawValue)),
                     "reason": Schema.string("The reason at the span's start, with its numbers."),
                 ]), description: "Sunset to sunrise, the spans in which the target is not observable, each with the first constraint broken."),
-            "altitude_track": Schema.array(of: Schema.object(["time": Schema.instant(), "altitude_deg": Schema.number()])),
+            "altitude_track": Schema.array(
+                of: Schema.object(["time": Schema.instant(), "altitude_deg": Schema.number(), "moon_separation_deg": Schema.number()]),
+                description: "From sunset, every track_step_minutes: the geometric altitude and the Moon–target angle."),
             "summary": Schema.string(),
         ])
     }
@@ -113,6 +115,7 @@ struct ObservabilityTool: StarlingTool {
         struct Sample: Encodable {
             let time: Date
             let altitudeDeg: Double
+            let moonSeparationDeg: Double
         }
         let target: TargetPart
         let site: SitePart
@@ -153,7 +156,8 @@ struct ObservabilityTool: StarlingTool {
         let windows = visibility.windows
         let stride = trackMinutes / 5
         let track = Swift.stride(from: 0, to: visibility.instants.count, by: stride).map {
-            Document.Sample(time: visibility.instants[$0], altitudeDeg: rounded(visibility.altitudes[$0]))
+            Document.Sample(
+                time: visibility.instants[$0], altitudeDeg: rounded(visibility.altitudes[$0], 3), moonSeparationDeg: rounded(visibility.moonSeparations[$0], 3))
         }
         let observableWindows = visibility.observableIntervals.map { Document.Window(start: $0.start, end: $0.end) }
         let passage = visibility.passage
