@@ -23,7 +23,7 @@ public struct StarlingTools: Sendable {
 
     /// The server's name and version, as `initialize` reports them.
     public static let serverName = "starling"
-    public static let serverVersion = "0.1.0"
+    public static let serverVersion = Release.version
 
     public init(context: ToolContext) {
         self.context = context

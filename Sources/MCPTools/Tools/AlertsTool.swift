@@ -111,15 +111,22 @@ struct AlertsTool: StarlingTool {
             }
             if let status = input.string("status").flatMap(AlertRecord.Status.init(rawValue:)) { records = records.filter { $0.status == status } }
             records.sort { $0.receivedAt > $1.receivedAt }
-            var matched = 0
-            for record in records {
-                let assignments = try await store.assignments(alert: record.id)
-                if input.bool("followed_up_only") == true, assignments.isEmpty { continue }
-                matched += 1
-                guard parts.count < (input.integer("limit") ?? 20) else { continue }
-                parts.append(try await part(record, assignments: assignments, store: store))
+            let limit = input.integer("limit") ?? 20
+            if input.bool("followed_up_only") == true {
+                // Which alerts were followed up is known only from their assignments.
+                var followed: [AlertRecord] = []
+                for record in records {
+                    let assignments = try await store.assignments(alert: record.id)
+                    guard !assignments.isEmpty else { continue }
+                    followed.append(record)
+                    if parts.count < limit { parts.append(try await part(record, assignments: assignments, store: store)) }
+                }
+                records = followed
+            } else {
+                for record in records.prefix(limit) {
+                    parts.append(try await part(record, assignments: try await store.assignments(alert: record.id), store: store))
+                }
             }
-            records = Array(records.prefix(matched))
         } catch let error as ToolError {
             throw error
         } catch let error as StoreError {
