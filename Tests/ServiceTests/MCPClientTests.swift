@@ -60,6 +60,9 @@ struct MCPClientTests {
         #expect(MCPClient.call(http, "cancel")?["is_error"] as? Bool == false)
         #expect(MCPClient.call(http, "review")?["is_error"] as? Bool == false, "an observer flags a frame")
         #expect((http["alerts_total"] as? Int ?? 0) >= 1)
+        // Tonight's plans (the network's simulated night) are resources, and read as JSON.
+        #expect((http["read_plan"] as? [String: Any])?["mime_type"] as? String == "application/json", "\(http["resources"] ?? "")")
+        #expect(((http["read_plan"] as? [String: Any])?["length"] as? Int ?? 0) > 100)
         let anonymous = try #require(http["anonymous_review"] as? [String: Any])
         #expect(anonymous["refused"] != nil, "a caller without a token is refused by the endpoint: \(anonymous)")
         #expect(http["anonymous_http_status"] as? Int == 401)

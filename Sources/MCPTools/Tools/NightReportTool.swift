@@ -125,7 +125,8 @@ struct NightReportTool: StarlingTool {
             + (lost.isEmpty ? "" : " (lost: \(lost))") + ", \(totals.frames) frames"
             + String(format: ", open %.1f of %.1f dark hours", totals.openHours, totals.darkHours)
             + (totals.medianFWHMArcseconds.map { String(format: ", median FWHM %.2f″", $0) } ?? "")
-            + (report.followUps.isEmpty ? "" : ", \(report.followUps.count) follow-up\(report.followUps.count == 1 ? "" : "s")") + "."
+            + (report.followUps.isEmpty ? "" : ", \(report.followUps.count) follow-up\(report.followUps.count == 1 ? "" : "s")")
+            + (context.now < report.interval.end ? " (so far: the night is not over; what is still planned counts as not reached)." : ".")
         let document = Document(
             night: night.description, scope: site == nil ? "network" : "site", siteId: site?.id.rawValue, start: report.interval.start, end: report.interval.end,
             reportResources: resources,

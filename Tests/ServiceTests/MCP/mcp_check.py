@@ -142,11 +142,12 @@ async def exercise(session, args, role_note):
     templates = await session.list_resource_templates()
     report["resources"] = [str(r.uri) for r in resources.resources][:50]
     report["templates"] = [t.uri_template if hasattr(t, "uri_template") else t.uriTemplate for t in templates.resource_templates]
-    readable = [uri for uri in report["resources"] if uri.endswith("report.md")] + [uri for uri in report["resources"] if "/plans/" in uri]
-    if readable:
-        contents = await session.read_resource(readable[0])
-        first = contents.contents[0]
-        report["read_resource"] = {"uri": readable[0], "mime_type": getattr(first, "mime_type", None), "length": len(getattr(first, "text", "") or "")}
+    for label, kind in (("read_report", "report.md"), ("read_plan", "/plans/")):
+        uri = next((uri for uri in report["resources"] if kind in uri), None)
+        if uri:
+            contents = await session.read_resource(uri)
+            first = contents.contents[0]
+            report[label] = {"uri": uri, "mime_type": getattr(first, "mime_type", None), "length": len(getattr(first, "text", "") or "")}
     try:
         await session.read_resource("starling://plans/not-a-date/nobody")
         report["bad_resource"] = "answered"
