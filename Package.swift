@@ -248,6 +248,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "MCPToolsTests",
+            dependencies: [
+                "MCPTools", "Sky", "Persistence", "StarlingCore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "RequestsTests",
             dependencies: ["Requests", "StarlingCore"],
             swiftSettings: strictSettings
