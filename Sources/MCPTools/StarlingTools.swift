@@ -93,8 +93,11 @@ public struct StarlingTools: Sendable {
     /// (`starling mcp`). Logs go to standard error, never to standard output.
     public func serveStandardIO(caller: ToolCaller, logger: Logger) async throws {
         let server = await makeServer(caller: caller)
-        try await server.start(transport: StdioTransport(logger: logger))
+        let transport = AnsweringTransport(StdioTransport(logger: logger), logger: logger)
+        try await server.start(transport: transport)
         await server.waitUntilCompleted()
+        // The input has ended: answer what was asked before closing the output.
+        await transport.drained()
         await server.stop()
     }
 }
