@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "Planning", targets: ["Planning"]),
         .library(name: "Requests", targets: ["Requests"]),
         .library(name: "Orchestration", targets: ["Orchestration"]),
+        .library(name: "MCPTools", targets: ["MCPTools"]),
         .library(name: "Service", targets: ["Service"]),
         // The parsers' fuzz targets: replayed by the tests, run by libFuzzer in Fuzz/ (scripts/fuzz).
         .library(name: "StarlingFuzzing", targets: ["StarlingFuzzing"]),
@@ -53,6 +54,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The PostgreSQL store, for sites on separate machines (only PersistencePostgres uses it).
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Starling as tools for AI agents: the Model Context Protocol's server (MCPTools only).
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // System libraries from Debian (scripts/install-deps installs them).
@@ -179,11 +182,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Starling's tools for AI agents (the Model Context Protocol): one set of tools and
+        // resources over the live network or over the store and configuration, served on stdio
+        // by `starling mcp` and over streamable HTTP by `starling serve` (/mcp).
+        .target(
+            name: "MCPTools",
+            dependencies: [
+                "StarlingCore", "Sky", "Persistence", "Observatory", "Planning", "Coordination", "Reporting", "Requests", "Orchestration",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The HTTP API, the live event stream, the dashboard and /metrics over the live network.
         .target(
             name: "Service",
             dependencies: [
-                "StarlingCore", "Persistence", "Imaging", "Observatory", "Coordination", "Reporting", "Requests", "Orchestration",
+                "StarlingCore", "Persistence", "Imaging", "Observatory", "Coordination", "Reporting", "Requests", "Orchestration", "MCPTools",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -208,7 +224,9 @@ let package = Package(
                 "Planning",
                 "Observatory",
                 "Orchestration",
+                "MCPTools",
                 "Service",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -227,6 +245,15 @@ let package = Package(
         .target(
             name: "StarlingTestSupport",
             path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MCPToolsTests",
+            dependencies: [
+                "MCPTools", "Sky", "Persistence", "StarlingCore",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -291,14 +318,14 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Orchestration", "Persistence", "PersistencePostgres", "PersistenceTesting", "StarlingCore", "starling",
+                "Service", "MCPTools", "Observatory", "Orchestration", "Persistence", "PersistencePostgres", "PersistenceTesting", "StarlingCore", "starling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // The browser tests and the TOM Toolkit test run these scripts from the source tree
-            // (BrowserSupport.swift, TOMToolkitTests.swift).
-            exclude: ["Browser", "TOM"],
+            // The browser tests, the TOM Toolkit test and the MCP client tests run these scripts from
+            // the source tree (BrowserSupport.swift, TOMToolkitTests.swift, MCPClientTests.swift).
+            exclude: ["Browser", "TOM", "MCP"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -65,17 +65,21 @@ struct StoreOptions: ParsableArguments {
 
     /// The store: `--db`, else `$STARLING_STORE`, else `out/night/starling.sqlite`.
     var location: StoreLocation {
-        get throws {
-            if let db { return db }
-            if let text = ProcessInfo.processInfo.environment[Self.storeEnvironmentKey], !text.isEmpty {
-                do {
-                    return try StoreLocation(parsing: text)
-                } catch {
-                    throw ValidationError("$\(Self.storeEnvironmentKey): \(error.message)")
-                }
+        get throws { try Self.location(given: db) }
+    }
+
+    /// The store a command reads: the one given, else `$STARLING_STORE`, else
+    /// `out/night/starling.sqlite` (`starling mcp` follows the same rule with its own `--db`).
+    static func location(given db: StoreLocation?) throws -> StoreLocation {
+        if let db { return db }
+        if let text = ProcessInfo.processInfo.environment[storeEnvironmentKey], !text.isEmpty {
+            do {
+                return try StoreLocation(parsing: text)
+            } catch {
+                throw ValidationError("$\(storeEnvironmentKey): \(error.message)")
             }
-            return .sqlite(path: Self.nightStore)
         }
+        return .sqlite(path: nightStore)
     }
 
     func validate() throws {

@@ -100,14 +100,6 @@ extension Starling {
     }
 }
 
-extension NightReport {
-    /// Whether the store had anything for this night: a plan, an observation, a frame, an
-    /// alert's follow-up or a journal entry.
-    var hasData: Bool {
-        totals.planned > 0 || totals.frames > 0 || !observations.isEmpty || !followUps.isEmpty || !events.isEmpty || !plans.isEmpty
-    }
-}
-
 /// `starling report --json`: where the files went and the totals.
 struct ReportDocument: Encodable {
     let night: String

@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordination
 import Foundation
 import Logging
+import MCPTools
 import Metrics
 import Observatory
 import Orchestration
@@ -21,7 +22,8 @@ extension Starling {
                 its report. Alerts come in through --alerts-folder, --vtp and the API. The dashboard is at \
                 http://HOST:PORT/, the API's document at /openapi.json, live events at /api/events. \
                 With --clock simulated the simulated telescopes run on a simulation clock at --speed times \
-                real time (a night in minutes), starting at the scenario's night, or now. SIGTERM or Ctrl-C \
+                real time (a night in minutes), starting at the scenario's night, or now. AI assistants reach \
+                Starling's tools at /mcp (the Model Context Protocol over HTTP; docs/mcp.md). SIGTERM or Ctrl-C \
                 closes and parks every telescope before the process exits; run it again over the same \
                 --store and it picks up where it stopped. Make API tokens with `starling token create`.
                 """)
@@ -122,9 +124,14 @@ extension Starling {
             }
             let host = self.host
             let json = options.json
+            // The tools for AI agents at /mcp, over the same running network; targets are looked up in every catalog.
+            let catalogs = try layout.catalogNames.map { name in
+                (name: name, catalog: name == catalogName ? targets : try loadOrExit { () throws(ConfigErrors) in try layout.loadCatalog(named: name) })
+            }
+            let tools = StarlingTools(context: ToolContext(live: networkHost.live, catalogs: catalogs, surveyCatalog: targets, logger: logger))
             let server = StarlingServer(
                 live: networkHost.live, configuration: ServerConfiguration(host: host, port: port, readAccess: readAccess), metrics: registry,
-                logger: logger
+                logger: logger, tools: tools
             ) { port in
                 // The one line a script waits for: where the network can be reached.
                 let url = "http://\(host):\(port)/"

@@ -46,31 +46,8 @@ extension Starling.Sky {
     }
 }
 
-/// A target's night at a site: passage, observable windows, altitude over the night.
-struct TargetVisibility {
-    let site: Site
-    let windows: NightWindows
-    let passage: TargetPassage
-    let instants: [Date]
-    let altitudes: [Double]
-    let observable: [Range<Int>]
-    static let step: TimeInterval = 300
-
-    init(site: Site, date: CalendarDate, target: EquatorialCoordinates) throws {
-        self.site = site
-        windows = try NightWindows.compute(site: site, date: date)
-        let observer = Observer(site: site)
-        passage = try TargetPassage.compute(target: target, observer: observer, interval: windows.window)
-        let start = windows.sunset.date ?? windows.window.start
-        let end = windows.sunrise.date ?? windows.window.end
-        instants = stride(from: 0.0, through: end.timeIntervalSince(start), by: Self.step).map { start.addingTimeInterval($0) }
-        let grid = try VisibilityGrid(observer: observer, targets: [target], instants: instants)
-        altitudes = (0..<instants.count).map { grid.altitudeDegrees(target: 0, instant: $0) }
-        observable = grid.observability(constraints: ObservingConstraints(), horizon: site.horizonMask).windows(target: 0)
-    }
-
-    var observableHours: Double { Double(observable.reduce(0) { $0 + $1.count }) * Self.step / 3600 }
-
+/// How `starling sky target` shows Sky's ``TargetVisibility``: text with a chart, or JSON.
+extension TargetVisibility {
     func clock(_ date: Date?, zone: TimeZone = .gmt) -> String {
         date?.hourMinute(in: zone) ?? "—"
     }
@@ -82,7 +59,7 @@ struct TargetVisibility {
         lines.append("rise     \(clock(passage.rise)) / \(clock(passage.rise, zone: site.timeZone))")
         lines.append("transit  \(clock(passage.transit)) / \(clock(passage.transit, zone: site.timeZone))   altitude \(String(format: "%.1f", passage.maximumAltitude.degrees))°")
         lines.append("set      \(clock(passage.set)) / \(clock(passage.set, zone: site.timeZone))")
-        let spans = observable.map { "\(clock(instants[$0.lowerBound]))–\(clock(instants[min($0.upperBound, instants.count - 1)]))" }
+        let spans = observableIntervals.map { "\(clock($0.start))–\(clock($0.end))" }
         lines.append(String(format: "observable %.1f h", observableHours) + (spans.isEmpty ? " (never, with altitude ≥ 30°, airmass ≤ 2, astronomical night, Moon ≥ 20°)" : ": " + spans.joined(separator: ", ")))
         lines.append("")
         lines.append(contentsOf: chart())
@@ -145,7 +122,7 @@ struct TargetVisibility {
             transit_utc: utc(passage.transit), set_utc: utc(passage.set),
             maximum_altitude_deg: (passage.maximumAltitude.degrees * 100).rounded() / 100, circumpolar: passage.isAlwaysUp,
             never_rises: passage.isNeverUp, observable_hours: (observableHours * 100).rounded() / 100,
-            observable_windows_utc: observable.map { [utc(instants[$0.lowerBound])!, utc(instants[min($0.upperBound, instants.count - 1)])!] },
+            observable_windows_utc: observableIntervals.map { [utc($0.start)!, utc($0.end)!] },
             altitude_track: zip(instants, altitudes).map { Document.Sample(utc: utc($0)!, altitude_deg: ($1 * 100).rounded() / 100) })
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StarlingCore
 
 /// The `starling` command: runs and inspects a self-running network of robotic telescopes.
 @main
@@ -15,8 +16,8 @@ struct Starling: AsyncParsableCommand {
             a store is a SQLite file (PATH or sqlite:PATH) or postgresql://USER@HOST:PORT/DATABASE. \
             Exit status: 0 success, 1 invalid data or a failure, 64 a wrong command line.
             """,
-        version: "0.1.0",
-        subcommands: [Sites.self, Catalog.self, Validate.self, Sky.self, Plan.self, Observe.self, Night.self, Serve.self, Token.self, Fits.self, Alert.self, Report.self, ReviewCommand.self]
+        version: Release.version,
+        subcommands: [Sites.self, Catalog.self, Validate.self, Sky.self, Plan.self, Observe.self, Night.self, Serve.self, Mcp.self, Token.self, Fits.self, Alert.self, Report.self, ReviewCommand.self]
     )
 
     /// Parses and runs a command like argument-parser's own `main`, but reports a wrong

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import MCPTools
 import Orchestration
 import Persistence
 import StarlingCore
@@ -33,9 +34,11 @@ struct APIRouteTests {
                 network: network, catalog: try layout.loadCatalog(named: scenario.catalog), scenario: scenario, store: .sqlite(path: folder + "/starling.sqlite"),
                 outputDirectory: folder, clock: .simulated(speed: 600), proposals: try layout.loadProposals(),
                 logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
+            let catalogs = try layout.catalogNames.map { (name: $0, catalog: try layout.loadCatalog(named: $0)) }
+            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
             server = StarlingServer(
-                live: host.live, configuration: ServerConfiguration(readAccess: readAccess), metrics: nil,
-                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+                live: host.live, configuration: ServerConfiguration(readAccess: readAccess), metrics: nil, logger: logger,
+                tools: StarlingTools(context: ToolContext(live: host.live, catalogs: catalogs, surveyCatalog: nil, logger: logger)))
             let authority = TokenAuthority(store: host.live.store)
             viewer = try await authority.create(name: "viewer-test", role: .viewer, at: Date()).secret
             observer = try await authority.create(name: "observer-test", role: .observer, at: Date()).secret

@@ -47,11 +47,11 @@ enum BrowserTools {
     /// What a browser script printed, and how it ended.
     typealias Run = ScriptRun
 
-    /// Runs a script of `Browser/` to its end under a watchdog (``ScriptRun/run(_:_:ceiling:)``:
+    /// Runs a script of `Browser/` (or any script, by its absolute path) to its end under a watchdog (``ScriptRun/run(_:_:ceiling:)``:
     /// `timeout` kills the whole process group, the script, chromedriver and Chromium, at the
     /// ceiling; a cancelled or failed test kills the group at once).
     static func run(_ script: String, _ arguments: [String], ceiling: Duration) async throws -> Run {
         guard let python else { throw ServeTestError("python3 is not installed") }
-        return try await ScriptRun.run(python, ["-u", scripts + "/" + script] + arguments, ceiling: ceiling)
+        return try await ScriptRun.run(python, ["-u", script.hasPrefix("/") ? script : scripts + "/" + script] + arguments, ceiling: ceiling)
     }
 }

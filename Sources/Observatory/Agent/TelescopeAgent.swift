@@ -193,7 +193,7 @@ public actor TelescopeAgent: Agent {
         TelescopeStatus(
             telescope: telescope.id, state: state, enclosure: enclosureState, weather: weatherSafety(at: clock.currentDate),
             currentRequest: current?.request.id, queued: queue.count, faults: faults.mapValues(\.reason), outcomes: outcomes,
-            framesWritten: framesWritten, at: clock.currentDate)
+            framesWritten: framesWritten, operatorHold: operatorHold, at: clock.currentDate)
     }
 
     private func receive(_ assignment: Assignment, at now: Date) async {

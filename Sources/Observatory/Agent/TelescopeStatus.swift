@@ -18,5 +18,7 @@ public struct TelescopeStatus: Sendable, Hashable {
     /// Observations ended so far, by outcome name (`completed`, `refused`, `aborted`, `failed`).
     public let outcomes: [String: Int]
     public let framesWritten: Int
+    /// Why an operator holds the telescope closed (`.close(reason:)` until `.open`), or `nil`.
+    public let operatorHold: String?
     public let at: Date
 }

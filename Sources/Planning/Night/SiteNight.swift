@@ -90,6 +90,19 @@ public struct SiteNight: Sendable {
         CalendarDate(time.addingTimeInterval(-12 * 3600), in: site.timeZone)
     }
 
+    /// The night an observer at a site means by "tonight" at an instant: the one in progress
+    /// (before its sunrise), else the one that begins next. The API's site documents and the
+    /// agents' status tools both show this night.
+    ///
+    /// - Throws: ``Sky/SkyError`` when ERFA cannot handle the dates.
+    public static func windows(currentOrNextAt site: Site, now: Date) throws(SkyError) -> NightWindows {
+        let windows = try NightWindows.compute(site: site, date: localDate(containing: now, at: site))
+        if let sunrise = windows.sunrise.date, sunrise < now {
+            return try NightWindows.compute(site: site, date: windows.localDate.adding(days: 1))
+        }
+        return windows
+    }
+
     public static func localDate(forUTCDate date: CalendarDate, at site: Site) -> CalendarDate {
         let utc = TimeZone(identifier: "UTC")!
         var hours = (-site.location.longitude.degrees / 15).truncatingRemainder(dividingBy: 24)

@@ -700,3 +700,11 @@ extension NightReport {
         public var height: Int?
     }
 }
+
+extension NightReport {
+    /// Whether the store had anything for this night: a plan, an observation, a frame, an
+    /// alert's follow-up or a journal entry (`starling report` writes nothing otherwise).
+    public var hasData: Bool {
+        totals.planned > 0 || totals.frames > 0 || !observations.isEmpty || !followUps.isEmpty || !events.isEmpty || !plans.isEmpty
+    }
+}

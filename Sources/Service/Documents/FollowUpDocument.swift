@@ -35,8 +35,8 @@ struct FollowUpDocument: Encodable, Sendable {
         var legs: [Leg] = []
         for assignment in assignments.sorted(by: { ($0.plannedStart, $0.id.rawValue) < ($1.plannedStart, $1.id.rawValue) }) {
             let made = observations[assignment.request.id] ?? []
-            let frames = made.flatMap(\.frames).filter { $0.imageType == .light }
-            let first = frames.map(\.started).min()
+            let frames = made.lightFrames
+            let first = made.firstLightFrameStart
             legs.append(Leg(
                 assignment: AssignmentDocument(assignment), observations: made.map(ObservationDocument.init), frameCount: frames.count,
                 firstFrameAt: first, secondsFromAlertToFirstFrame: Self.seconds(from: record.receivedAt, to: first),

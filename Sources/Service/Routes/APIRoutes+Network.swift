@@ -88,11 +88,7 @@ extension APIRoutes {
 
     /// The site's night that contains `now`, or the one that begins next.
     static func night(of site: Site, at now: Date) throws -> NightWindows {
-        let windows = try NightWindows.compute(site: site, date: SiteNight.localDate(containing: now, at: site))
-        if let sunrise = windows.sunrise.date, sunrise < now {
-            return try NightWindows.compute(site: site, date: windows.localDate.adding(days: 1))
-        }
-        return windows
+        try SiteNight.windows(currentOrNextAt: site, now: now)
     }
 
     func telescopes(_ request: Request, _ context: APIContext) async throws -> Response {
@@ -142,7 +138,7 @@ extension APIRoutes {
             }
         }
         let closure = ClosureExplanation.explain(
-            state: status.state, faults: status.faults, weather: status.weather, queued: status.queued, hasPlan: activity.hasPlan, hold: activity.hold,
+            state: status.state, faults: status.faults, weather: status.weather, queued: status.queued, hasPlan: activity.hasPlan, hold: activity.hold ?? status.operatorHold,
             sunAltitude: sunAltitude, policy: telescope.safety)
         return TelescopeStateDocument(status, site: site.id, activity: activity, request: running, closure: closure)
     }

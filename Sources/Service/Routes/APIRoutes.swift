@@ -59,7 +59,7 @@ struct APIRoutes: Sendable {
             Route(method: .get, path: "/reports/{night}/{scope}/{name}", role: .viewer, summary: "A report's files (HTML, Markdown, JSON)", handler: reportFile),
             Route(method: .get, path: "/reports/{night}/{scope}/{name}/{asset}", role: .viewer, summary: "A report's plots and thumbnails", handler: reportAsset),
             Route(method: .get, path: "/api/events", role: .viewer, summary: "The live event stream (Server-Sent Events)", handler: events),
-        ] + portalRoutes
+        ] + portalRoutes + mcpRoutes
     }
 
     /// Registers every route, each behind its access check.

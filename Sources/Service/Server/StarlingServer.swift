@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 public import Logging
+public import MCPTools
 import NIOCore
 public import Orchestration
 public import Prometheus
@@ -27,7 +28,8 @@ public struct ServerConfiguration: Sendable {
 
 /// The HTTP service over the live network (Hummingbird 2): the JSON API described by
 /// `/openapi.json`, the live event stream (`/api/events`, Server-Sent Events), the dashboard
-/// (`/`), Prometheus metrics (`/metrics`), `/health` and `/ready`.
+/// (`/`), the tools for AI agents (`/mcp`, the Model Context Protocol), Prometheus metrics
+/// (`/metrics`), `/health` and `/ready`.
 ///
 /// A `Service`: run it in the same `ServiceGroup` as the ``Orchestration/NetworkHost``,
 /// listed before it, so that on SIGTERM the network closes its telescopes first and the
@@ -51,15 +53,20 @@ public struct StarlingServer: Service {
     let downloads = DownloadSigner()
     /// Observers' requests' state changes, for the event stream.
     let requestStates: RequestStateEvents
+    /// The tools for AI agents served at `/mcp` (`nil`: `/mcp` answers 404).
+    let tools: StarlingTools?
 
     /// - Parameters:
     ///   - metrics: the registry swift-metrics was bootstrapped with, served at `/metrics`
     ///     (`nil`: `/metrics` answers 404).
+    ///   - tools: the tools for AI agents to serve at `/mcp` (the Model Context Protocol over
+    ///     streamable HTTP), made over the same `live` network; `nil` serves none.
     ///   - onListening: told the port once the server listens (useful with port 0).
     public init(
-        live: LiveNetwork, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry?, logger: Logger,
+        live: LiveNetwork, configuration: ServerConfiguration, metrics: PrometheusCollectorRegistry?, logger: Logger, tools: StarlingTools? = nil,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
+        self.tools = tools
         self.live = live
         self.configuration = configuration
         self.metrics = metrics

@@ -189,15 +189,28 @@ extension ProjectLayout {
     /// - Throws: ``UnknownNameError`` when no catalog has the name; ``ConfigErrors`` when a
     ///   catalog cannot be read.
     public func resolveTarget(named query: String) throws -> (target: Target, catalog: String) {
+        var catalogs: [(name: String, catalog: TargetCatalog)] = []
+        for name in catalogNames { catalogs.append((name, try loadCatalog(named: name))) }
+        return try TargetCatalog.resolveTarget(named: query, in: catalogs).get()
+    }
+}
+
+extension TargetCatalog {
+    /// Finds a target by id, name or alias in catalogs already loaded, in their order, or says
+    /// plainly that none knows the name (with the nearest name when it looks like a typo): the
+    /// rule ``ProjectLayout/resolveTarget(named:)`` follows, for a long-running process that
+    /// loads the catalogs once.
+    public static func resolveTarget(
+        named query: String, in catalogs: [(name: String, catalog: TargetCatalog)]
+    ) -> Result<(target: Target, catalog: String), UnknownNameError> {
         var names: [String] = []
-        for name in catalogNames {
-            let catalog = try loadCatalog(named: name)
-            if let target = catalog.target(named: query) { return (target, name) }
+        for (name, catalog) in catalogs {
+            if let target = catalog.target(named: query) { return .success((target, name)) }
             names += catalog.targets.flatMap { catalog.names(of: $0) }
         }
-        throw UnknownNameError(
+        return .failure(UnknownNameError(
             kind: "target", name: query.trimmingWhitespace(),
-            scope: "in catalogs \(catalogNames.joined(separator: ", ")) (ids, names and aliases: Messier, NGC/IC, PGC/UGC, common names); give --ra and --dec for a position",
-            known: names, listsKnown: false)
+            scope: "in catalogs \(catalogs.map(\.name).joined(separator: ", ")) (ids, names and aliases: Messier, NGC/IC, PGC/UGC, common names); give --ra and --dec for a position",
+            known: names, listsKnown: false))
     }
 }

@@ -143,3 +143,12 @@ public struct FrameRecord: Sendable, Hashable, Codable, Identifiable {
         self.airmass = airmass
     }
 }
+
+extension Collection<Observation> {
+    /// The light frames of these observations (not darks, flats or modelled calibrations).
+    public var lightFrames: [FrameRecord] { flatMap(\.frames).filter { $0.imageType == .light } }
+
+    /// When the first light frame of these observations started: a follow-up's first frame,
+    /// from which the API, the dashboard and the agents' tools count its delays.
+    public var firstLightFrameStart: Date? { lightFrames.map(\.started).min() }
+}

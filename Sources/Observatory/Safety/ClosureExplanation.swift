@@ -1,6 +1,5 @@
 import Foundation
-import Observatory
-import StarlingCore
+public import StarlingCore
 
 /// Why a telescope is closed now, as an observer on duty asks it: held by an operator, a
 /// device in fault, daylight, bad weather, no work left tonight, or work queued that is not
@@ -12,8 +11,11 @@ import StarlingCore
 /// first. A weather verdict of *unknown* is not a cause: a closed telescope reads its
 /// sensors only every few minutes when no work is due (the agent reads them afresh before
 /// it opens), so its last reading is often older than the grace.
-struct ClosureExplanation: Sendable, Hashable {
-    enum Cause: String, Sendable, CaseIterable {
+///
+/// The HTTP API's telescope documents and the agents' tools (MCP) both explain a closure here.
+public struct ClosureExplanation: Sendable, Hashable {
+    /// What keeps the telescope closed.
+    public enum Cause: String, Sendable, CaseIterable {
         case operatorHold = "operator-hold"
         case fault
         case daylight
@@ -22,12 +24,12 @@ struct ClosureExplanation: Sendable, Hashable {
         case waiting
     }
 
-    let cause: Cause
+    public let cause: Cause
     /// A sentence with the numbers, e.g. "Sun at -4.1° is above -12.0°, the highest at which the enclosure opens".
-    let detail: String
+    public let detail: String
 
     /// The states in which a telescope counts as closed.
-    static let closedStates: Set<TelescopeState> = [.closed, .closing, .parked, .fault]
+    public static let closedStates: Set<TelescopeState> = [.closed, .closing, .parked, .fault]
 
     /// Explains a telescope's closure; `nil` when it is open or opening.
     ///
@@ -42,7 +44,7 @@ struct ClosureExplanation: Sendable, Hashable {
     ///   - sunAltitude: the Sun's geometric altitude at the site now; `nil` if it could not
     ///     be computed (the Sun is then not judged).
     ///   - policy: the telescope's safety policy (the Sun limit for opening).
-    static func explain(
+    public static func explain(
         state: TelescopeState, faults: [DeviceKind: Reason], weather: WeatherSafety, queued: Int, hasPlan: Bool, hold: String?, sunAltitude: Angle?,
         policy: SafetyPolicy
     ) -> ClosureExplanation? {
