@@ -36,7 +36,7 @@ public enum RequestState: String, Sendable, Hashable, Codable, CaseIterable {
         if assignments.contains(where: { !$0.state.isFinal }) { return .scheduled }
         let failed = assignments.filter { [.failed, .refused, .expired].contains($0.state) }.count
         if failed >= maximumAttempts { return .failureLimitReached }
-        if request.window.end <= now { return assignments.isEmpty ? .windowExpired : (failed > 0 ? .failureLimitReached : .windowExpired) }
+        if request.window.end <= now { return .windowExpired }
         return .pending
     }
 
