@@ -51,8 +51,8 @@ release:
 install: release
 	install -d "$(PREFIX)/bin" "$(PREFIX)/share/starling"
 	install -m 755 "$(RELEASE_BIN)" "$(PREFIX)/bin/starling"
-	rm -rf "$(PREFIX)/share/starling/sites" "$(PREFIX)/share/starling/catalogs" "$(PREFIX)/share/starling/simulations"
-	cp -R sites catalogs simulations "$(PREFIX)/share/starling/"
+	rm -rf "$(PREFIX)/share/starling/sites" "$(PREFIX)/share/starling/catalogs" "$(PREFIX)/share/starling/simulations" "$(PREFIX)/share/starling/proposals.yaml"
+	cp -R sites catalogs simulations proposals.yaml "$(PREFIX)/share/starling/"
 	@echo "installed $(PREFIX)/bin/starling (configuration in $(PREFIX)/share/starling)"
 	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) echo "$(PREFIX)/bin is on your PATH: run starling --help";; \
 	  *) echo "$(PREFIX)/bin is not on your PATH; add it, e.g.: echo 'export PATH=\"$(PREFIX)/bin:\$$PATH\"' >> ~/.profile";; esac
