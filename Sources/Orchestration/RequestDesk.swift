@@ -97,12 +97,34 @@ public actor RequestDesk {
     }
 
     /// Charges a valid group to its proposal and stores it, or says why the time is lacking.
+    ///
+    /// One charge at a time, start to end: the actor alone would let a second charge in while
+    /// the first awaits the store, and both could then spend the last hour.
     private func charge(_ draft: RequestGroup, now: Date) async throws(StoreError) -> Result<RequestGroup, Shortfall> {
+        await beginCharging()
+        defer { endCharging() }
         try await loadIfNeeded()
         if let shortfall = validator.shortfall(of: draft, usedSeconds: try await usedSeconds(now: now)) { return .failure(Shortfall(message: shortfall)) }
         let group = try await store.insertRequestGroup(draft)
         index.withLock { $0.remember(group) }
         return .success(group)
+    }
+
+    /// Whether a charge is under way, and the charges waiting for it, in order.
+    private var charging = false
+    private var waitingToCharge: [CheckedContinuation<Void, Never>] = []
+
+    private func beginCharging() async {
+        guard charging else {
+            charging = true
+            return
+        }
+        await withCheckedContinuation { waitingToCharge.append($0) }
+    }
+
+    /// Hands the turn to the next waiting charge (which then holds it), or frees it.
+    private func endCharging() {
+        if waitingToCharge.isEmpty { charging = false } else { waitingToCharge.removeFirst().resume() }
     }
 
     /// Cancels a group: stored as cancelled, then each request's cancellation handed to the

@@ -99,6 +99,28 @@ struct PortalRouteTests {
         }
     }
 
+    /// Groups submitted at once to a proposal with time for few of them: the stored ones never
+    /// exceed its allocation, whatever the interleaving.
+    @Test func groupsSubmittedAtOnceNeverSpendMoreThanTheProposalHas() async throws {
+        let tiny = Proposal(id: "TINY", title: "Tiny", members: ["*"], allocationHours: [.normal: 0.1])
+        let fixture = try await Fixture(proposals: ProposalBook([tiny]))
+        let (observer, desk) = (fixture.observer, fixture.host.live.requests)
+        try await fixture.whileRunning { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await client.execute(uri: "/api/requestgroups/", method: .post, headers: Self.token(observer), body: Self.group(proposal: "TINY")) { $0.status }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let stored = try await desk.groups().filter { $0.proposalID == "TINY" }
+            #expect(statuses.filter { $0 == .created }.count == stored.count)
+            #expect(!stored.isEmpty && stored.count < 8, "the allocation admits some, not all")
+            #expect(stored.reduce(0) { $0 + $1.durationSeconds } <= 0.1 * 3600)
+        }
+    }
+
     @Test func aDownloadLinkWorksOnlyAsSigned() async throws {
         let fixture = try await Fixture()
         let signer = fixture.server.downloads
