@@ -159,19 +159,19 @@ public actor PlannerAgent: Agent {
         }
         let arrayPlan = try planner.plan(selection, catalog: catalog.targets, lastVisits: lastVisits, forecasts: forecasts, telescopes: telescopes)
         for (id, site) in arrayPlan.sites { prepared["\(id)|\(site.night.localDate)"] = site }
-        // Ask the model about every telescope at once (answers may take a minute each), then
-        // apply the answers one telescope after another.
-        var answers: [TelescopeID: Result<RankingAnswer, ModelError>] = [:]
+        // Ask the model about every telescope (as many at once as it takes; answers may take a
+        // minute each), then apply the answers one telescope after another.
+        var questions: [TelescopeID: RankingRequest] = [:]
+        var answers: [TelescopeID: Answered] = [:]
         if let model {
-            var questions: [(TelescopeID, RankingRequest)] = []
             for telescopePlan in arrayPlan.plans where telescopePlan.schedule.entries.count >= 2 {
                 guard let site = arrayPlan.sites[telescopePlan.site.id] else { continue }
                 switch rankingRequest(for: telescopePlan, site: site, lastVisits: lastVisits) {
-                case .success(let question): questions.append((telescopePlan.telescope.id, question))
-                case .failure(let error): answers[telescopePlan.telescope.id] = .failure(error)
+                case .success(let question): questions[telescopePlan.telescope.id] = question
+                case .failure(let error): answers[telescopePlan.telescope.id] = Answered(result: .failure(error), seconds: 0)
                 }
             }
-            answers.merge(await Self.ask(model, questions), uniquingKeysWith: { first, _ in first })
+            answers.merge(await Self.ask(model, questions.sorted { $0.key < $1.key }), uniquingKeysWith: { first, _ in first })
         }
         var plans: [NightPlan] = []
         // Each telescope's targets, so a re-ranked plan never takes another telescope's.
@@ -180,23 +180,38 @@ public actor PlannerAgent: Agent {
             var schedule = telescopePlan.schedule
             var ranking = NightPlan.RankingSource.deterministic
             var notes = schedule.notes + ["\(schedule.algorithm): \(schedule.entries.count) observations, \(Int((schedule.usedFraction * 100).rounded())) % of the night used, merit \(format(schedule.totalMerit, 1))"]
-            if let model, let answer = answers[telescopePlan.telescope.id], let site = arrayPlan.sites[telescopePlan.site.id] {
+            var consultation: ModelConsultation?
+            if let model, let answered = answers[telescopePlan.telescope.id], let site = arrayPlan.sites[telescopePlan.site.id] {
                 let taken = targetsByTelescope.filter { $0.key != telescopePlan.telescope.id }.values.reduce(into: Set<TargetID>()) { $0.formUnion($1) }
-                switch answer.flatMap({ answer in
-                    apply(answer, to: telescopePlan, site: site, lastVisits: lastVisits, taken: taken).map { ($0, answer.reasoningTrace) }
+                let deterministicMerit = telescopePlan.schedule.entries.reduce(0) { $0 + $1.merit }
+                let shown = questions[telescopePlan.telescope.id]?.candidates.map(\.id) ?? []
+                switch answered.result.flatMap({ answer in
+                    let rankedIDs = Set(answer.ranking.map(\.id))
+                    let orderChanged = answer.ranking.map(\.id) != shown.filter { rankedIDs.contains($0) }
+                    return apply(answer, orderChanged: orderChanged, to: telescopePlan, site: site, lastVisits: lastVisits, taken: taken)
+                        .map { (answer, $0, orderChanged) }
                 }) {
-                case .success(let (ranked, trace)):
+                case .success(let (answer, ranked, orderChanged)):
                     schedule = ranked
                     targetsByTelescope[telescopePlan.telescope.id] = Set(schedule.entries.map(\.request.target.id))
-                    ranking = .model(name: model.name, reasoningTrace: trace)
-                    notes.append("ranked by \(model.name); the deterministic core checked every constraint")
+                    ranking = .model(name: model.name, reasoningTrace: answer.reasoningTrace)
+                    consultation = ModelConsultation(
+                        model: model.name, seconds: answered.seconds, candidateCount: shown.count, verdict: answer.repairs.isEmpty ? .accepted : .repaired,
+                        repairs: answer.repairs, orderChanged: orderChanged,
+                        scheduleChanged: ranked.entries.map(\.request.target.id) != telescopePlan.schedule.entries.map(\.request.target.id),
+                        deterministicMerit: deterministicMerit, plannedMerit: ranked.entries.reduce(0) { $0 + $1.merit })
                 case .failure(let error):
                     modelFallbacks.increment()
-                    notes.append("reasoning model \(model.name) not used (\(error.description)); the deterministic ranking stands")
+                    consultation = ModelConsultation(
+                        model: model.name, seconds: answered.seconds, candidateCount: shown.count, verdict: .rejected, failureCode: error.code.rawValue,
+                        failure: error.message, deterministicMerit: deterministicMerit, plannedMerit: deterministicMerit)
                     logger.notice("Model fallback", metadata: ["telescope.id": "\(telescopePlan.telescope.id)", "model.error": "\(error.code.rawValue)"])
                 }
+                if let consultation { notes.append(consultation.note) }
             }
-            let plan = try await store(schedule: schedule, site: telescopePlan.site, telescope: telescopePlan.telescope, night: telescopePlan.night, ranking: ranking, notes: notes)
+            let plan = try await store(
+                schedule: schedule, site: telescopePlan.site, telescope: telescopePlan.telescope, night: telescopePlan.night, ranking: ranking, notes: notes,
+                modelConsultation: consultation)
             plans.append(plan)
         }
         planningSeconds.recordSeconds(clock.now.secondsSince1970 - started.secondsSince1970)
@@ -226,7 +241,8 @@ public actor PlannerAgent: Agent {
                 if let plan = stored.first(where: { $0.telescopeID == telescope.id }) {
                     let restored = NightPlan(
                         id: plan.id, telescopeID: plan.telescopeID, siteID: plan.siteID, night: plan.night, createdAt: plan.createdAt,
-                        entries: plan.entries.filter { !done.contains($0.request.id) }, ranking: plan.ranking, notes: plan.notes)
+                        entries: plan.entries.filter { !done.contains($0.request.id) }, ranking: plan.ranking, notes: plan.notes,
+                        modelConsultation: plan.modelConsultation)
                     events(.planRestored(restored))
                     plans.append(restored)
                 } else {
@@ -309,7 +325,8 @@ public actor PlannerAgent: Agent {
 
     /// Makes the `NightPlan`, stores it (returning after the commit) and counts it.
     private func store(
-        schedule: Schedule, site: Site, telescope: Telescope, night: CalendarDate, ranking: NightPlan.RankingSource, notes: [String]
+        schedule: Schedule, site: Site, telescope: Telescope, night: CalendarDate, ranking: NightPlan.RankingSource, notes: [String],
+        modelConsultation: ModelConsultation? = nil
     ) async throws(PlanningError) -> NightPlan {
         let existing: Int
         do {
@@ -319,7 +336,7 @@ public actor PlannerAgent: Agent {
         }
         let plan = NightPlan(
             id: PlanID("\(telescope.id)@\(night)#\(existing + 1)"), telescopeID: telescope.id, siteID: site.id, night: night,
-            createdAt: clock.now.date, entries: schedule.entries, ranking: ranking, notes: notes)
+            createdAt: clock.now.date, entries: schedule.entries, ranking: ranking, notes: notes, modelConsultation: modelConsultation)
         do {
             try await store.savePlan(plan)
         } catch {
@@ -362,22 +379,34 @@ public actor PlannerAgent: Agent {
             candidates: candidates))
     }
 
-    /// Asks the model every question at once (at most eight in flight).
-    private static func ask(_ model: any ReasoningModel, _ questions: [(TelescopeID, RankingRequest)]) async -> [TelescopeID: Result<RankingAnswer, ModelError>] {
-        await withTaskGroup(of: (TelescopeID, Result<RankingAnswer, ModelError>).self) { group in
-            var answers: [TelescopeID: Result<RankingAnswer, ModelError>] = [:]
+    /// A model's answer to one question and how long the model took over it.
+    private struct Answered: Sendable {
+        let result: Result<RankingAnswer, ModelError>
+        let seconds: Double
+    }
+
+    /// Asks the model every question, never more at once than it takes
+    /// (``ReasoningModel/concurrentRequests``), so each question's time is the model's own.
+    private static func ask(_ model: any ReasoningModel, _ questions: [(TelescopeID, RankingRequest)]) async -> [TelescopeID: Answered] {
+        await withTaskGroup(of: (TelescopeID, Answered).self) { group in
+            var answers: [TelescopeID: Answered] = [:]
             var pending = questions[...]
             func submit() {
                 guard let (id, question) = pending.popFirst() else { return }
                 group.addTask {
+                    let clock = ContinuousClock()
+                    let started = clock.now
+                    let result: Result<RankingAnswer, ModelError>
                     do throws(ModelError) {
-                        return (id, .success(try await model.rank(question)))
+                        result = .success(try await model.rank(question))
                     } catch {
-                        return (id, .failure(error))
+                        result = .failure(error)
                     }
+                    let elapsed = started.duration(to: clock.now)
+                    return (id, Answered(result: result, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
                 }
             }
-            for _ in 0..<8 { submit() }
+            for _ in 0..<max(1, model.concurrentRequests) { submit() }
             for await (id, answer) in group {
                 answers[id] = answer
                 submit()
@@ -388,15 +417,31 @@ public actor PlannerAgent: Agent {
 
     /// Re-plans a telescope with the model's order as a merit adjustment (1.5× for its first
     /// choice down to 0.5× for its last); the core still checks every constraint.
+    ///
+    /// A model that agrees with the core's order leaves the plan as it was (with its reasons):
+    /// weighting merit by an unchanged order would move the plan without anyone asking.
     private func apply(
-        _ answer: RankingAnswer, to telescopePlan: TelescopePlan, site: PreparedSite, lastVisits: [TargetID: Date], taken: Set<TargetID>
+        _ answer: RankingAnswer, orderChanged: Bool, to telescopePlan: TelescopePlan, site: PreparedSite, lastVisits: [TargetID: Date],
+        taken: Set<TargetID>
     ) -> Result<Schedule, ModelError> {
         var adjustments: [TargetID: Double] = [:]
         var reasons: [TargetID: String] = [:]
         let last = Double(max(1, answer.ranking.count - 1))
         for (rank, entry) in answer.ranking.enumerated() {
-            adjustments[TargetID(entry.id)] = 1.5 - Double(rank) / last
+            adjustments[TargetID(entry.id)] = orderChanged ? 1.5 - Double(rank) / last : 1
             reasons[TargetID(entry.id)] = entry.reason
+        }
+        guard orderChanged else {
+            let schedule = telescopePlan.schedule
+            let entries = schedule.entries.map { entry in
+                guard let reason = reasons[entry.request.target.id] else { return entry }
+                return PlannedObservation(
+                    request: entry.request, start: entry.start, end: entry.end, altitudeStart: entry.altitudeStart, altitudeEnd: entry.altitudeEnd,
+                    airmass: entry.airmass, merit: entry.merit, reason: "model: \(reason)")
+            }
+            return .success(Schedule(
+                entries: entries, totalMerit: schedule.totalMerit, usedFraction: schedule.usedFraction, algorithm: schedule.algorithm,
+                candidateCount: schedule.candidateCount, notes: schedule.notes))
         }
         let ranked: Schedule
         do {
@@ -406,14 +451,16 @@ public actor PlannerAgent: Agent {
         } catch {
             return .failure(ModelError(.configuration, "re-planning with the model's ranking failed: \(error)"))
         }
+        // Entries keep the core's merit (the model's factor taken back out), so the plan's merit
+        // compares with the deterministic plan's.
         let entries = ranked.entries.map { entry in
-            guard let reason = reasons[entry.request.target.id] else { return entry }
+            let target = entry.request.target.id
             return PlannedObservation(
                 request: entry.request, start: entry.start, end: entry.end, altitudeStart: entry.altitudeStart, altitudeEnd: entry.altitudeEnd,
-                airmass: entry.airmass, merit: entry.merit, reason: "model: \(reason)")
+                airmass: entry.airmass, merit: entry.merit / (adjustments[target] ?? 1), reason: reasons[target].map { "model: \($0)" } ?? entry.reason)
         }
         return .success(Schedule(
-            entries: entries, totalMerit: ranked.totalMerit, usedFraction: ranked.usedFraction, algorithm: ranked.algorithm,
+            entries: entries, totalMerit: entries.reduce(0) { $0 + $1.merit }, usedFraction: ranked.usedFraction, algorithm: ranked.algorithm,
             candidateCount: ranked.candidateCount, notes: ranked.notes))
     }
 }

@@ -198,8 +198,24 @@ struct PlanDocument: Encodable {
         let night_end_utc: String?
         let created_utc: String
         let ranking: Ranking
+        /// What the reasoning model was asked and what came of it; `null` without `--model`.
+        let model_consultation: Consultation?
         let notes: [String]
         let observations: [Observation]
+    }
+
+    struct Consultation: Encodable {
+        let model: String
+        let seconds: Double
+        let candidate_count: Int
+        let verdict: String
+        let repairs: [String]
+        let failure_code: String?
+        let failure: String?
+        let order_changed: Bool
+        let schedule_changed: Bool
+        let deterministic_merit: Double
+        let planned_merit: Double
     }
 
     struct Ranking: Encodable {
@@ -243,7 +259,15 @@ struct PlanDocument: Encodable {
             return Telescope(
                 telescope: plan.telescopeID.rawValue, site: plan.siteID.rawValue, night: plan.night.description,
                 night_start_utc: spans[plan.siteID]?.startUTC, night_end_utc: spans[plan.siteID]?.endUTC, created_utc: utc(plan.createdAt),
-                ranking: Ranking(source: source, model: model, reasoning_trace: trace), notes: plan.notes,
+                ranking: Ranking(source: source, model: model, reasoning_trace: trace),
+                model_consultation: plan.modelConsultation.map { asked in
+                    Consultation(
+                        model: asked.model, seconds: rounded(asked.seconds, 1000), candidate_count: asked.candidateCount, verdict: asked.verdict.rawValue,
+                        repairs: asked.repairs, failure_code: asked.failureCode, failure: asked.failure, order_changed: asked.orderChanged,
+                        schedule_changed: asked.scheduleChanged, deterministic_merit: rounded(asked.deterministicMerit, 1000),
+                        planned_merit: rounded(asked.plannedMerit, 1000))
+                },
+                notes: plan.notes,
                 observations: plan.entries.map { entry in
                     let target = entry.request.target
                     let exposures = entry.request.exposures

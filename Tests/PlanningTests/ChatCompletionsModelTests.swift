@@ -18,8 +18,9 @@ struct ChatCompletionsModelTests {
                 startLocal: "20:00", altitudeDegrees: 60, airmass: 1.15, moonSeparationDegrees: 80, nightsSinceLastVisit: nil, cadenceNights: 5)
         })
 
-    static func model(_ scenario: String, port: Int, timeout: Double = 10, stream: Bool = false) -> ChatCompletionsModel {
-        ChatCompletionsModel(configuration: .init(baseURL: URL(string: "http://127.0.0.1:\(port)/\(scenario)/v1")!, timeoutSeconds: timeout, stream: stream))
+    static func model(_ scenario: String, port: Int, timeout: Double = 10, stream: Bool = false, structured: Bool = true) -> ChatCompletionsModel {
+        ChatCompletionsModel(configuration: .init(
+            baseURL: URL(string: "http://127.0.0.1:\(port)/\(scenario)/v1")!, timeoutSeconds: timeout, stream: stream, structuredOutput: structured))
     }
 
     @Test(arguments: ["reasoning_content", "reasoning", "think", "stream-reasoning_content", "stream-reasoning", "stream-think"])
@@ -35,7 +36,7 @@ struct ChatCompletionsModelTests {
 
     @Test(arguments: [
         ("truncated", ModelError.Code.truncated), ("stream-truncated", .truncated), ("malformed", .malformedResponse),
-        ("bad-json", .badJSON), ("unknown-id", .unknownIDs), ("missing-id", .missingIDs), ("duplicate-id", .duplicateIDs),
+        ("bad-json", .badJSON), ("mostly-unknown", .unknownIDs), ("mostly-missing", .missingIDs), ("repeat-id", .duplicateIDs),
         ("refuse", .refused), ("http-500", .httpStatus),
     ])
     func rejectsBadAnswers(scenario: String, expected: ModelError.Code) async throws {
@@ -46,6 +47,42 @@ struct ChatCompletionsModelTests {
         } catch {
             #expect(error.code == expected, "\(scenario): \(error)")
         }
+    }
+
+    @Test(arguments: [
+        ("unknown-id", ["ngc3", "ngc2", "ngc1"], "dropped ids that were not candidates: ngc-does-not-exist"),
+        ("missing-id", ["ngc3", "ngc2"], "left out, so ranked by merit alone: ngc1"),
+        ("duplicate-id", ["ngc1", "ngc3", "ngc2"], "dropped the repeats of ngc1 (named 2 times)"),
+        ("by-name", ["ngc3", "ngc2", "ngc1"], "read 'NGC3' as ngc3"),
+    ])
+    func mendsNearMissesAndSaysHow(scenario: String, expected: [String], repair: String) async throws {
+        let server = try ModelServer.shared()
+        let answer = try await Self.model(scenario, port: server.port).rank(Self.request)
+        #expect(answer.ranking.map(\.id) == expected)
+        #expect(answer.repairs.contains(repair), "\(answer.repairs)")
+    }
+
+    @Test func asksForTheRankingsSchemaAndATokenLimit() async throws {
+        let server = try ModelServer.shared()
+        let answer = try await Self.model("structured", port: server.port).rank(Self.request)
+        #expect(answer.ranking.map(\.id) == ["ngc3", "ngc2", "ngc1"])
+        #expect(answer.repairs.isEmpty)
+        // Without structured output the server (which insists on the schema) refuses, and the
+        // error says how to turn it off for a server that does not take it.
+        do {
+            _ = try await Self.model("structured", port: server.port, structured: false).rank(Self.request)
+            Issue.record("a request without the schema was answered")
+        } catch {
+            #expect(error.code == .httpStatus && error.message.contains("no json_schema response_format"), "\(error)")
+        }
+    }
+
+    @Test func theQuestionIsACompactTableOfEveryCandidate() {
+        let question = ChatCompletionsModel.question(for: Self.request)
+        let rows = question.split(separator: "\n").filter { $0.hasPrefix("1 |") || $0.hasPrefix("2 |") || $0.hasPrefix("3 |") }
+        #expect(rows.count == 3)
+        #expect(rows[0] == "1 | ngc1 | NGC1 | 5.0 | 3.000 | 20:00 | 60.0 | 1.15 | 80 | never | 5.0")
+        #expect(question.contains("Ids: ngc1, ngc2, ngc3."))
     }
 
     @Test func givesUpOnASlowServer() async throws {
@@ -72,13 +109,26 @@ struct ChatCompletionsModelTests {
     @Test func configurationComesFromTheEnvironment() throws {
         let configuration = try ChatCompletionsModel.Configuration.fromEnvironment([
             "STARLING_MODEL_BASE_URL": "https://models.example/v1", "STARLING_MODEL_API_KEY": "k", "STARLING_MODEL_TIMEOUT_S": "30",
-            "STARLING_MODEL_STREAM": "true",
+            "STARLING_MODEL_STREAM": "true", "STARLING_MODEL_MAX_TOKENS": "512", "STARLING_MODEL_CONCURRENCY": "1", "STARLING_MODEL_STRUCTURED": "0",
         ])
         #expect(configuration.model == "qwq-32b")
         #expect(configuration.apiKey == "k")
         #expect(configuration.timeoutSeconds == 30)
         #expect(configuration.stream)
-        #expect(throws: ModelError.self) { try ChatCompletionsModel.Configuration.fromEnvironment(["STARLING_MODEL_BASE_URL": "ftp://x"]) }
+        #expect(configuration.maxTokens == 512 && configuration.concurrentRequests == 1 && !configuration.structuredOutput)
+        let defaults = try ChatCompletionsModel.Configuration.fromEnvironment([:])
+        #expect(defaults.maxTokens == 4096 && defaults.concurrentRequests == 4 && defaults.structuredOutput && !defaults.stream)
+        for (name, value) in [
+            ("STARLING_MODEL_BASE_URL", "ftp://x"), ("STARLING_MODEL_MAX_TOKENS", "-5"), ("STARLING_MODEL_CONCURRENCY", "two"),
+            ("STARLING_MODEL_STRUCTURED", "maybe"), ("STARLING_MODEL_TIMEOUT_S", "0"),
+        ] {
+            do {
+                _ = try ChatCompletionsModel.Configuration.fromEnvironment([name: value])
+                Issue.record("\(name)=\(value) was accepted")
+            } catch {
+                #expect(error.code == .configuration && error.message.contains(name), "\(error)")
+            }
+        }
     }
 
     @Test func thinkTagsWithoutAnOpeningTagAreStillATrace() {
@@ -86,40 +136,5 @@ struct ChatCompletionsModelTests {
         ModelAnswerParser.splitThinking(&message)
         #expect(message.reasoning == "weighing airmass…")
         #expect(message.content == "{\"ranking\": []}")
-    }
-}
-
-/// The Python test server, started once per test process. It exits when its standard input
-/// closes, which happens when this process ends, however it ends.
-/// It is a ``ChildProcess``: it also ends at its ceiling.
-/// `@unchecked Sendable`: the process and pipe are set once in `init` and never touched again.
-final class ModelServer: @unchecked Sendable {
-    let port: Int
-    private let process: ChildProcess
-    /// Its standard input: the server exits when the test runner (which holds the write end) dies.
-    private let lifeline = Pipe()
-
-    static var pythonAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") || ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") } == true }
-
-    private static let instance = Result { try ModelServer() }
-
-    static func shared() throws -> ModelServer { try instance.get() }
-
-    private init() throws {
-        let output = Pipe()
-        let process = try ChildProcess(
-            "/usr/bin/env", arguments: ["python3", PlanningTestSupport.fixtures + "/model_server.py"], output: output, input: lifeline)
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line += byte
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.stop()
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        self.port = port
-        self.process = process
     }
 }

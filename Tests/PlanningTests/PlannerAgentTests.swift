@@ -184,6 +184,10 @@ struct PlannerAgentTests {
         let plan = try #require(log.plans.first)
         #expect(plan.ranking == .deterministic)
         #expect(plan.notes.contains { $0.contains("not used") && $0.contains("bad-json") })
+        let consultation = try #require(plan.modelConsultation)
+        #expect(consultation.verdict == .rejected && consultation.failureCode == "bad-json" && consultation.failure == "not JSON")
+        #expect(consultation.plannedMerit == consultation.deterministicMerit && !consultation.scheduleChanged)
+        #expect(consultation.candidateCount == 12)
     }
 
     @Test func modelRankingIsKeptWithItsTrace() async throws {
@@ -199,5 +203,53 @@ struct PlannerAgentTests {
         let plan = try #require(log.plans.first)
         #expect(plan.ranking == .model(name: "scripted", reasoningTrace: "thinking"))
         #expect(plan.entries.contains { $0.reason.hasPrefix("model: why ") })
+        let consultation = try #require(plan.modelConsultation)
+        #expect(consultation.verdict == .accepted && consultation.orderChanged && consultation.repairs.isEmpty)
+        // The entries carry the core's merit (the model's weighting taken back out), so the
+        // plan's merit compares with the deterministic plan's.
+        #expect(abs(consultation.plannedMerit - plan.entries.reduce(0) { $0 + $1.merit }) < 1e-9)
+        #expect(consultation.scheduleChanged)
+        #expect(plan.notes.contains { $0.hasPrefix("ranked by scripted in ") })
+        // The consultation is kept with the stored plan.
+        let stored = try await store.latestPlans(night: Self.date, site: "xinglong")
+        #expect(stored.first { $0.telescopeID == "xinglong-1m-a" }?.modelConsultation == consultation)
+    }
+
+    /// A model that takes a moment over each question and records how many it had at once.
+    final class SlotCountingModel: ReasoningModel {
+        let name = "one-slot"
+        let concurrentRequests: Int
+        let inFlight = Mutex<(now: Int, most: Int, asked: Int)>((0, 0, 0))
+
+        init(concurrentRequests: Int) { self.concurrentRequests = concurrentRequests }
+
+        func rank(_ request: RankingRequest) async throws(ModelError) -> RankingAnswer {
+            inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now); $0.asked += 1 }
+            try? await Task.sleep(for: .milliseconds(40))
+            inFlight.withLock { $0.now -= 1 }
+            return RankingAnswer(ranking: request.candidates.map { RankingAnswer.Entry(id: $0.id, reason: "as planned") }, reasoningTrace: nil)
+        }
+    }
+
+    @Test(arguments: [1, 2])
+    func neverAsksMoreQuestionsAtOnceThanTheModelTakes(slots: Int) async throws {
+        let model = SlotCountingModel(concurrentRequests: slots)
+        let store = try SQLiteStore.inMemory()
+        let clock = SimulationClock(start: UTCInstant(ISO8601.date(from: "2026-11-23T08:00:00Z")!))
+        let log = EventLog()
+        let agent = try makeAgent(store: store, clock: clock, model: model, log: log)
+        let telescopes: Set<TelescopeID> = ["xinglong-1m-a", "xinglong-1m-b", "xinglong-1m-c", "xinglong-1m-d"]
+        await start(agent, on: clock)
+        await perform(.planNight(localDate: Self.date, telescopes: telescopes), by: agent, on: clock)
+        let counts = model.inFlight.withLock { $0 }
+        #expect(counts.asked == 4)
+        #expect(counts.most <= slots)
+        // The model agrees with the core's order: the plan stands as the core made it and says so.
+        for plan in log.plans {
+            let consultation = try #require(plan.modelConsultation)
+            #expect(consultation.verdict == .accepted && !consultation.orderChanged && !consultation.scheduleChanged, "\(plan.telescopeID)")
+            #expect(consultation.plannedMerit == consultation.deterministicMerit)
+            #expect(plan.notes.contains { $0.contains("the plan is unchanged") })
+        }
     }
 }

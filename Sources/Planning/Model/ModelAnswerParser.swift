@@ -14,6 +14,7 @@ enum ModelAnswerParser {
         var content: String
         var reasoning: String?
         var finishReason: String?
+        var toolCalls: [ChatCompletionsClient.ToolCall] = []
     }
 
     /// Parses a whole response body, JSON or an event stream.
@@ -38,12 +39,37 @@ enum ModelAnswerParser {
         let reasoning = (message["reasoning_content"] as? String) ?? (message["reasoning"] as? String)
         let refusal = message["refusal"] as? String
         if let refusal, !refusal.isEmpty { throw ModelError(.refused, "the model refused: \(excerpt(refusal))") }
-        return Message(content: message["content"] as? String ?? "", reasoning: reasoning, finishReason: first["finish_reason"] as? String)
+        let calls = (message["tool_calls"] as? [[String: Any]] ?? []).enumerated().compactMap { index, call in
+            toolCall(call, fallbackID: "call-\(index + 1)")
+        }
+        return Message(
+            content: message["content"] as? String ?? "", reasoning: reasoning, finishReason: first["finish_reason"] as? String, toolCalls: calls)
+    }
+
+    /// A tool call as servers write it: `{id, type: "function", function: {name, arguments}}`,
+    /// the arguments as JSON text (OpenAI, vLLM, llama.cpp) or as an object (some servers).
+    private static func toolCall(_ call: [String: Any], fallbackID: String) -> ChatCompletionsClient.ToolCall? {
+        guard let function = call["function"] as? [String: Any], let name = function["name"] as? String else { return nil }
+        let arguments: String
+        if let text = function["arguments"] as? String {
+            arguments = text
+        } else if let object = function["arguments"], JSONSerialization.isValidJSONObject(object),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        {
+            arguments = String(decoding: data, as: UTF8.self)
+        } else {
+            arguments = "{}"
+        }
+        let id = (call["id"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? fallbackID
+        return ChatCompletionsClient.ToolCall(id: id, name: name, arguments: arguments)
     }
 
     private static func streamed(_ text: String) throws(ModelError) -> Message {
         var content = "", reasoning = ""
         var finish: String?
+        // Tool calls arrive in pieces keyed by their index: the id and name first, then the
+        // arguments' text in fragments.
+        var calls: [Int: (id: String, name: String, arguments: String)] = [:]
         var sawDone = false
         var sawChunk = false
         for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
@@ -67,13 +93,26 @@ enum ModelAnswerParser {
                     if let refusal = delta["refusal"] as? String, !refusal.isEmpty {
                         throw ModelError(.refused, "the model refused: \(excerpt(refusal))")
                     }
+                    for piece in delta["tool_calls"] as? [[String: Any]] ?? [] {
+                        let index = piece["index"] as? Int ?? calls.count
+                        var call = calls[index] ?? (id: "", name: "", arguments: "")
+                        if let id = piece["id"] as? String { call.id += id }
+                        if let function = piece["function"] as? [String: Any] {
+                            if let name = function["name"] as? String { call.name += name }
+                            if let arguments = function["arguments"] as? String { call.arguments += arguments }
+                        }
+                        calls[index] = call
+                    }
                 }
                 if let reason = choice["finish_reason"] as? String { finish = reason }
             }
         }
         guard sawChunk else { throw ModelError(.malformedResponse, "the stream carried no chunks") }
         guard sawDone || finish != nil else { throw ModelError(.truncated, "the stream ended before its last event") }
-        return Message(content: content, reasoning: reasoning.isEmpty ? nil : reasoning, finishReason: finish)
+        let toolCalls = calls.sorted { $0.key < $1.key }.filter { !$0.value.name.isEmpty }.map { index, call in
+            ChatCompletionsClient.ToolCall(id: call.id.isEmpty ? "call-\(index + 1)" : call.id, name: call.name, arguments: call.arguments.isEmpty ? "{}" : call.arguments)
+        }
+        return Message(content: content, reasoning: reasoning.isEmpty ? nil : reasoning, finishReason: finish, toolCalls: toolCalls)
     }
 
     /// Moves a leading `<think>…</think>` from the content to the reasoning trace. An opening
@@ -95,9 +134,23 @@ enum ModelAnswerParser {
         message.content = String(content[close.upperBound...])
     }
 
-    /// Checks a ranking against the candidate ids: JSON `{"ranking": [{"id", "reason"}]}` (or
-    /// a bare array), every id exactly once, no other id.
-    static func ranking(from content: String, expected ids: [String]) throws(ModelError) -> [RankingAnswer.Entry] {
+    /// A ranking checked against the candidates: the entries to use, best first, and the
+    /// near-misses mended on the way.
+    struct CheckedRanking: Equatable {
+        var entries: [RankingAnswer.Entry]
+        var repairs: [String]
+    }
+
+    /// Checks a ranking against the candidates: JSON `{"ranking": [{"id", "reason"}]}` (or a
+    /// bare array).
+    ///
+    /// Near-misses whose intent is unambiguous are mended and listed, not rejected: an id
+    /// written in another case or as the candidate's name is read as that candidate; a
+    /// repeated id keeps its first place; an id that was never a candidate is dropped; an
+    /// entry without a reason keeps its place. Candidates the answer leaves out keep their
+    /// deterministic merit. The answer is rejected when what remains ranks fewer than half
+    /// the candidates (or fewer than two): that is no longer a ranking of this night.
+    static func ranking(from content: String, candidates: [RankingRequest.Candidate]) throws(ModelError) -> CheckedRanking {
         let body = jsonText(in: content)
         guard !body.isEmpty else {
             throw ModelError(.refused, "the model gave no ranking: \(excerpt(content.isEmpty ? "(empty content)" : content))")
@@ -113,24 +166,81 @@ enum ModelAnswerParser {
         } else {
             throw ModelError(.badJSON, "expected {\"ranking\": [{\"id\": …, \"reason\": …}]}: \(excerpt(body))")
         }
+        let resolver = CandidateResolver(candidates)
         var entries: [RankingAnswer.Entry] = []
+        var seen = Set<String>()
+        var repeats: [String: Int] = [:], repeatOrder: [String] = []
+        var unknown: [String] = [], renamed: [String] = [], unexplained: [String] = []
         for item in list {
-            guard let object = item as? [String: Any], let id = object["id"] as? String else {
-                throw ModelError(.badJSON, "a ranking entry has no string id: \(excerpt(String(describing: item)))")
+            guard let object = item as? [String: Any], let written = object["id"] as? String else {
+                throw ModelError(.badJSON, "a ranking entry has no string id: \(excerpt(jsonDescription(item)))")
             }
-            let reason = (object["reason"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            guard !reason.isEmpty else { throw ModelError(.badJSON, "the entry for '\(id)' has no reason") }
-            entries.append(RankingAnswer.Entry(id: id, reason: String(reason.split(whereSeparator: \.isNewline).first ?? "")))
+            guard let id = resolver.id(for: written) else {
+                unknown.append(written)
+                continue
+            }
+            if id != written { renamed.append("read '\(written)' as \(id)") }
+            guard seen.insert(id).inserted else {
+                if repeats[id] == nil { repeatOrder.append(id) }
+                repeats[id, default: 1] += 1
+                continue
+            }
+            let reason = (object["reason"] as? String)?.split(whereSeparator: \.isNewline).first.map {
+                $0.trimmingCharacters(in: .whitespaces)
+            } ?? ""
+            if reason.isEmpty { unexplained.append(id) }
+            entries.append(RankingAnswer.Entry(id: id, reason: reason.isEmpty ? "no reason given" : reason))
         }
-        let expected = Set(ids)
-        let unknown = entries.map(\.id).filter { !expected.contains($0) }
-        if !unknown.isEmpty { throw ModelError(.unknownIDs, "the ranking names ids that were not candidates: \(unknown.joined(separator: ", "))") }
-        var seen = Set<String>(), duplicates: [String] = []
-        for entry in entries where !seen.insert(entry.id).inserted { duplicates.append(entry.id) }
-        if !duplicates.isEmpty { throw ModelError(.duplicateIDs, "the ranking names ids twice: \(duplicates.joined(separator: ", "))") }
-        let missing = ids.filter { !seen.contains($0) }
-        if !missing.isEmpty { throw ModelError(.missingIDs, "the ranking leaves out: \(missing.joined(separator: ", "))") }
-        return entries
+        let missing = candidates.map(\.id).filter { !seen.contains($0) }
+        guard entries.count >= 2, entries.count * 2 >= candidates.count else {
+            let ranked = "ranks \(entries.count) of \(candidates.count) candidates"
+            if !repeatOrder.isEmpty {
+                throw ModelError(.duplicateIDs, "the ranking names ids more than once (\(repeatOrder.map { "\($0) \(repeats[$0]!) times" }.joined(separator: ", "))) and \(ranked)")
+            }
+            if !unknown.isEmpty {
+                throw ModelError(.unknownIDs, "the ranking names ids that were not candidates (\(shortList(unknown))) and \(ranked)")
+            }
+            throw ModelError(.missingIDs, "the ranking \(ranked); it leaves out \(shortList(missing))")
+        }
+        var repairs = renamed
+        repairs += repeatOrder.map { "dropped the repeats of \($0) (named \(repeats[$0]!) times)" }
+        if !unknown.isEmpty { repairs.append("dropped ids that were not candidates: \(shortList(unknown))") }
+        if !unexplained.isEmpty { repairs.append("no reason given for \(shortList(unexplained))") }
+        if !missing.isEmpty { repairs.append("left out, so ranked by merit alone: \(shortList(missing))") }
+        return CheckedRanking(entries: entries, repairs: repairs)
+    }
+
+    /// A short list for a message: the first five, then how many more.
+    private static func shortList(_ ids: [String]) -> String {
+        ids.count <= 5 ? ids.joined(separator: ", ") : ids.prefix(5).joined(separator: ", ") + " and \(ids.count - 5) more"
+    }
+
+    /// Finds the candidate an answer means: its exact id, else the id or the name ignoring
+    /// case, spaces and hyphens, when that picks exactly one candidate.
+    struct CandidateResolver {
+        private let exact: Set<String>
+        private let loose: [String: String]
+
+        init(_ candidates: [RankingRequest.Candidate]) {
+            exact = Set(candidates.map(\.id))
+            var loose: [String: String?] = [:]
+            for candidate in candidates {
+                for key in Set([Self.key(candidate.id), Self.key(candidate.name)]) {
+                    // A key two candidates share is ambiguous: it resolves to neither.
+                    if let existing = loose[key], existing != candidate.id { loose[key] = .some(nil) } else { loose[key] = candidate.id }
+                }
+            }
+            self.loose = loose.compactMapValues { $0 }
+        }
+
+        func id(for written: String) -> String? {
+            if exact.contains(written) { return written }
+            return loose[Self.key(written)]
+        }
+
+        private static func key(_ text: String) -> String {
+            String(text.lowercased().filter { !$0.isWhitespace && $0 != "-" && $0 != "_" })
+        }
     }
 
     /// The JSON in a content string: inside a ```json fence if there is one, else from the
@@ -151,6 +261,15 @@ enum ModelAnswerParser {
     private static func jsonObject(_ text: String) -> [String: Any]? {
         guard let data = text.data(using: .utf8) else { return nil }
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// A parsed JSON value as text with sorted keys (a dictionary's own description follows
+    /// its hash order, which differs from one read to the next).
+    static func jsonDescription(_ value: Any) -> String {
+        guard JSONSerialization.isValidJSONObject([value]),
+            let data = try? JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys, .fragmentsAllowed])
+        else { return String(describing: value) }
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
     }
 
     static func excerpt(_ text: String) -> String {

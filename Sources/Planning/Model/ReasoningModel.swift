@@ -8,11 +8,22 @@ public protocol ReasoningModel: Sendable {
     /// The model's name, recorded with the plan (e.g. `qwq-32b`).
     var name: String { get }
 
+    /// How many questions may be in flight at once. The planner never sends more, so each
+    /// question's timeout measures the model's time, not time queued behind the others
+    /// (a one-slot CPU server answers one at a time).
+    var concurrentRequests: Int { get }
+
     /// Ranks candidates, best first, with a one-line reason each.
     ///
     /// - Throws: ``ModelError`` on any failure: transport, timeout, HTTP status, a refusal,
-    ///   an answer that is not the JSON asked for, or one whose ids do not match exactly.
+    ///   an answer that is not the JSON asked for, or one too far from a ranking of the
+    ///   candidates to mend (see ``RankingAnswer/repairs``).
     func rank(_ request: RankingRequest) async throws(ModelError) -> RankingAnswer
+}
+
+extension ReasoningModel {
+    /// Four at once, unless the model says otherwise.
+    public var concurrentRequests: Int { 4 }
 }
 
 /// What the model is shown: one telescope, its night, the weather, and its candidates with
@@ -88,7 +99,8 @@ public struct RankingRequest: Sendable, Hashable, Codable {
     }
 }
 
-/// A validated answer: every candidate exactly once, best first, each with a reason.
+/// A validated answer: candidates best first, each at most once and with a reason. Candidates
+/// the answer left out keep their deterministic merit.
 public struct RankingAnswer: Sendable, Hashable {
     public struct Entry: Sendable, Hashable {
         public let id: String
@@ -104,10 +116,13 @@ public struct RankingAnswer: Sendable, Hashable {
     public let ranking: [Entry]
     /// The model's reasoning, when the server returned it.
     public let reasoningTrace: String?
+    /// The near-misses mended to make the answer usable, in words; empty when it was used as given.
+    public let repairs: [String]
 
-    public init(ranking: [Entry], reasoningTrace: String?) {
+    public init(ranking: [Entry], reasoningTrace: String?, repairs: [String] = []) {
         self.ranking = ranking
         self.reasoningTrace = reasoningTrace
+        self.repairs = repairs
     }
 }
 
@@ -132,11 +147,11 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         case refused
         /// The content holds no JSON ranking of the requested shape.
         case badJSON = "bad-json"
-        /// The ranking names ids that were not candidates.
+        /// Too few candidates ranked, the rest of the answer naming ids that were not candidates.
         case unknownIDs = "unknown-ids"
-        /// The ranking leaves candidates out.
+        /// Too few candidates ranked: the answer leaves most of them out.
         case missingIDs = "missing-ids"
-        /// The ranking names a candidate twice.
+        /// Too few candidates ranked, the rest of the answer repeating them.
         case duplicateIDs = "duplicate-ids"
         /// The configuration is unusable (bad base URL).
         case configuration

@@ -15,10 +15,13 @@ public struct NightPlan: Sendable, Hashable, Codable, Identifiable {
     public let ranking: RankingSource
     /// Notes for people: why the plan looks the way it does, model fallbacks, lost time.
     public let notes: [String]
+    /// What the reasoning model was asked and what came of it, when one was asked. Absent in
+    /// plans stored before it was kept (decoding treats the missing key as `nil`).
+    public let modelConsultation: ModelConsultation?
 
     public init(
         id: PlanID, telescopeID: TelescopeID, siteID: SiteID, night: CalendarDate, createdAt: Date,
-        entries: [PlannedObservation], ranking: RankingSource, notes: [String] = []
+        entries: [PlannedObservation], ranking: RankingSource, notes: [String] = [], modelConsultation: ModelConsultation? = nil
     ) {
         self.id = id
         self.telescopeID = telescopeID
@@ -28,6 +31,7 @@ public struct NightPlan: Sendable, Hashable, Codable, Identifiable {
         self.entries = entries.sorted { $0.start < $1.start }
         self.ranking = ranking
         self.notes = notes
+        self.modelConsultation = modelConsultation
     }
 
     /// Who ranked a plan's candidates.

@@ -11,7 +11,16 @@ The first path component chooses how it answers, e.g. POST /think/v1/chat/comple
   stream-truncated     a stream that stops without finish_reason or [DONE]
   malformed            a body that is not JSON
   bad-json             content that is not the JSON asked for
-  unknown-id, missing-id, duplicate-id    rankings with those faults
+  unknown-id, missing-id, duplicate-id, by-name    near-misses the client mends: an id that
+                       was never a candidate, one candidate left out, a repeated id, names for ids
+  mostly-unknown, mostly-missing, repeat-id    too far from a ranking to mend
+  assistant            a model calling tools, as `starling ask` uses one: target_observability, then
+                       submit_observation_request (without validate_only or proposal), then words;
+                       HTTP 400 unless the request offers both tools as OpenAI functions
+  assistant-confused   calls a tool that does not exist and one with arguments that are not JSON,
+                       then gives up in words
+  structured           answers only a request carrying max_tokens and a response_format JSON
+                       schema whose ids are the candidates' (HTTP 400 otherwise)
   refuse               the model declines in words
   http-500             an HTTP 500 with an error body
 The valid rankings reverse the candidate order, so a test can tell the model's order from the core's.
@@ -26,12 +35,28 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 def candidate_ids(request):
     text = request["messages"][-1]["content"]
-    table = json.loads(text[text.index("{"):])
-    return [c["id"] for c in table["candidates"]]
+    line = next(line for line in text.splitlines() if line.startswith("Ids: "))
+    return [i.strip() for i in line[len("Ids: "):].rstrip(".").split(",")]
 
 
 def ranking(ids):
     return json.dumps({"ranking": [{"id": i, "reason": f"reason for {i}"} for i in reversed(ids)]})
+
+
+def schema_problem(request, ids):
+    """Why a request does not ask for the ranking's schema, or None when it does."""
+    if not isinstance(request.get("max_tokens"), int):
+        return "no max_tokens"
+    response_format = request.get("response_format") or {}
+    if response_format.get("type") != "json_schema":
+        return "no json_schema response_format"
+    schema = response_format["json_schema"]["schema"]
+    ranking = schema["properties"]["ranking"]
+    if ranking["items"]["properties"]["id"].get("enum") != ids:
+        return "the id enum is not the candidates' ids"
+    if ranking.get("minItems") != len(ids) or ranking.get("maxItems") != len(ids):
+        return "the ranking's length is not the candidates' count"
+    return None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -64,10 +89,38 @@ class Handler(BaseHTTPRequestHandler):
             events.append("data: [DONE]")
         return "\n\n".join(events) + "\n\n"
 
+    def tool_calls(self, calls, content=""):
+        message = {"content": content, "tool_calls": [
+            {"id": f"call-{i}", "type": "function", "function": {"name": name, "arguments": arguments}}
+            for i, (name, arguments) in enumerate(calls)]}
+        return self.completion(message, finish="tool_calls")
+
+    def assistant(self, scenario, request):
+        offered = sorted(t["function"]["name"] for t in request.get("tools", []) if t.get("type") == "function")
+        if offered != ["submit_observation_request", "target_observability"]:
+            self.send(400, json.dumps({"error": {"message": f"expected the two tools, got {offered}"}}))
+            return
+        answered = sum(1 for m in request["messages"] if m["role"] == "tool")
+        if scenario == "assistant-confused":
+            if answered == 0:
+                self.send(200, self.tool_calls([("observe_now", "{}"), ("submit_observation_request", "NGC 1068 please")]))
+            else:
+                self.send(200, self.completion({"content": "I could not make that request."}))
+        elif answered == 0:
+            self.send(200, self.tool_calls([("target_observability", json.dumps({"name": "NGC 1068", "site": "siding-spring"}))]))
+        elif answered == 1:
+            arguments = {"name": "NGC 1068", "filter": "r", "exposure_seconds": 120, "count": 3}
+            self.send(200, self.tool_calls([("submit_observation_request", json.dumps(arguments))], content="Checking the request."))
+        else:
+            self.send(200, self.completion({"content": "Here is the request: three 120-second exposures of NGC 1068 in r."}))
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         request = json.loads(self.rfile.read(length))
         scenario = self.path.strip("/").split("/")[0]
+        if scenario.startswith("assistant"):
+            self.assistant(scenario, request)
+            return
         ids = candidate_ids(request)
         answer = ranking(ids)
         trace = "The first candidate transits at midnight; the Moon is far from the third."
@@ -97,11 +150,25 @@ class Handler(BaseHTTPRequestHandler):
         elif scenario == "bad-json":
             self.send(200, self.completion({"content": "{\"ranking\": [{\"id\": \"" + ids[0] + "\", reason: oops}"}))
         elif scenario == "unknown-id":
-            self.send(200, self.completion({"content": ranking(ids[:-1] + ["ngc-does-not-exist"])}))
+            self.send(200, self.completion({"content": ranking(ids + ["ngc-does-not-exist"])}))
         elif scenario == "missing-id":
             self.send(200, self.completion({"content": ranking(ids[1:])}))
         elif scenario == "duplicate-id":
-            self.send(200, self.completion({"content": ranking(ids[:-1] + [ids[0]])}))
+            self.send(200, self.completion({"content": ranking(ids + [ids[0]])}))
+        elif scenario == "by-name":
+            self.send(200, self.completion({"content": ranking([i.upper() for i in ids])}))
+        elif scenario == "mostly-unknown":
+            self.send(200, self.completion({"content": ranking(ids[:1] + ["ngc-x", "ngc-y"])}))
+        elif scenario == "mostly-missing":
+            self.send(200, self.completion({"content": ranking(ids[:1])}))
+        elif scenario == "repeat-id":
+            self.send(200, self.completion({"content": ranking(ids[:1] * 11)}))
+        elif scenario == "structured":
+            problem = schema_problem(request, ids)
+            if problem:
+                self.send(400, json.dumps({"error": {"message": problem, "type": "invalid_request_error"}}))
+            else:
+                self.send(200, self.completion({"content": answer}))
         elif scenario == "refuse":
             self.send(200, self.completion({"content": "I'm sorry, but I can't help with scheduling telescopes."}))
         elif scenario == "http-500":
