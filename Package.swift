@@ -194,6 +194,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // An observer's words to a validated observation request: a reasoning model choosing
+        // calls of Starling's MCP tools (`starling ask`).
+        .target(
+            name: "Assistant",
+            dependencies: [
+                "Planning",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The HTTP API, the live event stream, the dashboard and /metrics over the live network.
         .target(
             name: "Service",
@@ -226,6 +237,7 @@ let package = Package(
                 "Orchestration",
                 "MCPTools",
                 "Service",
+                "Assistant",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -238,7 +250,7 @@ let package = Package(
         // One body per parser that reads outside bytes, with what must hold for any input.
         .target(
             name: "StarlingFuzzing",
-            dependencies: ["StarlingCore", "Imaging", "Coordination"],
+            dependencies: ["StarlingCore", "Imaging", "Coordination", "Planning"],
             swiftSettings: strictSettings
         ),
         // What the tests share: child processes that end with their test (Tests/Support).
@@ -318,7 +330,9 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "MCPTools", "Observatory", "Orchestration", "Persistence", "PersistencePostgres", "PersistenceTesting", "StarlingCore", "starling",
+                "Service", "MCPTools", "Assistant", "Planning", "StarlingTestSupport", "Observatory", "Orchestration", "Persistence", "PersistencePostgres",
+                "PersistenceTesting", "StarlingCore", "starling",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 public import Foundation
 import Coordination
 import Imaging
+import Planning
 import StarlingCore
 
 /// The parsers that read bytes from outside, each with what must hold for any input: it
@@ -23,6 +24,9 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     /// YAML configuration: scenarios, sites, telescope models (``StarlingCore/Scenario``,
     /// ``StarlingCore/SiteLoader``).
     case yamlConfig = "yaml-config"
+    /// A reasoning model's chat-completions answer, JSON or a stream, and the ranking in it
+    /// (``Planning/ChatCompletionsModel/answer(fromBody:contentType:candidates:)``).
+    case modelAnswer = "model-answer"
 
     /// What libFuzzer is told about the inputs: the longest to try.
     public var maximumInputBytes: Int {
@@ -30,6 +34,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         case .voevent, .gcnJSON: 65_536
         case .fitsHeader: 3 * 2880
         case .yamlConfig: 16_384
+        case .modelAnswer: 32_768
         }
     }
 
@@ -40,6 +45,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         case .gcnJSON: [".json"]
         case .fitsHeader: [".fits", ".fit", ".fz"]
         case .yamlConfig: [".yaml", ".yml"]
+        case .modelAnswer: [".chat.json", ".chat.sse"]
         }
     }
 
@@ -49,7 +55,44 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         case .voevent, .gcnJSON: Self.alertViolations(data)
         case .fitsHeader: Self.fitsViolations(data)
         case .yamlConfig: Self.configViolations(data)
+        case .modelAnswer: Self.modelAnswerViolations(data)
         }
+    }
+
+    // MARK: Model answers
+
+    /// The candidates every fuzzed answer is read against (the seeds rank these).
+    static let candidates = ["ngc1068", "m31", "ngc253", "m87"].enumerated().map { index, id in
+        RankingRequest.Candidate(
+            id: id, name: id.uppercased(), priority: 5, merit: 4 - Double(index), deterministicRank: index + 1, startUTC: "2026-11-23T12:00:00Z",
+            startLocal: "20:00", altitudeDegrees: 60, airmass: 1.15, moonSeparationDegrees: 80, nightsSinceLastVisit: nil, cadenceNights: 5)
+    }
+
+    /// Read, or refused with a reason; the same both times; a ranking names candidates only,
+    /// each once, at least half of them, each with a one-line reason.
+    static func modelAnswerViolations(_ data: Data) -> [String] {
+        let read = { () -> Result<RankingAnswer, ModelError> in
+            Result { () throws(ModelError) -> RankingAnswer in
+                try ChatCompletionsModel.answer(fromBody: data, contentType: nil, candidates: candidates)
+            }
+        }
+        let first = read(), second = read()
+        var problems: [String] = []
+        if first != second { problems.append("two reads of the same bytes differ") }
+        switch first {
+        case .failure(let error):
+            if error.message.isEmpty { problems.append("a refusal without a reason (\(error.code.rawValue))") }
+        case .success(let answer):
+            let ids = answer.ranking.map(\.id)
+            let known = Set(candidates.map(\.id))
+            if ids.contains(where: { !known.contains($0) }) { problems.append("the ranking names ids that are not candidates: \(ids)") }
+            if Set(ids).count != ids.count { problems.append("the ranking names an id twice: \(ids)") }
+            if ids.count < 2 || ids.count * 2 < candidates.count { problems.append("a ranking of \(ids.count) of \(candidates.count) candidates was accepted") }
+            if answer.ranking.contains(where: { $0.reason.isEmpty || $0.reason.contains(where: \.isNewline) }) {
+                problems.append("a reason is empty or spans lines")
+            }
+        }
+        return problems
     }
 
     // MARK: Alerts

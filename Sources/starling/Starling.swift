@@ -17,7 +17,7 @@ struct Starling: AsyncParsableCommand {
             Exit status: 0 success, 1 invalid data or a failure, 64 a wrong command line.
             """,
         version: Release.version,
-        subcommands: [Sites.self, Catalog.self, Validate.self, Sky.self, Plan.self, Observe.self, Night.self, Serve.self, Mcp.self, Token.self, Fits.self, Alert.self, Report.self, ReviewCommand.self]
+        subcommands: [Sites.self, Catalog.self, Validate.self, Sky.self, Plan.self, Observe.self, Night.self, Serve.self, Mcp.self, Ask.self, Token.self, Fits.self, Alert.self, Report.self, ReviewCommand.self]
     )
 
     /// Parses and runs a command like argument-parser's own `main`, but reports a wrong

@@ -28,6 +28,7 @@ struct FuzzSmokeTests {
         case .voevent, .gcnJSON: folders.append(packageRoot.path + "/simulations")
         case .fitsHeader: folders.append(packageRoot.path + "/Tests/ImagingTests/Fixtures")
         case .yamlConfig: folders += [packageRoot.path + "/simulations", packageRoot.path + "/sites"]
+        case .modelAnswer: folders.append(packageRoot.path + "/Tests/PlanningTests/Fixtures")
         }
         return folders.flatMap { files(under: $0, suffixes: target.seedSuffixes) }
     }
