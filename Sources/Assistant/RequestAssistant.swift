@@ -61,10 +61,12 @@ public struct RequestAssistant: Sendable {
         let functions = offered.map(Self.function)
         var messages: [ChatCompletionsClient.Message] = [.system(systemPrompt), .user(words)]
         var session = AssistantSession(words: words)
-        for _ in 0..<setting.maximumTurns {
+        for turn in 0..<setting.maximumTurns {
             let answer: ChatCompletionsClient.Answer
             do throws(ModelError) {
-                answer = try await model.complete(ChatCompletionsClient.Payload(messages: messages, tools: functions))
+                // The first turn must be a tool call: the words ask for an observation, and a
+                // server with a grammar then holds even a small model to a well-formed call.
+                answer = try await model.complete(ChatCompletionsClient.Payload(messages: messages, tools: functions, mustCallATool: turn == 0))
             } catch {
                 session.modelFailure = error.description
                 return session

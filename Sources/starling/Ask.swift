@@ -51,7 +51,8 @@ extension Starling {
         func run() async throws {
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .warning
+                // The MCP client's notices about a stateless endpoint's replies are not the user's concern.
+                handler.logLevel = .error
                 return handler
             }
             let logger = Logger(label: "starling.ask")

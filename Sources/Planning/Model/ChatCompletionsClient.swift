@@ -22,11 +22,17 @@ public struct ChatCompletionsClient: Sendable {
         public var responseSchema: (name: String, schema: [String: Any])?
         /// Functions the model may call (`tools`), as OpenAI's function definitions.
         public var tools: [[String: Any]]
+        /// Whether the model must call one of them (`tool_choice: required`, which servers
+        /// with a grammar enforce) or may answer in words (`auto`).
+        public var mustCallATool: Bool
 
-        public init(messages: [Message], responseSchema: (name: String, schema: [String: Any])? = nil, tools: [[String: Any]] = []) {
+        public init(
+            messages: [Message], responseSchema: (name: String, schema: [String: Any])? = nil, tools: [[String: Any]] = [], mustCallATool: Bool = false
+        ) {
             self.messages = messages
             self.responseSchema = responseSchema
             self.tools = tools
+            self.mustCallATool = mustCallATool
         }
     }
 
@@ -131,7 +137,7 @@ public struct ChatCompletionsClient: Sendable {
         }
         if !payload.tools.isEmpty {
             body["tools"] = payload.tools
-            body["tool_choice"] = "auto"
+            body["tool_choice"] = payload.mustCallATool ? "required" : "auto"
         }
         do {
             return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])

@@ -16,7 +16,8 @@ The first path component chooses how it answers, e.g. POST /think/v1/chat/comple
   mostly-unknown, mostly-missing, repeat-id    too far from a ranking to mend
   assistant            a model calling tools, as `starling ask` uses one: target_observability, then
                        submit_observation_request (without validate_only or proposal), then words;
-                       HTTP 400 unless the request offers both tools as OpenAI functions
+                       HTTP 400 unless the request offers both tools as OpenAI functions, with
+                       tool_choice "required" on the first turn and "auto" after
   assistant-confused   calls a tool that does not exist and one with arguments that are not JSON,
                        then gives up in words
   structured           answers only a request carrying max_tokens and a response_format JSON
@@ -101,6 +102,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send(400, json.dumps({"error": {"message": f"expected the two tools, got {offered}"}}))
             return
         answered = sum(1 for m in request["messages"] if m["role"] == "tool")
+        expected_choice = "required" if answered == 0 else "auto"
+        if request.get("tool_choice") != expected_choice:
+            self.send(400, json.dumps({"error": {"message": f"tool_choice {request.get('tool_choice')!r}, expected {expected_choice!r}"}}))
+            return
         if scenario == "assistant-confused":
             if answered == 0:
                 self.send(200, self.tool_calls([("observe_now", "{}"), ("submit_observation_request", "NGC 1068 please")]))
