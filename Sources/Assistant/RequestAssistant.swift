@@ -62,11 +62,32 @@ public struct RequestAssistant: Sendable {
         var messages: [ChatCompletionsClient.Message] = [.system(systemPrompt), .user(words)]
         var session = AssistantSession(words: words)
         for turn in 0..<setting.maximumTurns {
-            let answer: ChatCompletionsClient.Answer
+            var answer: ChatCompletionsClient.Answer
             do throws(ModelError) {
                 // The first turn must be a tool call: the words ask for an observation, and a
-                // server with a grammar then holds even a small model to a well-formed call.
-                answer = try await model.complete(ChatCompletionsClient.Payload(messages: messages, tools: functions, mustCallATool: turn == 0))
+                // server with a grammar then holds the model to a well-formed call.
+                let payload = ChatCompletionsClient.Payload(messages: messages, tools: functions, mustCallATool: turn == 0)
+                if turn == 0 {
+                    // Some models' chat templates have no place for tools (the server drops
+                    // them and the model writes prose, perhaps until max_tokens): ask again for
+                    // the call itself as JSON under a schema of the tools' arguments, which any
+                    // grammar-backed server enforces.
+                    var prose: String?
+                    do throws(ModelError) {
+                        answer = try await model.complete(payload)
+                        if answer.toolCalls.isEmpty { prose = answer.content }
+                    } catch where error.code == .truncated {
+                        answer = ChatCompletionsClient.Answer(content: "", reasoning: nil, toolCalls: [], finishReason: "length")
+                        prose = "(words until max_tokens)"
+                    }
+                    if let prose {
+                        session.steps.append(.said(prose.trimmingCharacters(in: .whitespacesAndNewlines)))
+                        session.steps.append(.note("answered in words where a tool call was needed; asked again with the calls' JSON schema as response_format"))
+                        answer = try await callAsJSON(messages: messages, offered: offered)
+                    }
+                } else {
+                    answer = try await model.complete(payload)
+                }
             } catch {
                 session.modelFailure = error.description
                 return session
@@ -74,7 +95,7 @@ public struct RequestAssistant: Sendable {
             session.turns += 1
             if let reasoning = answer.reasoning, !reasoning.isEmpty { session.steps.append(.reasoning(reasoning)) }
             let words = answer.content.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !words.isEmpty { session.steps.append(.said(words)) }
+            if !words.isEmpty, answer.toolCalls.isEmpty || !words.hasPrefix("{") { session.steps.append(.said(words)) }
             guard !answer.toolCalls.isEmpty else { return session }
             messages.append(.assistant(answer.content, toolCalls: answer.toolCalls))
             for call in answer.toolCalls {
@@ -84,6 +105,31 @@ public struct RequestAssistant: Sendable {
         }
         session.stoppedAtTurnLimit = true
         return session
+    }
+
+    /// One tool call asked for as JSON (`{"tool": name, "arguments": {…}}`, the arguments under
+    /// that tool's own input schema), for servers whose model will not write `tool_calls`.
+    private func callAsJSON(messages: [ChatCompletionsClient.Message], offered: [Tool]) async throws(ModelError) -> ChatCompletionsClient.Answer {
+        let choices: [[String: Any]] = offered.map { tool in
+            [
+                "type": "object", "additionalProperties": false, "required": ["tool", "arguments"],
+                "properties": ["tool": ["type": "string", "const": tool.name], "arguments": Self.bounded(Self.json(tool.inputSchema))] as [String: Any],
+            ]
+        }
+        let answer = try await model.complete(ChatCompletionsClient.Payload(
+            messages: messages + [.user("Reply with the one tool call to make now, as JSON: {\"tool\": <name>, \"arguments\": {…}}.")],
+            responseSchema: (name: "tool_call", schema: ["anyOf": choices])))
+        guard let data = answer.content.data(using: .utf8),
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], let name = object["tool"] as? String,
+            let arguments = object["arguments"], JSONSerialization.isValidJSONObject(arguments),
+            let text = try? JSONSerialization.data(withJSONObject: arguments, options: [.sortedKeys])
+        else {
+            throw ModelError(.badJSON, "the tool call asked for as JSON is not {\"tool\", \"arguments\"}: \(answer.content.prefix(200))")
+        }
+        return ChatCompletionsClient.Answer(
+            content: answer.content, reasoning: answer.reasoning,
+            toolCalls: [ChatCompletionsClient.ToolCall(id: "call-json-1", name: name, arguments: String(decoding: text, as: UTF8.self))],
+            finishReason: answer.finishReason)
     }
 
     /// Submits the request the person agreed to, exactly as it was validated.
@@ -140,8 +186,28 @@ public struct RequestAssistant: Sendable {
 
     /// An MCP tool as an OpenAI function definition.
     static func function(_ tool: Tool) -> [String: Any] {
-        let parameters = (try? JSONEncoder().encode(tool.inputSchema)).flatMap { try? JSONSerialization.jsonObject(with: $0) } ?? ["type": "object"]
-        return ["type": "function", "function": ["name": tool.name, "description": tool.description ?? "", "parameters": parameters] as [String: Any]]
+        ["type": "function", "function": ["name": tool.name, "description": tool.description ?? "", "parameters": json(tool.inputSchema)] as [String: Any]]
+    }
+
+    /// A schema whose free strings are bounded (120 characters) and whose objects take no
+    /// other properties: a grammar built from it cannot let a small model write on until
+    /// `max_tokens`.
+    static func bounded(_ schema: Any) -> Any {
+        if let list = schema as? [Any] { return list.map(bounded) }
+        guard var object = schema as? [String: Any] else { return schema }
+        for (key, value) in object { object[key] = bounded(value) }
+        if object["type"] as? String == "string", object["enum"] == nil, object["const"] == nil, object["maxLength"] == nil {
+            object["maxLength"] = 120
+        }
+        if object["type"] as? String == "object", object["properties"] != nil, object["additionalProperties"] == nil {
+            object["additionalProperties"] = false
+        }
+        return object
+    }
+
+    /// An MCP value (a tool's schema) as a JSON object for a request body.
+    static func json(_ value: Value) -> Any {
+        (try? JSONEncoder().encode(value)).flatMap { try? JSONSerialization.jsonObject(with: $0) } ?? ["type": "object"]
     }
 
     /// Tool arguments as compact JSON with sorted keys, as shown to people.
@@ -169,6 +235,8 @@ public struct AssistantSession: Sendable, Hashable {
         case said(String)
         /// The model's reasoning, when the server returned it.
         case reasoning(String)
+        /// What the assistant did about the model's answer (e.g. asked again for a call as JSON).
+        case note(String)
         /// A tool call made, with its arguments as sent, what came back, and what the
         /// assistant changed on the way (e.g. `validate_only` set).
         case called(tool: String, arguments: String, outcome: ToolOutcome, notes: [String])

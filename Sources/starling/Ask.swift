@@ -125,6 +125,7 @@ extension Starling {
                 switch step {
                 case .said(let text): print("  model: \(text)")
                 case .reasoning(let text): print("  model's reasoning: \(text.replacingOccurrences(of: "\n", with: " ").prefix(300))")
+                case .note(let text): print("  (\(text))")
                 case .called(let tool, let arguments, let outcome, let notes):
                     print("  → \(tool) \(arguments)\(notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")")
                     print("    \(outcome.isError ? "refused" : "answered"): \(outcome.text.split(separator: "\n").first.map(String.init) ?? "")")
@@ -162,7 +163,7 @@ extension Starling {
 /// `starling ask --json`.
 struct AskDocument: Encodable {
     struct Step: Encodable {
-        /// `said`, `reasoning`, `called` or `refused`.
+        /// `said`, `reasoning`, `note`, `called` or `refused`.
         let kind: String
         let text: String?
         let tool: String?
@@ -201,6 +202,7 @@ struct AskDocument: Encodable {
             switch step {
             case .said(let text): Step(kind: "said", text: text, tool: nil, arguments: nil, is_error: nil, notes: nil)
             case .reasoning(let text): Step(kind: "reasoning", text: text, tool: nil, arguments: nil, is_error: nil, notes: nil)
+            case .note(let text): Step(kind: "note", text: text, tool: nil, arguments: nil, is_error: nil, notes: nil)
             case .called(let tool, let arguments, let outcome, let notes):
                 Step(kind: "called", text: outcome.text, tool: tool, arguments: arguments, is_error: outcome.isError, notes: notes)
             case .refused(let tool, let arguments, let reason): Step(kind: "refused", text: reason, tool: tool, arguments: arguments, is_error: true, notes: nil)

@@ -62,7 +62,16 @@ struct ChatCompletionsModelTests {
         #expect(answer.repairs.contains(repair), "\(answer.repairs)")
     }
 
-    @Test func asksForTheRankingsSchemaAndATokenLimit() async throws {
+    @Test func scoresAreRankedHighestFirstWithTiesInTheCoresOrder() async throws {
+        // ngc1 and ngc2 both score 1, ngc3 scores 2.
+        let server = try ModelServer.shared()
+        let answer = try await Self.model("scores", port: server.port).rank(Self.request)
+        #expect(answer.ranking.map(\.id) == ["ngc3", "ngc1", "ngc2"])
+        #expect(answer.ranking[0].reason == "score for ngc3")
+        #expect(answer.repairs.isEmpty)
+    }
+
+    @Test func asksForTheScoresSchemaAndATokenLimit() async throws {
         let server = try ModelServer.shared()
         let answer = try await Self.model("structured", port: server.port).rank(Self.request)
         #expect(answer.ranking.map(\.id) == ["ngc3", "ngc2", "ngc1"])

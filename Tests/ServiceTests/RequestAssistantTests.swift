@@ -66,6 +66,22 @@ struct RequestAssistantTests {
     }
 
     @Test(.timeLimit(.minutes(5)))
+    func aModelThatWritesProseIsAskedForTheCallAsJSON() async throws {
+        let fixture = try await APIRouteTests.Fixture()
+        let observer = fixture.observer
+        try await fixture.whileServing { port, client in
+            let (assistant, tools) = try await Self.assistant("assistant-prose", port: port, token: observer)
+            let session = try await assistant.run(Self.words)
+            #expect(session.steps.contains { if case .note(let text) = $0 { text.hasPrefix("answered in words") } else { false } })
+            let understood = try #require(session.understood, "\(session.steps)")
+            #expect(understood.arguments["exposure_seconds"] == .int(120) || understood.arguments["exposure_seconds"] == .double(120))
+            #expect(session.steps.last == .said("Done."))
+            #expect(try await Self.groupCount(client, token: observer) == 0)
+            await tools.disconnect()
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
     func aConfusedModelIsToldWhyAndNothingIsRequested() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let observer = fixture.observer

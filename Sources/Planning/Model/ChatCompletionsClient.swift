@@ -79,6 +79,13 @@ public struct ChatCompletionsClient: Sendable {
         public let reasoning: String?
         public let toolCalls: [ToolCall]
         public let finishReason: String?
+
+        public init(content: String, reasoning: String?, toolCalls: [ToolCall], finishReason: String?) {
+            self.content = content
+            self.reasoning = reasoning
+            self.toolCalls = toolCalls
+            self.finishReason = finishReason
+        }
     }
 
     public let configuration: ChatCompletionsModel.Configuration

@@ -140,10 +140,10 @@ public struct ChatCompletionsModel: ReasoningModel {
     static let systemPrompt = """
         You help schedule a robotic survey telescope. You are given the candidates a deterministic \
         planner found observable tonight, in its order, with the metrics it computed (merit, local \
-        start time, altitude, airmass, Moon separation, cadence) and the expected weather. Rank the \
-        candidates from most to least worth observing tonight. Every constraint has already been \
-        checked; do not judge safety. Answer with JSON only, exactly: \
-        {"ranking": [{"id": "<candidate id>", "reason": "<one short line>"}]} using each id once.
+        start time, altitude, airmass, Moon separation, cadence) and the expected weather. Score \
+        every candidate from 0 (not worth observing tonight) to 10 (the most worth it). Every \
+        constraint has already been checked; do not judge safety. Answer with JSON only, exactly: \
+        {"scores": {"<candidate id>": {"score": <0-10>, "reason": "<one short line>"}}} with every id once.
         """
 
     /// The question: the telescope, its night and weather, and the candidates as a compact
@@ -167,17 +167,21 @@ public struct ChatCompletionsModel: ReasoningModel {
         return lines.joined(separator: "\n")
     }
 
-    /// The JSON schema of an answer: a ranking of exactly the candidates' ids.
+    /// The JSON schema of an answer: one required property per candidate id, each a score and
+    /// a reason. A grammar built from it names every id exactly once by construction (a
+    /// ranking array cannot: no server's grammar enforces `uniqueItems`), and the bounded
+    /// reason keeps a small model from writing on until `max_tokens`.
     static func answerSchema(for request: RankingRequest) -> [String: Any] {
         let ids = request.candidates.map(\.id)
         let entry: [String: Any] = [
-            "type": "object", "additionalProperties": false, "required": ["id", "reason"],
-            "properties": ["id": ["type": "string", "enum": ids], "reason": ["type": "string"]],
+            "type": "object", "additionalProperties": false, "required": ["score", "reason"],
+            "properties": ["score": ["type": "integer", "minimum": 0, "maximum": 10], "reason": ["type": "string", "maxLength": 80]],
         ]
-        return [
-            "type": "object", "additionalProperties": false, "required": ["ranking"],
-            "properties": ["ranking": ["type": "array", "items": entry, "minItems": ids.count, "maxItems": ids.count]],
+        let scores: [String: Any] = [
+            "type": "object", "additionalProperties": false, "required": ids,
+            "properties": Dictionary(uniqueKeysWithValues: ids.map { ($0, entry) }),
         ]
+        return ["type": "object", "additionalProperties": false, "required": ["scores"], "properties": ["scores": scores]]
     }
 
     /// What a ranking request asks, beyond what every request carries (``ChatCompletionsClient``).

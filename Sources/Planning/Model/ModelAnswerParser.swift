@@ -158,15 +158,17 @@ enum ModelAnswerParser {
         guard let data = body.data(using: .utf8), let parsed = try? JSONSerialization.jsonObject(with: data) else {
             throw ModelError(.badJSON, "the ranking is not valid JSON: \(excerpt(body))")
         }
+        let resolver = CandidateResolver(candidates)
         let list: [Any]
-        if let object = parsed as? [String: Any], let ranking = object["ranking"] as? [Any] {
+        if let object = parsed as? [String: Any], let scores = object["scores"] as? [String: Any] {
+            list = scored(scores, resolver: resolver, candidates: candidates)
+        } else if let object = parsed as? [String: Any], let ranking = object["ranking"] as? [Any] {
             list = ranking
         } else if let array = parsed as? [Any] {
             list = array
         } else {
-            throw ModelError(.badJSON, "expected {\"ranking\": [{\"id\": …, \"reason\": …}]}: \(excerpt(body))")
+            throw ModelError(.badJSON, "expected {\"scores\": {\"<id>\": {\"score\": …, \"reason\": …}}} or {\"ranking\": [{\"id\": …, \"reason\": …}]}: \(excerpt(body))")
         }
-        let resolver = CandidateResolver(candidates)
         var entries: [RankingAnswer.Entry] = []
         var seen = Set<String>()
         var repeats: [String: Int] = [:], repeatOrder: [String] = []
@@ -208,6 +210,22 @@ enum ModelAnswerParser {
         if !unexplained.isEmpty { repairs.append("no reason given for \(shortList(unexplained))") }
         if !missing.isEmpty { repairs.append("left out, so ranked by merit alone: \(shortList(missing))") }
         return CheckedRanking(entries: entries, repairs: repairs)
+    }
+
+    /// A scores answer (`{"<id>": {"score": 0…10, "reason": …}}`, one property per candidate,
+    /// which a grammar can hold a model to) as ranking entries: highest score first, ties in the
+    /// core's order, ids the resolver cannot place last (where they are reported as strays).
+    /// An entry whose score is not a number keeps its place among the ties at the bottom.
+    private static func scored(_ scores: [String: Any], resolver: CandidateResolver, candidates: [RankingRequest.Candidate]) -> [Any] {
+        let position = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { ($0.element.id, $0.offset) })
+        let entries = scores.keys.sorted().map { key -> (key: String, score: Double, position: Int, entry: [String: Any]) in
+            let value = scores[key] as? [String: Any] ?? [:]
+            let score = (value["score"] as? NSNumber)?.doubleValue ?? -Double.infinity
+            var entry: [String: Any] = ["id": key]
+            if let reason = value["reason"] { entry["reason"] = reason }
+            return (key, score.isFinite ? score : -Double.infinity, resolver.id(for: key).flatMap { position[$0] } ?? Int.max, entry)
+        }
+        return entries.sorted { ($0.score, -$0.position) > ($1.score, -$1.position) }.map(\.entry)
     }
 
     /// A short list for a message: the first five, then how many more.

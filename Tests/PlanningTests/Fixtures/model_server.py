@@ -18,10 +18,14 @@ The first path component chooses how it answers, e.g. POST /think/v1/chat/comple
                        submit_observation_request (without validate_only or proposal), then words;
                        HTTP 400 unless the request offers both tools as OpenAI functions, with
                        tool_choice "required" on the first turn and "auto" after
+  assistant-prose      answers in prose where a tool call is required (as a model whose chat
+                       template has no tools does), then makes the call as JSON when asked under
+                       the tool-call schema
   assistant-confused   calls a tool that does not exist and one with arguments that are not JSON,
                        then gives up in words
+  scores               the answer as the schema asks: a score per candidate (two tied)
   structured           answers only a request carrying max_tokens and a response_format JSON
-                       schema whose ids are the candidates' (HTTP 400 otherwise)
+                       schema with one scored property per candidate (HTTP 400 otherwise)
   refuse               the model declines in words
   http-500             an HTTP 500 with an error body
 The valid rankings reverse the candidate order, so a test can tell the model's order from the core's.
@@ -45,19 +49,25 @@ def ranking(ids):
 
 
 def schema_problem(request, ids):
-    """Why a request does not ask for the ranking's schema, or None when it does."""
+    """Why a request does not ask for the scores' schema, or None when it does."""
     if not isinstance(request.get("max_tokens"), int):
         return "no max_tokens"
     response_format = request.get("response_format") or {}
     if response_format.get("type") != "json_schema":
         return "no json_schema response_format"
-    schema = response_format["json_schema"]["schema"]
-    ranking = schema["properties"]["ranking"]
-    if ranking["items"]["properties"]["id"].get("enum") != ids:
-        return "the id enum is not the candidates' ids"
-    if ranking.get("minItems") != len(ids) or ranking.get("maxItems") != len(ids):
-        return "the ranking's length is not the candidates' count"
+    scores = response_format["json_schema"]["schema"]["properties"]["scores"]
+    if sorted(scores["properties"]) != sorted(ids) or sorted(scores["required"]) != sorted(ids):
+        return "the scores' properties are not the candidates' ids"
+    entry = scores["properties"][ids[0]]
+    if entry["properties"]["score"].get("maximum") != 10 or "maxLength" not in entry["properties"]["reason"]:
+        return "a score is not bounded to 0-10 or a reason is unbounded"
     return None
+
+
+def scores(ids):
+    """Scores that put the candidates in reverse order, two of them tied (the tie keeps the core's order)."""
+    n = len(ids)
+    return json.dumps({"scores": {i: {"score": max(1, k), "reason": f"score for {i}"} for k, i in enumerate(ids)}})
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -97,6 +107,16 @@ class Handler(BaseHTTPRequestHandler):
         return self.completion(message, finish="tool_calls")
 
     def assistant(self, scenario, request):
+        response_format = request.get("response_format") or {}
+        if scenario == "assistant-prose" and response_format.get("type") == "json_schema":
+            schema = response_format["json_schema"]["schema"]
+            names = sorted(choice["properties"]["tool"]["const"] for choice in schema["anyOf"])
+            if names != ["submit_observation_request", "target_observability"] or request.get("tools"):
+                self.send(400, json.dumps({"error": {"message": f"expected a tool-call schema over the two tools, got {names}"}}))
+                return
+            call = {"tool": "submit_observation_request", "arguments": {"name": "NGC 1068", "filter": "r", "exposure_seconds": 120, "count": 3}}
+            self.send(200, self.completion({"content": json.dumps(call)}))
+            return
         offered = sorted(t["function"]["name"] for t in request.get("tools", []) if t.get("type") == "function")
         if offered != ["submit_observation_request", "target_observability"]:
             self.send(400, json.dumps({"error": {"message": f"expected the two tools, got {offered}"}}))
@@ -106,7 +126,12 @@ class Handler(BaseHTTPRequestHandler):
         if request.get("tool_choice") != expected_choice:
             self.send(400, json.dumps({"error": {"message": f"tool_choice {request.get('tool_choice')!r}, expected {expected_choice!r}"}}))
             return
-        if scenario == "assistant-confused":
+        if scenario == "assistant-prose":
+            if answered == 0:
+                self.send(200, self.completion({"content": "Observing NGC 1068 in the night sky can be a bit of a challenge."}))
+            else:
+                self.send(200, self.completion({"content": "Done."}))
+        elif scenario == "assistant-confused":
             if answered == 0:
                 self.send(200, self.tool_calls([("observe_now", "{}"), ("submit_observation_request", "NGC 1068 please")]))
             else:
@@ -168,6 +193,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, self.completion({"content": ranking(ids[:1])}))
         elif scenario == "repeat-id":
             self.send(200, self.completion({"content": ranking(ids[:1] * 11)}))
+        elif scenario == "scores":
+            self.send(200, self.completion({"content": scores(ids)}))
         elif scenario == "structured":
             problem = schema_problem(request, ids)
             if problem:
