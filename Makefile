@@ -30,12 +30,14 @@ serve:
 	$(RELEASE_BIN) serve simulations/tonight.yaml --clock simulated --speed 60 --read-access open
 
 ## Run the benchmarks against their peer tools (release build; see Benchmarks/README.md), then
-## check the default night's gravitational-wave coverage independently (healpy, ligo.skymap).
+## check the default night's gravitational-wave coverage independently (healpy, ligo.skymap),
+## then plan a night with a real local reasoning model and check what it changed (scripts/model-check).
 bench:
 	scripts/install-deps --bench
 	Benchmarks/run
 	$(MAKE) night
 	python3 Benchmarks/gw_coverage_check.py out/night
+	scripts/model-check
 
 deps:
 	scripts/install-deps

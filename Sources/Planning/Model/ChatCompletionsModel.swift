@@ -175,7 +175,7 @@ public struct ChatCompletionsModel: ReasoningModel {
         let ids = request.candidates.map(\.id)
         let entry: [String: Any] = [
             "type": "object", "additionalProperties": false, "required": ["score", "reason"],
-            "properties": ["score": ["type": "integer", "minimum": 0, "maximum": 10], "reason": ["type": "string", "maxLength": 80]],
+            "properties": ["score": ["type": "integer", "minimum": 0, "maximum": 10], "reason": ["type": "string", "maxLength": 60]],
         ]
         let scores: [String: Any] = [
             "type": "object", "additionalProperties": false, "required": ids,
