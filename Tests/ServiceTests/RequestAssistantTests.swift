@@ -33,11 +33,11 @@ struct RequestAssistantTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func wordsBecomeAValidatedRequestThatIsStoredOnlyOnceAgreed() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let observer = fixture.observer
-        try await fixture.whileServing { port, client in
+        try await fixture.whileServing(running: true) { port, client in
             let (assistant, tools) = try await Self.assistant("assistant", port: port, token: observer)
             let session = try await assistant.run(Self.words)
             #expect(session.modelFailure == nil && !session.stoppedAtTurnLimit)
@@ -65,11 +65,11 @@ struct RequestAssistantTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aModelThatWritesProseIsAskedForTheCallAsJSON() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let observer = fixture.observer
-        try await fixture.whileServing { port, client in
+        try await fixture.whileServing(running: false) { port, client in
             let (assistant, tools) = try await Self.assistant("assistant-prose", port: port, token: observer)
             let session = try await assistant.run(Self.words)
             #expect(session.steps.contains { if case .note(let text) = $0 { text.hasPrefix("answered in words") } else { false } })
@@ -81,11 +81,11 @@ struct RequestAssistantTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aConfusedModelIsToldWhyAndNothingIsRequested() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let observer = fixture.observer
-        try await fixture.whileServing { port, client in
+        try await fixture.whileServing(running: false) { port, client in
             let (assistant, tools) = try await Self.assistant("assistant-confused", port: port, token: observer)
             let session = try await assistant.run(Self.words)
             let refusals = session.steps.compactMap { step -> (String, String)? in
@@ -102,11 +102,11 @@ struct RequestAssistantTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func withoutTheObserverRoleTheRequestIsRefusedWithItsReason() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let viewer = fixture.viewer
-        try await fixture.whileServing { port, client in
+        try await fixture.whileServing(running: false) { port, client in
             let (assistant, tools) = try await Self.assistant("assistant", port: port, token: viewer)
             let session = try await assistant.run(Self.words)
             let submit = session.steps.compactMap { step -> ToolOutcome? in

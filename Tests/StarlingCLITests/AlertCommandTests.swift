@@ -212,7 +212,9 @@ struct AlertListenCrashTests {
 
         let first = try StarlingCLI.start(arguments)
         defer { first.stop() }
-        try await waitUntil("a third of the burst taken in") { processedCount(inbox) >= count / 3 }
+        // Killed early in the burst: on a loaded machine the 50 ms poll can lag by seconds
+        // while the listener takes hundreds more.
+        try await waitUntil("a tenth of the burst taken in") { processedCount(inbox) >= count / 10 }
         first.signal(SIGKILL)  // mid-burst
         _ = await first.exitCode()
         #expect(processedCount(inbox) < count, "the kill must land mid-burst")
