@@ -199,7 +199,7 @@ let package = Package(
         .target(
             name: "Assistant",
             dependencies: [
-                "Planning",
+                "StarlingCore", "Planning",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,6 +1,7 @@
 public import Foundation
 public import MCP
 public import Planning
+import StarlingCore
 
 /// Turns an observer's words ("observe NGC 1068 tonight from a southern site, three 120-second
 /// exposures in r") into a validated observation request, with a reasoning model choosing
@@ -175,7 +176,7 @@ public struct RequestAssistant: Sendable {
     var systemPrompt: String {
         """
         You turn an astronomer's request into tool calls for Starling, a network of robotic telescopes. \
-        Now is \(ISO8601DateFormatter().string(from: setting.now)) UTC. Requests go under proposal \(setting.proposal). \
+        Now is \(ISO8601.string(from: setting.now, fractionalSeconds: false)) UTC. Requests go under proposal \(setting.proposal). \
         To observe something, call \(Self.submitTool) with the target's name, the filter, exposure_seconds and count, and a \
         window (window_start and window_end, UTC) covering the night asked for; use target_observability first when the person \
         names a kind of site rather than a site. The request is shown to the person before anything is scheduled. \

@@ -402,8 +402,7 @@ public actor PlannerAgent: Agent {
                     } catch {
                         result = .failure(error)
                     }
-                    let elapsed = started.duration(to: clock.now)
-                    return (id, Answered(result: result, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+                    return (id, Answered(result: result, seconds: started.duration(to: clock.now).seconds))
                 }
             }
             for _ in 0..<max(1, model.concurrentRequests) { submit() }

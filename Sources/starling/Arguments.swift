@@ -95,3 +95,17 @@ enum AngleReading {
         return (angle, lowered.contains("h") || unit == .hours)
     }
 }
+
+/// An http(s) URL given on the command line.
+struct ServerURL: ExpressibleByArgument, Sendable {
+    let url: URL
+
+    init(url: URL) { self.url = url }
+
+    init?(argument: String) {
+        guard let url = URL(string: argument), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else { return nil }
+        self.url = url
+    }
+
+    var defaultValueDescription: String { url.absoluteString }
+}

@@ -78,9 +78,9 @@ extension Starling {
                     setting: RequestAssistant.Setting(proposal: proposalID, sites: sites, now: Date(), maximumTurns: maxTurns))
                 let session = try await assistant.run(words)
                 if options.json {
-                    _ = try await concludeAsJSON(session, assistant: assistant, model: configuration)
+                    try await concludeAsJSON(session, assistant: assistant, model: configuration)
                 } else {
-                    _ = try await conclude(session, assistant: assistant, model: configuration)
+                    try await conclude(session, assistant: assistant, model: configuration)
                 }
                 await tools.disconnect()
                 understood = session.understood != nil
@@ -107,7 +107,7 @@ extension Starling {
 
         /// `--json`: the conversation and the request as one document; submitted only with
         /// `--submit` (there is no prompt).
-        private func concludeAsJSON(_ session: AssistantSession, assistant: RequestAssistant, model: ChatCompletionsModel.Configuration) async throws(AssistantError) -> Bool {
+        private func concludeAsJSON(_ session: AssistantSession, assistant: RequestAssistant, model: ChatCompletionsModel.Configuration) async throws(AssistantError) {
             var submission: ToolOutcome?
             if submit, let understood = session.understood { submission = try await assistant.submit(understood) }
             do {
@@ -115,11 +115,10 @@ extension Starling {
             } catch {
                 throw AssistantError("cannot write the JSON: \(error)")
             }
-            return submission.map { !$0.isError } ?? false
         }
 
         /// Prints the conversation and the request as understood; submits it if agreed.
-        private func conclude(_ session: AssistantSession, assistant: RequestAssistant, model: ChatCompletionsModel.Configuration) async throws(AssistantError) -> Bool {
+        private func conclude(_ session: AssistantSession, assistant: RequestAssistant, model: ChatCompletionsModel.Configuration) async throws(AssistantError) {
             print("Asked \(model.model) at \(model.baseURL): \"\(session.words)\" (\(session.turns) turn\(session.turns == 1 ? "" : "s"))")
             for step in session.steps {
                 switch step {
@@ -136,7 +135,7 @@ extension Starling {
             if session.stoppedAtTurnLimit { print("Stopped after \(session.turns) turns (--max-turns).") }
             guard let understood = session.understood else {
                 print("No valid request came of it; nothing was submitted. Say it more plainly, or make the request with the API (docs/ocs.md).")
-                return false
+                return
             }
             print("\nThe request as Starling understood it:\n  \(understood.shownBack.split(separator: "\n").first.map(String.init) ?? understood.shownBack)")
             print("  arguments: \(RequestAssistant.text(understood.arguments))")
@@ -151,11 +150,10 @@ extension Starling {
             }
             guard agreed else {
                 print("Not submitted (answer y, or pass --submit).")
-                return false
+                return
             }
             let outcome = try await assistant.submit(understood)
             print(outcome.isError ? "Refused: \(outcome.text)" : "Submitted: \(outcome.text.split(separator: "\n").first.map(String.init) ?? "")")
-            return !outcome.isError
         }
     }
 }
@@ -213,18 +211,4 @@ struct AskDocument: Encodable {
         stopped_at_turn_limit = session.stoppedAtTurnLimit
         self.submission = submission.map { Submission(refused: $0.isError, text: $0.text) }
     }
-}
-
-/// An http(s) URL given on the command line.
-struct ServerURL: ExpressibleByArgument, Sendable {
-    let url: URL
-
-    init(url: URL) { self.url = url }
-
-    init?(argument: String) {
-        guard let url = URL(string: argument), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else { return nil }
-        self.url = url
-    }
-
-    var defaultValueDescription: String { url.absoluteString }
 }
