@@ -26,8 +26,11 @@ public actor MCPToolServer: ToolServer {
     ///
     /// - Throws: ``AssistantError`` naming the endpoint when it cannot be reached or refuses.
     public static func connect(to endpoint: URL, token: String?, logger: Logger) async throws(AssistantError) -> MCPToolServer {
+        // A tool may plan a night before it answers: five minutes, not URLSession's one.
+        let configuration = URLSessionConfiguration.default
+        configuration.timeoutIntervalForRequest = 300
         let transport = HTTPClientTransport(
-            endpoint: endpoint, streaming: false,
+            endpoint: endpoint, configuration: configuration, streaming: false,
             requestModifier: { request in
                 var request = request
                 if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
