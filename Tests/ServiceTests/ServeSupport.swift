@@ -154,6 +154,7 @@ final class ServeProcess: Sendable {
 struct APIClient {
     let base: String
     let token: String?
+    var timeoutSeconds: TimeInterval = 60
 
     struct Reply {
         let status: Int
@@ -166,7 +167,7 @@ struct APIClient {
     func request(_ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> Reply {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
-        request.timeoutInterval = 60
+        request.timeoutInterval = timeoutSeconds
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = body
