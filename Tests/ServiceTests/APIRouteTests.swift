@@ -55,7 +55,7 @@ struct APIRouteTests {
         /// Serves the network on a real port (for clients that speak HTTP themselves) around
         /// `body`, running it only when `running` (submitting a request needs the agents;
         /// reading and validating do not, and a network simulated at 600× is a core's work).
-        func whileServing(running: Bool, _ body: @escaping @Sendable (_ port: Int, _ client: any TestClientProtocol) async throws -> Void) async throws {
+        func whileServing(running: Bool, _ body: @escaping @Sendable (_ port: Int) async throws -> Void) async throws {
             let host = self.host
             let task = running ? Task { try await host.run() } : nil
             if running {
@@ -63,8 +63,7 @@ struct APIRouteTests {
             }
             let application = Application(router: server.makeRouter(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await application.test(.live) { client in
-                let port = try #require(client.port)
-                try await body(port, client)
+                try await body(try #require(client.port))
             }
             task?.cancel()
             _ = await task?.result

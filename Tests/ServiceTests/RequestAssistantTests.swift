@@ -1,8 +1,5 @@
 import Assistant
 import Foundation
-import HTTPTypes
-import Hummingbird
-import HummingbirdTesting
 import Logging
 import MCP
 import Planning
@@ -37,7 +34,7 @@ struct RequestAssistantTests {
     func wordsBecomeAValidatedRequestThatIsStoredOnlyOnceAgreed() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let observer = fixture.observer
-        try await fixture.whileServing(running: true) { port, _ in
+        try await fixture.whileServing(running: true) { port in
             let (assistant, tools) = try await Self.assistant("assistant", port: port, token: observer)
             let session = try await assistant.run(Self.words)
             #expect(session.modelFailure == nil && !session.stoppedAtTurnLimit)
@@ -69,7 +66,7 @@ struct RequestAssistantTests {
     func aModelThatWritesProseIsAskedForTheCallAsJSON() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let observer = fixture.observer
-        try await fixture.whileServing(running: false) { port, _ in
+        try await fixture.whileServing(running: false) { port in
             let (assistant, tools) = try await Self.assistant("assistant-prose", port: port, token: observer)
             let session = try await assistant.run(Self.words)
             #expect(session.steps.contains { if case .note(let text) = $0 { text.hasPrefix("answered in words") } else { false } })
@@ -85,7 +82,7 @@ struct RequestAssistantTests {
     func aConfusedModelIsToldWhyAndNothingIsRequested() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let observer = fixture.observer
-        try await fixture.whileServing(running: false) { port, _ in
+        try await fixture.whileServing(running: false) { port in
             let (assistant, tools) = try await Self.assistant("assistant-confused", port: port, token: observer)
             let session = try await assistant.run(Self.words)
             let refusals = session.steps.compactMap { step -> (String, String)? in
@@ -106,7 +103,7 @@ struct RequestAssistantTests {
     func withoutTheObserverRoleTheRequestIsRefusedWithItsReason() async throws {
         let fixture = try await APIRouteTests.Fixture()
         let viewer = fixture.viewer
-        try await fixture.whileServing(running: false) { port, _ in
+        try await fixture.whileServing(running: false) { port in
             let (assistant, tools) = try await Self.assistant("assistant", port: port, token: viewer)
             let session = try await assistant.run(Self.words)
             let submit = session.steps.compactMap { step -> ToolOutcome? in
