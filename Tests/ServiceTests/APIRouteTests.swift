@@ -24,8 +24,11 @@ struct APIRouteTests {
         let observer: String
         let operatorToken: String
 
-        /// - Parameter proposals: the proposals requests are charged to (default: `proposals.yaml`).
-        init(readAccess: ReadAccess = .token, proposals: ProposalBook? = nil) async throws {
+        /// - Parameters:
+        ///   - proposals: the proposals requests are charged to (default: `proposals.yaml`).
+        ///   - speed: the simulated clock's pace when the network runs (600× plays a night in a
+        ///     minute and keeps a core busy; a test that needs only live agents asks for 1×).
+        init(readAccess: ReadAccess = .token, proposals: ProposalBook? = nil, speed: Double = 600) async throws {
             folder = try ServeTestPaths.temporaryDirectory("routes")
             let layout = ProjectLayout(root: ServeTestPaths.packageRoot)
             let network = try layout.loadNetwork()
@@ -33,7 +36,7 @@ struct APIRouteTests {
                 path: ServeTestPaths.fixtures + "/three-sites-live.yaml", context: Scenario.Context(network: network, catalogNames: layout.catalogNames))
             host = try await NetworkHost(configuration: NetworkHostConfiguration(
                 network: network, catalog: try layout.loadCatalog(named: scenario.catalog), scenario: scenario, store: .sqlite(path: folder + "/starling.sqlite"),
-                outputDirectory: folder, clock: .simulated(speed: 600), proposals: try proposals ?? layout.loadProposals(),
+                outputDirectory: folder, clock: .simulated(speed: speed), proposals: try proposals ?? layout.loadProposals(),
                 logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
             let catalogs = try layout.catalogNames.map { (name: $0, catalog: try layout.loadCatalog(named: $0)) }
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }

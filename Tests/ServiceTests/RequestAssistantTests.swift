@@ -32,7 +32,9 @@ struct RequestAssistantTests {
 
     @Test(.timeLimit(.minutes(10)))
     func wordsBecomeAValidatedRequestThatIsStoredOnlyOnceAgreed() async throws {
-        let fixture = try await APIRouteTests.Fixture()
+        // The agents must be live to take the request; the night need not move (at 600× it
+        // keeps a core busy, and under the whole suite the tools then answered in minutes).
+        let fixture = try await APIRouteTests.Fixture(speed: 1)
         let observer = fixture.observer
         try await fixture.whileServing(running: true) { port in
             let (assistant, tools) = try await Self.assistant("assistant", port: port, token: observer)
