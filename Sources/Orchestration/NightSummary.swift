@@ -4,7 +4,7 @@ public import Reporting
 public import StarlingCore
 
 /// The end-of-night summary `starling night` prints: per site, hours open, frames, survey
-/// targets done, follow-ups with their alert-to-first-frame times, per sky-map alert the
+/// targets done; per telescope, the share of the dark hours it spent open and exposing; follow-ups with their alert-to-first-frame times, per sky-map alert the
 /// probability covered, and what was lost and why.
 ///
 /// Built from the network's ``Reporting/NightReport``, so the summary and the report agree.
@@ -16,6 +16,19 @@ public struct NightSummary: Sendable {
         public let planned: Int
         public let completed: Int
         public let frames: Int
+    }
+
+    /// One telescope's night: how much of the site's astronomical darkness it stood open
+    /// and how much it spent exposing.
+    public struct TelescopeLine: Sendable, Hashable {
+        public let telescope: TelescopeID
+        public let site: SiteID
+        public let darkHours: Double
+        public let openFraction: Double?
+        public let exposureDarkHours: Double
+        /// Open-shutter time of light frames as a share of the dark hours, 0…1.
+        public let exposingFraction: Double?
+        public let completed: Int
     }
 
     public struct FollowUpLine: Sendable, Hashable {
@@ -45,6 +58,7 @@ public struct NightSummary: Sendable {
 
     public let night: CalendarDate
     public let sites: [SiteLine]
+    public let telescopes: [TelescopeLine]
     public let followUps: [FollowUpLine]
     public let coverage: [CoverageLine]
     public let losses: [Loss]
@@ -60,6 +74,12 @@ public struct NightSummary: Sendable {
         night = report.night
         sites = report.sites.map {
             SiteLine(site: $0.siteID, openHours: $0.openHours, darkHours: $0.darkHours, planned: $0.planned, completed: $0.completed, frames: $0.frames)
+        }
+        let darkHours = Dictionary(uniqueKeysWithValues: report.sites.map { ($0.siteID, $0.darkHours) })
+        telescopes = report.telescopes.map {
+            TelescopeLine(
+                telescope: $0.telescopeID, site: $0.siteID, darkHours: darkHours[$0.siteID] ?? 0, openFraction: $0.openFraction,
+                exposureDarkHours: $0.exposureDarkHours, exposingFraction: $0.exposingFraction, completed: $0.completed)
         }
         followUps = report.followUps.flatMap { followUp in
             followUp.assignments.map {

@@ -174,15 +174,15 @@ public actor PlannerAgent: Agent {
             answers.merge(await Self.ask(model, questions.sorted { $0.key < $1.key }), uniquingKeysWith: { first, _ in first })
         }
         var plans: [NightPlan] = []
-        // Each telescope's targets, so a re-ranked plan never takes another telescope's.
-        var targetsByTelescope = Dictionary(uniqueKeysWithValues: arrayPlan.plans.map { ($0.telescope.id, Set($0.schedule.entries.map(\.request.target.id))) })
+        // Each telescope's requests, so a re-ranked plan never takes another telescope's.
+        var requestsByTelescope = Dictionary(uniqueKeysWithValues: arrayPlan.plans.map { ($0.telescope.id, Set($0.schedule.entries.map(\.request.id))) })
         for telescopePlan in arrayPlan.plans {
             var schedule = telescopePlan.schedule
             var ranking = NightPlan.RankingSource.deterministic
             var notes = schedule.notes + ["\(schedule.algorithm): \(schedule.entries.count) observations, \(Int((schedule.usedFraction * 100).rounded())) % of the night used, merit \(format(schedule.totalMerit, 1))"]
             var consultation: ModelConsultation?
             if let model, let answered = answers[telescopePlan.telescope.id], let site = arrayPlan.sites[telescopePlan.site.id] {
-                let taken = targetsByTelescope.filter { $0.key != telescopePlan.telescope.id }.values.reduce(into: Set<TargetID>()) { $0.formUnion($1) }
+                let taken = requestsByTelescope.filter { $0.key != telescopePlan.telescope.id }.values.reduce(into: Set<RequestID>()) { $0.formUnion($1) }
                 let deterministicMerit = telescopePlan.schedule.entries.reduce(0) { $0 + $1.merit }
                 let shown = questions[telescopePlan.telescope.id]?.candidates.map(\.id) ?? []
                 switch answered.result.flatMap({ answer in
@@ -193,12 +193,12 @@ public actor PlannerAgent: Agent {
                 }) {
                 case .success(let (answer, ranked, orderChanged)):
                     schedule = ranked
-                    targetsByTelescope[telescopePlan.telescope.id] = Set(schedule.entries.map(\.request.target.id))
+                    requestsByTelescope[telescopePlan.telescope.id] = Set(schedule.entries.map(\.request.id))
                     ranking = .model(name: model.name, reasoningTrace: answer.reasoningTrace)
                     consultation = ModelConsultation(
                         model: model.name, seconds: answered.seconds, candidateCount: shown.count, verdict: answer.repairs.isEmpty ? .accepted : .repaired,
                         repairs: answer.repairs, orderChanged: orderChanged,
-                        scheduleChanged: ranked.entries.map(\.request.target.id) != telescopePlan.schedule.entries.map(\.request.target.id),
+                        scheduleChanged: ranked.entries.map(\.request.id) != telescopePlan.schedule.entries.map(\.request.id),
                         deterministicMerit: deterministicMerit, plannedMerit: ranked.entries.reduce(0) { $0 + $1.merit })
                 case .failure(let error):
                     modelFallbacks.increment()
@@ -279,15 +279,17 @@ public actor PlannerAgent: Agent {
             return plan
         }
         let night = preparedSite.night.localDate
-        var excluded = Set<TargetID>()
+        var excluded = Set<RequestID>()
         var origin = NightScheduler.Origin(time: time)
         let lastVisits: [TargetID: Date]
         do {
-            lastVisits = try await store.lastVisits(before: time)
-            // Done tonight anywhere in the array: not again.
+            // Cadence as it stood when the night began, as the night's first plan saw it: a
+            // target's visit tonight must not make its later visits tonight worthless.
+            lastVisits = try await store.lastVisits(before: min(time, span.start))
+            // Done tonight anywhere in the array: not again (a later visit is another request).
             let since = min(span.start.addingTimeInterval(-12 * 3600), time)  // never an interval that ends before it starts
             let tonight = try await store.observations(startedIn: DateInterval(start: since, end: time), site: nil)
-            for observation in tonight where observation.outcome == .completed { excluded.insert(observation.targetID) }
+            for observation in tonight where observation.outcome == .completed { excluded.insert(observation.requestID) }
             // Where this telescope last pointed, and with which filter.
             if let last = tonight.last(where: { $0.telescopeID == id && $0.started >= span.start }),
                 let target = catalog.targets.first(where: { $0.id == last.targetID })
@@ -298,7 +300,7 @@ public actor PlannerAgent: Agent {
             // Planned by another telescope and still to come.
             for date in [night.adding(days: -1), night, night.adding(days: 1)] {
                 for plan in try await store.latestPlans(night: date, site: nil) where plan.telescopeID != id {
-                    for entry in plan.entries where entry.end > time { excluded.insert(entry.request.target.id) }
+                    for entry in plan.entries where entry.end > time { excluded.insert(entry.request.id) }
                 }
             }
         } catch {
@@ -351,7 +353,9 @@ public actor PlannerAgent: Agent {
     /// merit) with the metrics the core computed, the weather and the local time.
     private func rankingRequest(for telescopePlan: TelescopePlan, site: PreparedSite, lastVisits: [TargetID: Date]) -> Result<RankingRequest, ModelError> {
         let schedule = telescopePlan.schedule
-        let top = schedule.entries.sorted { $0.merit > $1.merit }.prefix(configuration.modelCandidates)
+        // One line per target (the model ranks targets; a later visit follows its first).
+        var seen = Set<TargetID>()
+        let top = schedule.entries.sorted { $0.merit > $1.merit }.filter { seen.insert($0.request.target.id).inserted }.prefix(configuration.modelCandidates)
         let timeZone = telescopePlan.site.timeZone
         let forecast = forecasts[telescopePlan.site.id] ?? ClimateForecast(climate: telescopePlan.site.climate)
         let weather = forecast.expectedConditions(at: schedule.entries[schedule.entries.count / 2].start)
@@ -421,7 +425,7 @@ public actor PlannerAgent: Agent {
     /// weighting merit by an unchanged order would move the plan without anyone asking.
     private func apply(
         _ answer: RankingAnswer, orderChanged: Bool, to telescopePlan: TelescopePlan, site: PreparedSite, lastVisits: [TargetID: Date],
-        taken: Set<TargetID>
+        taken: Set<RequestID>
     ) -> Result<Schedule, ModelError> {
         var adjustments: [TargetID: Double] = [:]
         var reasons: [TargetID: String] = [:]

@@ -138,6 +138,15 @@ enum NightText {
             ])
         }
         lines.append(table.render())
+        lines.append("By telescope, as a share of its site's astronomical darkness:")
+        var telescopes = TextTable(headers: ["telescope", "dark h", "open", "exposing", "completed"], rightAligned: [1, 2, 3, 4])
+        for line in summary.telescopes {
+            telescopes.append([
+                line.telescope.rawValue, String(format: "%.1f", line.darkHours), line.openFraction.map(percent) ?? "-",
+                line.exposingFraction.map(percent) ?? "-", "\(line.completed)",
+            ])
+        }
+        lines.append(telescopes.render())
         if summary.followUps.isEmpty {
             lines.append("Follow-ups: none.")
         } else {
@@ -186,6 +195,7 @@ struct NightRunDocument: Encodable {
     let frames_modelled: Int
     let rendering: String
     let sites: [SiteEntry]
+    let telescopes: [TelescopeEntry]
     let follow_ups: [FollowUpEntry]
     let coverage: [CoverageEntry]
     let losses: [LossEntry]
@@ -199,6 +209,16 @@ struct NightRunDocument: Encodable {
         let planned: Int
         let completed: Int
         let frames: Int
+    }
+
+    struct TelescopeEntry: Encodable {
+        let telescope: String
+        let site: String
+        let dark_hours: Double
+        let open_fraction: Double?
+        let exposure_dark_hours: Double
+        let exposing_fraction: Double?
+        let completed: Int
     }
 
     struct FollowUpEntry: Encodable {
@@ -253,6 +273,11 @@ struct NightRunDocument: Encodable {
         rendering = summary.renderingNote
         sites = summary.sites.map {
             SiteEntry(site: $0.site.rawValue, dark_hours: $0.darkHours, open_hours: $0.openHours, planned: $0.planned, completed: $0.completed, frames: $0.frames)
+        }
+        telescopes = summary.telescopes.map {
+            TelescopeEntry(
+                telescope: $0.telescope.rawValue, site: $0.site.rawValue, dark_hours: $0.darkHours, open_fraction: $0.openFraction,
+                exposure_dark_hours: $0.exposureDarkHours, exposing_fraction: $0.exposingFraction, completed: $0.completed)
         }
         follow_ups = summary.followUps.map {
             FollowUpEntry(

@@ -17,7 +17,9 @@ extension Starling {
                 The night is the one that begins on --date at each site (the night of the 23rd: \
                 2026-11-23), as for every command; without --date, tonight at each site. Survey \
                 requests: one 300-s exposure per catalog target in the first of r, R, V, g, clear the \
-                telescope has; astronomical night, altitude ≥ 30°, airmass ≤ 2, Moon ≥ 20°. With \
+                telescope has; astronomical night, altitude ≥ 30°, airmass ≤ 2, Moon ≥ 20°. Where \
+                that leaves telescopes idle, targets get spare visits (up to 8 a night across the \
+                array, in g, then i, worth less than any due visit). With \
                 --model, a reasoning model at STARLING_MODEL_BASE_URL re-ranks each telescope's best \
                 candidates (see docs/planning.md); on any failure the deterministic ranking stands and \
                 the plan says why. With --export and --export-to, one telescope's plan is also \

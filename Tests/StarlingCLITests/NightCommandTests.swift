@@ -43,9 +43,9 @@ struct NightCommandTests {
             let kept = try #require(afterByID[observation.id], "observation \(observation.id) was lost")
             if observation.outcome == .completed { #expect(kept.outcome == .completed) }
         }
-        // No survey target is completed twice in the night, and no frame is recorded twice.
+        // No survey request (a target's visit tonight) is completed twice, and no frame is recorded twice.
         let completedSurvey = after.filter { $0.outcome == .completed && !$0.requestID.rawValue.hasPrefix("followup") && !$0.targetID.rawValue.contains("alert") }
-        let repeated = Dictionary(grouping: completedSurvey, by: \.targetID).filter { $0.value.count > 1 }
+        let repeated = Dictionary(grouping: completedSurvey, by: \.requestID).filter { $0.value.count > 1 }
         #expect(repeated.isEmpty, "completed twice: \(repeated.keys.map(\.rawValue))")
         let frameIDs = after.flatMap(\.frames).map(\.id)
         #expect(Set(frameIDs).count == frameIDs.count)

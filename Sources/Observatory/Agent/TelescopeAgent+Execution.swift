@@ -262,7 +262,7 @@ extension TelescopeAgent {
 
     /// Stores the observation, then reports it.
     func finish(_ observation: Observation) async {
-        if observation.outcome == .completed { observedTonight[observation.targetID] = observation.ended }
+        if observation.outcome == .completed { observedTonight[observation.requestID] = observation.ended }
         do {
             try await store?.saveObservation(observation)
         } catch {

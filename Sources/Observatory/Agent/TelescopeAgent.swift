@@ -78,8 +78,8 @@ public actor TelescopeAgent: Agent {
     var failedCloses = 0
     var isStopping = false
     var observationSequence = 0
-    /// Targets this agent completed, and when: not taken again from a later plan that night.
-    var observedTonight: [TargetID: Date] = [:]
+    /// Requests this agent completed, and when: not taken again from a later plan that night.
+    var observedTonight: [RequestID: Date] = [:]
     var outcomes: [String: Int] = [:]
     var framesWritten = 0
     var isRunning = false
@@ -166,7 +166,7 @@ public actor TelescopeAgent: Agent {
         case .load(let plan):
             // A plan made while an observation ran may hold its target, or one just done.
             var excluded = Set(observedTonight.filter { now.timeIntervalSince($0.value) < 18 * 3600 }.keys)
-            if let current { excluded.insert(current.request.target.id) }
+            if let current { excluded.insert(current.request.id) }
             queue.load(plan, now: now, excluding: excluded)
             logger.info("Plan loaded", metadata: ["plan.id": "\(plan.id)", "plan.entries": "\(queue.plan.count)"])
         case .observe(let request):

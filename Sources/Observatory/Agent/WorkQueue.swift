@@ -44,12 +44,13 @@ public struct WorkQueue: Sendable {
     /// are dropped. Entries of other nights stay: in a network spanning every time zone the
     /// next night's plan arrives while a western site still observes tonight's.
     ///
-    /// - Parameter excluding: targets not to take from the plan (the one being observed now,
-    ///   those already observed tonight: a plan made while they ran may still hold them).
-    public mutating func load(_ plan: NightPlan, now: Date, excluding: Set<TargetID> = []) {
+    /// - Parameter excluding: requests not to take from the plan (the one being observed now,
+    ///   those already done tonight: a plan made while they ran may still hold them). Requests,
+    ///   not targets: a target's later visit in another filter is other work.
+    public mutating func load(_ plan: NightPlan, now: Date, excluding: Set<RequestID> = []) {
         let kept = self.plan.filter { nights[$0.request.id] != plan.night }
         nights = nights.filter { $0.value != plan.night }
-        let loaded = plan.entries.filter { $0.end > now && !excluding.contains($0.request.target.id) }
+        let loaded = plan.entries.filter { $0.end > now && !excluding.contains($0.request.id) }
         for entry in loaded { nights[entry.request.id] = plan.night }
         self.plan = (kept + loaded).sorted { ($0.start, $0.request.id.rawValue) < ($1.start, $1.request.id.rawValue) }
     }

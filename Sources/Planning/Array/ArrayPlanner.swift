@@ -10,9 +10,15 @@ import Synchronization
 ///   that date (``SiteNight/localDate(forUTCDate:at:)``): consecutive UTC dates plan every
 ///   night of every site exactly once. A scenario that speaks of local dates asks for
 ///   ``NightSelection/localDate(_:)`` instead.
-/// - **One visit per target per night** across the whole array, unless the
-///   ``SurveyPolicy/visitsPerNight`` asks for more (extra visits go to other sites). Targets
-///   already observed tonight can be excluded.
+/// - **One due visit per target per night** across the whole array, unless the
+///   ``SurveyPolicy/visitsPerNight`` asks for more (extra due visits go to other sites).
+///   Targets already observed tonight can be excluded.
+/// - **Spare visits** (``SurveyPolicy/SpareVisits``) when the due visits leave a site's
+///   telescopes room: once every target has its due visits, targets are handed out again, by
+///   the same rule, for a later visit in another filter at a merit below any due visit's (to
+///   other sites first, then to a site that already has the target), up to
+///   ``SurveyPolicy/maximumVisitsPerNight``. Sites that share a band of longitude share its
+///   sky; without spare visits all but the best of them stand open and idle.
 /// - **Best site.** Every site scores each catalog target: its merit at its best moment
 ///   tonight, where the dark hours bring it nearest the meridian (altitude, Moon, the site's
 ///   expected weather, priority, cadence). Targets are handed out best score first, each to
@@ -123,12 +129,12 @@ public struct ArrayPlanner: Sendable {
             }
         }
 
-        // 2. Hand targets out, best score first, to the best site with room.
+        // 2. Hand visits out, best score first, to the best site with room.
         let pools = allocate(siteScores, targetCount: targets.count)
 
         // 3. Per site: the fine grid of its pool, then its telescopes one after another.
         let planned: [(plans: [TelescopePlan], prepared: PreparedSite?)] = concurrentMap(Array(zip(siteScores, pools))) { scores, pool in
-            planSite(scores: scores, pool: pool.map { targets[$0] }, lastVisits: lastVisits,
+            planSite(scores: scores, pool: pool.map { (targets[$0.target], $0.visit) }, lastVisits: lastVisits,
                 forecast: forecasts[scores.night.site.id] ?? ClimateForecast(climate: scores.night.site.climate))
         }
         return ArrayPlan(plans: planned.flatMap(\.plans), sites: Dictionary(uniqueKeysWithValues: planned.compactMap(\.prepared).map { ($0.night.site.id, $0) }))
@@ -140,13 +146,13 @@ public struct ArrayPlanner: Sendable {
     ///   - telescope: the telescope (at the prepared site).
     ///   - prepared: the site's prepared night and candidate pool.
     ///   - origin: when to start and where the telescope is.
-    ///   - excluding: targets not to plan (observed tonight, or planned on other telescopes).
+    ///   - excluding: requests not to plan (done tonight, or planned on other telescopes).
     ///   - lastVisits: each target's last completed visit.
     ///   - forecast: the expected weather.
     ///   - adjustments: factors on targets' merit (a reasoning model's ranking); 1 when absent.
     /// - Throws: ``PlanningError`` `.unknownTelescope` when the telescope is not at the site.
     public func replan(
-        telescope id: TelescopeID, prepared: PreparedSite, origin: NightScheduler.Origin, excluding: Set<TargetID>,
+        telescope id: TelescopeID, prepared: PreparedSite, origin: NightScheduler.Origin, excluding: Set<RequestID>,
         lastVisits: [TargetID: Date], forecast: any WeatherForecast, adjustments: [TargetID: Double] = [:]
     ) throws(PlanningError) -> Schedule {
         let site = prepared.night.site
@@ -159,23 +165,38 @@ public struct ArrayPlanner: Sendable {
             overheads: scheduler.overheads, margins: configuration.scheduler.margins, forecast: forecast)
         let startOffset = origin.time.map { prepared.night.instants.isEmpty ? 0 : $0.timeIntervalSince(prepared.night.instants[0]) } ?? 0
         var candidates: [Candidate] = []
-        for (row, target) in prepared.targets.enumerated() where !excluding.contains(target.id) {
-            let request = configuration.survey.request(for: target, on: telescope, night: prepared.night.localDate)
-            guard let candidate = builder.candidate(for: request, row: row, lastVisit: lastVisits[target.id], notBefore: startOffset) else { continue }
-            candidates.append(adjustments[target.id].map { candidate.scaled(by: $0) } ?? candidate)
+        for visit in prepared.visits {
+            let target = prepared.targets[visit.row]
+            let request = configuration.survey.request(for: target, on: telescope, night: prepared.night.localDate, visit: visit.visit)
+            guard !excluding.contains(request.id),
+                let candidate = builder.candidate(for: request, row: visit.row, lastVisit: lastVisits[target.id], notBefore: startOffset)
+            else { continue }
+            let weight = configuration.survey.meritWeight(visit: visit.visit) * (adjustments[target.id] ?? 1)
+            candidates.append(weight == 1 ? candidate : candidate.scaled(by: weight))
         }
         return scheduler.schedule(candidates: candidates, grid: prepared.grid, night: prepared.night, origin: origin, filterCodes: builder.filterCodes)
     }
 
     // MARK: Steps
 
+    /// A target's score at a site and the hours of the night it may fill there.
+    struct Score: Sendable {
+        /// Index in the catalog.
+        let target: Int
+        /// Best merit tonight.
+        let score: Double
+        /// The hour of the night (from the start of darkness) it is best in.
+        let hour: Int
+        /// The hours of the night in which it stands above the lowest altitude, `hour` among them.
+        let hours: ClosedRange<Int>
+    }
+
     /// A site's night, its telescopes and the score of each target there.
     struct SiteScores: Sendable {
         let night: SiteNight
         let telescopes: [Telescope]
-        /// (target index, best merit tonight, the hour of the night it is best in), only
-        /// targets observable at the site.
-        let scores: [(target: Int, score: Double, hour: Int)]
+        /// Only targets observable at the site.
+        let scores: [Score]
         /// How many survey visits the site's telescopes can make in each hour of the night.
         let capacity: [Int]
     }
@@ -204,7 +225,9 @@ public struct ArrayPlanner: Sendable {
         let minimumSeparation = limits.smallestMoonSeparationDegrees
         let merit = configuration.scheduler.merit
         let conditions = night.instants.map { forecast.expectedConditions(at: $0) }
-        var scores: [(target: Int, score: Double, hour: Int)] = []
+        var scores: [Score] = []
+        let lastHour = Int(dark.duration / 3600)
+        let sinMinimumAltitude = sin(minimumAltitude * .pi / 180)
         for (index, target) in targets.enumerated() {
             var hourAngle = (siderealAtDusk - target.coordinates.rightAscension.degrees).truncatingRemainder(dividingBy: 360)
             if hourAngle > 180 { hourAngle -= 360 } else if hourAngle < -180 { hourAngle += 360 }
@@ -236,7 +259,17 @@ public struct ArrayPlanner: Sendable {
                 * merit.airmassFactor(altitudeDegrees: altitude)
                 * merit.skyFactor(moonAltitudeDegrees: sky.moonAltitudeDegrees, moonIllumination: sky.moonIllumination, moonSeparationDegrees: separation)
                 * merit.weatherFactor(conditions[instant], altitudeDegrees: altitude)
-            if value > 0 { scores.append((index, value, min(Int(dark.duration / 3600), Int(elapsed / Self.siderealDegreesPerHour)))) }
+            guard value > 0 else { continue }
+            // The hours it stands above the lowest altitude: |hour angle| up to H, where
+            // cos H = (sin a − sin φ sin δ) / (cos φ cos δ), around its best moment.
+            let bestHour = elapsed / Self.siderealDegreesPerHour
+            let cosH = (sinMinimumAltitude - sinLatitude * sin(declination)) / (cosLatitude * cos(declination))
+            let halfArc = cosH <= -1 ? 180 : acos(min(1, cosH)) * 180 / .pi
+            let from = max(0, bestHour + (-halfArc - best) / Self.siderealDegreesPerHour)
+            let until = min(dark.duration / 3600, bestHour + (halfArc - best) / Self.siderealDegreesPerHour)
+            let hour = min(lastHour, Int(bestHour))
+            let hours = min(hour, Int(from))...max(hour, min(lastHour, Int(until)))
+            scores.append(Score(target: index, score: value, hour: hour, hours: hours))
         }
         let visitSeconds = survey.exposureSeconds * Double(survey.exposuresPerVisit) + 30
         // Visits per hour of the night, the last hour in proportion to what is left of it.
@@ -250,67 +283,113 @@ public struct ArrayPlanner: Sendable {
     /// Sidereal degrees per hour of UTC.
     static let siderealDegreesPerHour = 15.041_068_64
 
-    /// Hands targets to sites, best (target, site) score first, each target to at most
-    /// `visitsPerNight` distinct sites, and by the hour of the night in which the target is best
-    /// at that site: first up to the visits each site's telescopes can make in that hour, so
-    /// every site gets its share of every hour; then the targets nobody got, up to
+    /// Hands visits to sites, best (target, site) score first, and by the hours of the night in
+    /// which the target is up at that site (the hour it is best in if that has room, else the
+    /// nearest that has): first up to the visits each site's telescopes can make in that hour,
+    /// so every site gets its share of every hour; then the targets nobody got, up to
     /// ``Configuration/poolFactor`` times that, as reserves for the schedulers.
-    private func allocate(_ sites: [SiteScores], targetCount: Int) -> [[Int]] {
-        var pairs: [(score: Double, target: Int, site: Int, hour: Int)] = []
+    ///
+    /// Not only the hour it is best in: in November the nearby galaxies crowd the evening and
+    /// the morning (the Virgo cluster rises after midnight) and few cross the meridian at
+    /// midnight (the Milky Way hides them), so hours at the best moment alone would leave the
+    /// middle of the night empty while a target up then waits for a crowded dawn.
+    ///
+    /// In stages: the due visits, each target to at most `visitsPerNight` distinct sites; then
+    /// the spare visits where hours still have room, to sites without the target, then to
+    /// sites with it, every site's share before anyone's reserves. Visits are numbered in the
+    /// order they are handed out.
+    private func allocate(_ sites: [SiteScores], targetCount: Int) -> [[(target: Int, visit: Int)]] {
+        var pairs: [(score: Double, target: Int, site: Int, hours: [Int])] = []
         for (site, scores) in sites.enumerated() {
-            for entry in scores.scores { pairs.append((entry.score, entry.target, site, entry.hour)) }
+            for entry in scores.scores {
+                // Nearest the best hour first (earlier first on a tie).
+                let hours = entry.hours.sorted { (abs($0 - entry.hour), $0) < (abs($1 - entry.hour), $1) }
+                pairs.append((entry.score, entry.target, site, hours))
+            }
         }
         // Deterministic order: score, then target, then site.
         pairs.sort { ($0.score, -$0.target, -$0.site) > ($1.score, -$1.target, -$1.site) }
-        var pools = [[Int]](repeating: [], count: sites.count)
+        var pools = [[(target: Int, visit: Int)]](repeating: [], count: sites.count)
         var filled = sites.map { [Int](repeating: 0, count: $0.capacity.count) }
         var visits = [Int](repeating: 0, count: targetCount)
         var booked = Set<Int>()  // target × site count + site
         // Reserves grow in steps, so that no site's reserve takes what another site's share lacks.
         let steps = max(1, Int(((configuration.poolFactor - 1) / 0.5).rounded(.up)))
         let factors = [1.0] + (1...steps).map { 1 + (configuration.poolFactor - 1) * Double($0) / Double(steps) }
-        for factor in factors {
-            for pair in pairs where visits[pair.target] < configuration.survey.visitsPerNight {
-                let limit = Int((Double(sites[pair.site].capacity[pair.hour]) * factor).rounded(.up))
-                guard filled[pair.site][pair.hour] < limit, booked.insert(pair.target * sites.count + pair.site).inserted else { continue }
-                pools[pair.site].append(pair.target)
-                filled[pair.site][pair.hour] += 1
+        let survey = configuration.survey
+        // Due visits, shares then reserves; then spare visits, every site's share (at sites
+        // without the target, then at sites with it) before anyone's reserves.
+        let stages: [(visits: Int, factor: Double, atBookedSites: Bool)] =
+            factors.map { (survey.visitsPerNight, $0, false) }
+            + factors.flatMap { factor in [false, true].map { (survey.maximumVisitsPerNight, factor, $0) } }
+        for stage in stages {
+            for pair in pairs where visits[pair.target] < stage.visits {
+                let capacity = sites[pair.site].capacity
+                let room = pair.hours.first { filled[pair.site][$0] < Int((Double(capacity[$0]) * stage.factor).rounded(.up)) }
+                guard let hour = room, booked.insert(pair.target * sites.count + pair.site).inserted || stage.atBookedSites else { continue }
                 visits[pair.target] += 1
+                pools[pair.site].append((pair.target, visits[pair.target]))
+                filled[pair.site][hour] += 1
             }
         }
         return pools
     }
 
-    private func planSite(scores: SiteScores, pool: [Target], lastVisits: [TargetID: Date], forecast: any WeatherForecast) -> (plans: [TelescopePlan], prepared: PreparedSite?) {
+    private func planSite(
+        scores: SiteScores, pool: [(target: Target, visit: Int)], lastVisits: [TargetID: Date], forecast: any WeatherForecast
+    ) -> (plans: [TelescopePlan], prepared: PreparedSite?) {
         let night = scores.night
         guard night.instantCount >= 2 else {
             let note = "no nautical darkness at \(night.site.id) on the night of \(night.localDate)"
             return (scores.telescopes.map { TelescopePlan(site: night.site, telescope: $0, night: night.localDate, schedule: .empty(note: note)) }, nil)
         }
-        let grid = night.grid(for: pool.map(\.coordinates))
-        let prepared = PreparedSite(night: night, targets: pool, grid: grid)
-        var taken = Set<TargetID>()
+        // One grid row per target, however many of its visits the site has.
+        var targets: [Target] = []
+        var rows: [TargetID: Int] = [:]
+        var visits: [PreparedSite.Visit] = []
+        for (target, visit) in pool {
+            let row = rows[target.id] ?? targets.count
+            if row == targets.count {
+                rows[target.id] = row
+                targets.append(target)
+            }
+            visits.append(PreparedSite.Visit(row: row, visit: visit))
+        }
+        let grid = night.grid(for: targets.map(\.coordinates))
+        let prepared = PreparedSite(night: night, targets: targets, visits: visits, grid: grid)
+        let survey = configuration.survey
+        var taken = Set<RequestID>()
         var plans: [TelescopePlan] = []
-        // Telescopes of one design share candidates (same filter, block length and limits).
-        var cache: [String: (candidates: [Candidate], codes: [String: Int])] = [:]
+        // Telescopes of one design share candidates (same filters, block length and limits).
+        struct Design: Hashable {
+            let filters: [String]
+            let minimumAltitudeDegrees: Double
+            let readoutSeconds: Double
+            let countsOverheads: Bool
+        }
+        var cache: [Design: (candidates: [Candidate], codes: [String: Int])] = [:]
         for telescope in scores.telescopes {
             let scheduler = NightScheduler(site: night.site, telescope: telescope, configuration: configuration.scheduler)
-            let filter = configuration.survey.filter(for: telescope)
             let overheads = scheduler.overheads
-            let key = "\(filter.name)|\(telescope.mount.minimumAltitude.degrees)|\(overheads.readoutSeconds)|\(overheads.isCounted)"
+            let key = Design(
+                filters: telescope.filters.map(\.name), minimumAltitudeDegrees: telescope.mount.minimumAltitude.degrees,
+                readoutSeconds: overheads.readoutSeconds, countsOverheads: overheads.isCounted)
             if cache[key] == nil {
                 var builder = CandidateBuilder(
                     night: night, grid: grid, telescope: telescope, merit: configuration.scheduler.merit, overheads: scheduler.overheads,
                     margins: configuration.scheduler.margins, forecast: forecast)
-                let candidates = pool.enumerated().compactMap { row, target in
-                    builder.candidate(for: configuration.survey.request(for: target, on: telescope, night: night.localDate), row: row, lastVisit: lastVisits[target.id])
+                let candidates = visits.compactMap { visit -> Candidate? in
+                    let target = targets[visit.row]
+                    let request = survey.request(for: target, on: telescope, night: night.localDate, visit: visit.visit)
+                    let weight = survey.meritWeight(visit: visit.visit)
+                    return builder.candidate(for: request, row: visit.row, lastVisit: lastVisits[target.id]).map { weight == 1 ? $0 : $0.scaled(by: weight) }
                 }
                 cache[key] = (candidates, builder.filterCodes)
             }
             let shared = cache[key]!
-            let available = shared.candidates.filter { !taken.contains($0.request.target.id) }
+            let available = shared.candidates.filter { !taken.contains($0.request.id) }
             let schedule = scheduler.schedule(candidates: available, grid: grid, night: night, origin: .nightStart, filterCodes: shared.codes)
-            for entry in schedule.entries { taken.insert(entry.request.target.id) }
+            for entry in schedule.entries { taken.insert(entry.request.id) }
             plans.append(TelescopePlan(site: night.site, telescope: telescope, night: night.localDate, schedule: schedule))
         }
         return (plans, prepared)
@@ -344,9 +423,19 @@ public struct TelescopePlan: Sendable {
 /// A site's night prepared for planning and re-planning: its grid instants, candidate pool
 /// and their fine visibility grid.
 public struct PreparedSite: Sendable {
+    /// One visit of a target in the pool.
+    struct Visit: Sendable, Hashable {
+        /// The target's row in ``targets`` and the grid.
+        let row: Int
+        /// Which visit of the target tonight (1 for the first).
+        let visit: Int
+    }
+
     public let night: SiteNight
-    /// The site's candidate pool, in grid-row order.
+    /// The targets of the site's candidate pool, in grid-row order (each once).
     public let targets: [Target]
+    /// The visits the pool holds, due and spare.
+    let visits: [Visit]
     let grid: VisibilityGrid
 }
 

@@ -8,6 +8,11 @@ enum Attention {
     static let poorFWHMRatio = 1.5
     /// The median ellipticity above which stars count as elongated.
     static let elongatedEllipticity = 0.2
+    /// Below this share of its open dark time spent exposing, an open telescope counts as idle.
+    static let idleExposingRatio = 0.5
+    /// Open for less than this share of the dark hours, a telescope is not judged idle (the
+    /// weather or a fault kept it shut; other rules speak of that).
+    static let idleMinimumOpenFraction = 0.25
     /// How long after its event a follow-up is still worth repeating for its light curve, days.
     static let lightCurveDays = 7.0
 
@@ -90,7 +95,33 @@ enum Attention {
             if let frames = flagged[telescope.telescopeID], !frames.isEmpty {
                 add(.flaggedFrames, "\(frames.count) frame(s) flagged: \(frames[0].review?.note ?? "")")
             }
+            if let open = telescope.openFraction, let exposing = telescope.exposingFraction, open >= idleMinimumOpenFraction,
+                exposing < idleExposingRatio * open
+            {
+                let gap = longestGap(in: telescope.openIntervals, between: frames.filter { $0.telescopeID == telescope.telescopeID && $0.imageType == .light })
+                add(.idleWhileOpen,
+                    "open \(ReportFormat.percent(open)) of the dark hours but exposing \(ReportFormat.percent(exposing))"
+                        + (gap.map { "; longest stretch open without a frame \(ReportFormat.hours($0.duration / 3600)) from \(ReportFormat.utcTime($0.start)) UTC" } ?? "")
+                        + ": the plan held too little for it")
+            }
         }
         return attention
+    }
+
+    /// The longest stretch of the open spans in which no frame was exposing.
+    static func longestGap(in open: [TimeSpan], between frames: [NightReport.FrameEntry]) -> DateInterval? {
+        let exposures = frames.map { DateInterval(start: $0.started, duration: max(0, $0.exposureSeconds)) }.sorted { $0.start < $1.start }
+        var longest: DateInterval?
+        for span in open {
+            var from = span.start
+            for exposure in exposures where exposure.end > span.start && exposure.start < span.end {
+                if exposure.start > from, exposure.start.timeIntervalSince(from) > longest?.duration ?? 0 {
+                    longest = DateInterval(start: from, end: exposure.start)
+                }
+                from = max(from, exposure.end)
+            }
+            if span.end > from, span.end.timeIntervalSince(from) > longest?.duration ?? 0 { longest = DateInterval(start: from, end: span.end) }
+        }
+        return longest
     }
 }

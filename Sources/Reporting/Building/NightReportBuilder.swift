@@ -269,6 +269,11 @@ public struct NightReportBuilder: Sendable {
         }
         let metrics = frames.filter(\.hasMetrics)
         let versions = data.planVersions[telescope] ?? []
+        let exposedDarkSeconds = dark.map { span in
+            frames.filter { $0.imageType == .light }.reduce(0.0) { total, frame in
+                total + (DateInterval(start: frame.started, duration: max(0, frame.exposureSeconds)).intersection(with: span)?.duration ?? 0)
+            }
+        } ?? 0
         return NightReport.TelescopeNight(
             telescopeID: telescope, siteID: site, name: network.locate(telescope)?.telescope.name, planned: planned.count,
             completed: count(.completed), refused: count(.refused), aborted: count(.aborted), failed: count(.failed),
@@ -277,6 +282,7 @@ public struct NightReportBuilder: Sendable {
             framesMissing: frames.filter { $0.quality.status == .missing }.count, openHours: openHours,
             openIntervals: openIntervals.map(TimeSpan.init), openHoursSource: source,
             openFraction: dark.flatMap { $0.duration > 0 ? (openDark ?? 0) * 3600 / $0.duration : nil },
+            exposureDarkHours: exposedDarkSeconds / 3600, exposingFraction: dark.flatMap { $0.duration > 0 ? exposedDarkSeconds / $0.duration : nil },
             faults: faults, unrecoveredFaults: unrecovered,
             medianFWHMArcseconds: Statistics.median(metrics.compactMap(\.quality.fwhmArcseconds)),
             medianEllipticity: Statistics.median(metrics.compactMap(\.quality.ellipticity)),

@@ -260,6 +260,11 @@ extension NightReport {
         public var openHoursSource: OpenHoursSource
         /// Fraction of the site's dark hours spent open, 0…1; `nil` without darkness.
         public var openFraction: Double?
+        /// Open-shutter time of its light frames within the site's astronomical darkness, hours.
+        public var exposureDarkHours: Double
+        /// Fraction of the site's dark hours spent exposing light frames, 0…1; `nil` without
+        /// darkness. What a clear night should keep high: time open but not exposing is lost.
+        public var exposingFraction: Double?
         /// Faults journalled, and how many were still unrecovered at the end of the report.
         public var faults: Int
         public var unrecoveredFaults: Int
@@ -666,6 +671,9 @@ extension NightReport {
             case noFrames = "no-frames"
             /// Frames flagged by a reviewer.
             case flaggedFrames = "flagged-frames"
+            /// Open in the dark for long but exposing for less than half of it: the plan (or
+            /// the queue after a re-plan) held too little for it.
+            case idleWhileOpen = "idle-while-open"
         }
     }
 }

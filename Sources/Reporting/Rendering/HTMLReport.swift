@@ -120,14 +120,17 @@ struct HTMLReport {
         }
         html += "<h3>By telescope</h3>\n"
         html += table(
-            ["Telescope", "Planned", "Done", "Refused", "Aborted", "Failed", "Not tried", "Dropped", "Unplanned", "Frames", "Open", "Plan"],
+            ["Telescope", "Planned", "Done", "Refused", "Aborted", "Failed", "Not tried", "Dropped", "Unplanned", "Frames", "Open",
+             "Exposing", "Plan"],
             report.telescopes.map { t in
                 [code(t.telescopeID.rawValue), "\(t.planned)", "\(t.completed)", "\(t.refused)", "\(t.aborted)", "\(t.failed)",
                  "\(t.notAttempted)", "\(t.dropped)", "\(t.unplanned)", "\(t.frames)",
                  escape(ReportFormat.hours(t.openHours)) + (t.openHoursSource == .frames ? "*" : ""),
+                 escape(ReportFormat.percent(t.exposingFraction)),
                  escape(t.ranking.map { $0 == .model ? "model" : "deterministic" } ?? "—") + (t.planVersions > 1 ? " (v\(t.planVersions))" : "")]
             },
-            numeric: Array(1...10), narrowHidden: [4, 7, 8, 11])
+            numeric: Array(1...11), narrowHidden: [4, 7, 8, 12])
+        html += "<p class=\"note\">Exposing: open-shutter time of light frames as a share of the site's astronomical darkness.</p>\n"
         if report.telescopes.contains(where: { $0.openHoursSource == .frames }) {
             html += "<p class=\"note\">* no state changes journalled: hours open estimated from the span of the frames.</p>\n"
         }

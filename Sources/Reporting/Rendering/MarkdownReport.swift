@@ -58,10 +58,11 @@ struct MarkdownReport {
             lines += table(["Cause", "Observations", "Planned time"], report.shortfalls.map { [$0.cause.rawValue, "\($0.count)", ReportFormat.hours($0.plannedHours)] })
         }
         lines += table(
-            ["Telescope", "Planned", "Done", "Refused", "Aborted", "Failed", "Not tried", "Dropped", "Unplanned", "Frames", "Open"],
+            ["Telescope", "Planned", "Done", "Refused", "Aborted", "Failed", "Not tried", "Dropped", "Unplanned", "Frames", "Open", "Exposing"],
             report.telescopes.map { x in
                 ["`\(x.telescopeID)`", "\(x.planned)", "\(x.completed)", "\(x.refused)", "\(x.aborted)", "\(x.failed)", "\(x.notAttempted)",
-                 "\(x.dropped)", "\(x.unplanned)", "\(x.frames)", ReportFormat.hours(x.openHours) + (x.openHoursSource == .frames ? "*" : "")]
+                 "\(x.dropped)", "\(x.unplanned)", "\(x.frames)", ReportFormat.hours(x.openHours) + (x.openHoursSource == .frames ? "*" : ""),
+                 ReportFormat.percent(x.exposingFraction)]
             })
         let notDone = report.observations.filter { $0.status != .completed }
         if !notDone.isEmpty {
