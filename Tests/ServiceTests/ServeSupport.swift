@@ -81,10 +81,14 @@ final class LineCollector: Sendable {
     var all: [String] { lines.withLock { $0 } }
 
     /// Waits (polling every 50 ms) until a line satisfies `match`, at most `timeout`.
+    ///
+    /// The lines are looked at once more after the deadline: a poll starved of its thread
+    /// (both cores busy with other tests) can wake after the deadline with the line long there.
     func wait(timeout: Duration, for description: String, _ match: @escaping @Sendable (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while true {
             if let line = lines.withLock({ $0.first(where: match) }) { return line }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ServeTestError("no \(description) within \(timeout); last lines: \(all.suffix(8).joined(separator: " | "))")

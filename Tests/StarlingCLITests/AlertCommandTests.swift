@@ -212,10 +212,18 @@ struct AlertListenCrashTests {
 
         let first = try StarlingCLI.start(arguments)
         defer { first.stop() }
-        // Killed early in the burst: on a loaded machine the 50 ms poll can lag by seconds
-        // while the listener takes hundreds more.
-        try await waitUntil("a tenth of the burst taken in") { processedCount(inbox) >= count / 10 }
-        first.signal(SIGKILL)  // mid-burst
+        // Killed early in the burst, watched from a thread of its own: the test pool's threads
+        // are the whole suite's, and a poll on them can wait for seconds while the listener
+        // takes in the rest.
+        let taken: @Sendable () -> Int = { ((try? FileManager.default.contentsOfDirectory(atPath: inbox + "/processed")) ?? []).count }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                let deadline = Date().addingTimeInterval(600)
+                while taken() < count / 10, Date() < deadline { usleep(2_000) }
+                first.signal(SIGKILL)  // mid-burst
+                continuation.resume()
+            }
+        }
         _ = await first.exitCode()
         #expect(processedCount(inbox) < count, "the kill must land mid-burst")
 

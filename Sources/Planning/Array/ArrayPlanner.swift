@@ -318,10 +318,13 @@ public struct ArrayPlanner: Sendable {
         let factors = [1.0] + (1...steps).map { 1 + (configuration.poolFactor - 1) * Double($0) / Double(steps) }
         let survey = configuration.survey
         // Due visits, shares then reserves; then spare visits, every site's share (at sites
-        // without the target, then at sites with it) before anyone's reserves.
+        // without the target, then at sites with it) before anyone's reserves, and reserves of
+        // spare visits only up to half a share: they fill time, and every visit pooled is a
+        // candidate each re-plan of the site weighs again.
+        let spareFactors = factors.filter { $0 <= 1.5 }
         let stages: [(visits: Int, factor: Double, atBookedSites: Bool)] =
             factors.map { (survey.visitsPerNight, $0, false) }
-            + factors.flatMap { factor in [false, true].map { (survey.maximumVisitsPerNight, factor, $0) } }
+            + spareFactors.flatMap { factor in [false, true].map { (survey.maximumVisitsPerNight, factor, $0) } }
         for stage in stages {
             for pair in pairs where visits[pair.target] < stage.visits {
                 let capacity = sites[pair.site].capacity
